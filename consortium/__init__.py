@@ -1,0 +1,1 @@
+"""Consortium: shared procurement services for a consortium of public bodies."""

@@ -1,0 +1,27 @@
+"""The JSON API at /api/v1: docs at /api/v1/docs, schema at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from consortium.audit.api import router as audit_router
+from consortium.core.api_auth import ActorBearerAuth, ActorSessionAuth
+from consortium.core.api_errors import install_error_handlers
+from consortium.organisations.api import router as organisations_router
+
+api = NinjaAPI(
+    title="Consortium API",
+    version="1",
+    description=(
+        "Shared procurement services for a consortium of public bodies. "
+        "Authenticate with the page session (send the CSRF token on writes) or a personal "
+        "API token as `Authorization: Bearer <token>` (create one on My account). "
+        "Every failure has the shape `{title, detail, errors: [{field, message}]}`; "
+        "every list takes `limit` and `offset` and returns `{items, count}`."
+    ),
+    auth=[ActorBearerAuth(), ActorSessionAuth(csrf=True)],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("", organisations_router)
+api.add_router("", audit_router)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from consortium.audit import selectors
+from consortium.core.api_auth import actor_of
+from consortium.core.pagination import Page
+
+router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: dt.datetime
+    actor_id: int | None
+    actor_organisation_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    organisation_id: int | None
+    changes: dict[str, Any]
+    request_id: str
+
+
+class AuditFilter(Schema):
+    object_type: str | None = Field(None, max_length=100)
+    object_id: str | None = Field(None, max_length=64)
+    organisation_id: int | None = Field(None, ge=1, le=2**62)
+    action: str | None = Field(None, max_length=100)
+
+
+@router.get("/audit-events", response=list[AuditEventOut], operation_id="audit_event_list")
+@paginate(Page)
+def audit_event_list(request: HttpRequest, filters: Query[AuditFilter]) -> object:
+    return selectors.audit_event_list_for(actor_of(request), **filters.dict())
+
+
+@router.get(
+    "/audit-events.csv",
+    response={200: str},
+    operation_id="audit_event_export",
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def audit_event_export(request: HttpRequest, filters: Query[AuditFilter]) -> HttpResponse:
+    """The same events as CSV (up to 50,000 rows), for a spreadsheet or an investigation."""
+    events = selectors.audit_event_list_for(actor_of(request), **filters.dict())[:50_000]
+    response = HttpResponse(selectors.audit_events_as_csv(events), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="activity.csv"'
+    return response

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from consortium.audit import selectors
+from consortium.core.views import actor_required
+from consortium.organisations.acting import Actor
+
+
+@actor_required
+def activity(request: HttpRequest) -> HttpResponse:
+    """What has happened in the actor's organisation (everything, for an admin)."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    events = selectors.audit_event_list_for(actor)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "audit/activity.html", {"page": page, "heading": "Activity", "csv_query": ""}
+    )
+
+
+@actor_required
+def activity_for_object(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    events = selectors.audit_event_list_for(actor, object_type=object_type[:100], object_id=object_id[:64])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/activity.html",
+        {
+            "page": page,
+            "heading": f"Activity on {object_type.split('.')[-1]} {object_id}",
+            "csv_query": f"?object_type={object_type}&object_id={object_id}",
+        },
+    )
+
+
+@actor_required
+def activity_csv(request: HttpRequest) -> HttpResponse:
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    events = selectors.audit_event_list_for(
+        actor,
+        object_type=(request.GET.get("object_type") or "")[:100] or None,
+        object_id=(request.GET.get("object_id") or "")[:64] or None,
+    )[:50_000]
+    response = HttpResponse(selectors.audit_events_as_csv(events), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="activity.csv"'
+    return response

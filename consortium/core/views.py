@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from consortium.core.errors import ConsortiumError
+
+View = Callable[..., HttpResponse]
+
+
+def actor_required(view: View) -> View:
+    """Pages for signed-in people who hold a role; others sign in or are refused."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request, "actor", None) is None:
+            return forbidden(request, reason="You do not hold a role in any organisation yet.")
+        try:
+            return view(request, *args, **kwargs)
+        except ConsortiumError as exc:
+            if exc.status_code == 404:
+                raise Http404(exc.detail) from exc
+            if exc.status_code == 403:
+                return forbidden(request, reason=exc.detail)
+            raise
+
+    return wrapped
+
+
+def form_errors(exc: ConsortiumError) -> dict[str, str]:
+    """Errors for the error summary and the fields: field errors, or the detail on its own."""
+    return dict(exc.field_errors) or {"__all__": exc.detail}
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None, reason: str = "") -> HttpResponse:
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the failure may be in them or in the database.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+@actor_required
+def demo_mailbox(request: HttpRequest) -> HttpResponse:
+    """The e-mails the demo has sent, read from the mail folder. Demo mode only."""
+    if not settings.DEMO_MODE:
+        raise Http404("The demo mailbox is only in the demo")
+    folder = settings.EMAIL_FILE_PATH
+    messages = []
+    if folder.exists():
+        for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:50]:
+            for chunk in path.read_text(errors="replace").split("-" * 79):
+                chunk = chunk.strip()
+                if not chunk:
+                    continue
+                msg = email.message_from_string(chunk, policy=email.policy.default)
+                body = msg.get_body(preferencelist=("plain",))
+                messages.append(
+                    {
+                        "to": msg.get("To", ""),
+                        "subject": msg.get("Subject", ""),
+                        "date": msg.get("Date", ""),
+                        "body": body.get_content() if body else "",
+                    }
+                )
+    return render(request, "core/demo_mailbox.html", {"messages_sent": messages})

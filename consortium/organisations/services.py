@@ -1,0 +1,672 @@
+"""Every change to organisations, memberships, people, roles, invitations and tokens.
+
+One function per action; each runs in a transaction, checks the actor may do
+it, and writes the audit trail. Errors are `consortium.core.errors` types with
+the offending field named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consortium.audit.services import audit_record, diff, snapshot
+from consortium.core.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
+from consortium.organisations.acting import Actor
+from consortium.organisations.constants import (
+    INVITATION_TRANSITIONS,
+    MEMBER_KINDS,
+    InvitationStatus,
+    OrganisationKind,
+    Role,
+    roles_allowed_for_kind,
+)
+from consortium.organisations.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    Person,
+    RoleAssignment,
+    SignInAttempt,
+)
+from consortium.organisations.permissions import ADMIN_ONLY_ROLES, Permission
+from consortium.organisations.tasks import send_email_on_commit
+from consortium.organisations.validators import normalise_identifier, normalise_postcode
+
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "identifier",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "parent",
+    "is_sme",
+    "is_voluntary_sector",
+    "is_local",
+)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.has(permission):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+# --- organisations ---------------------------------------------------------------
+
+
+def _clean_organisation(values: dict[str, Any], *, existing: Organisation | None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned = dict(values)
+    name = (cleaned.get("name") or "").strip()
+    if "name" in cleaned or existing is None:
+        if not name:
+            errors["name"] = "Enter the organisation's name"
+        elif len(name) > 200:
+            errors["name"] = "Name must be 200 characters or fewer"
+        cleaned["name"] = name
+    kind = cleaned.get("kind", existing.kind if existing else None)
+    if kind not in OrganisationKind.values:
+        errors["kind"] = "Choose a kind of organisation from the list"
+    if "identifier" in cleaned and kind in OrganisationKind.values:
+        try:
+            cleaned["identifier"] = normalise_identifier(kind, cleaned["identifier"] or "")
+        except ValidationError as e:
+            errors["identifier"] = e.messages[0]
+    if "postcode" in cleaned:
+        try:
+            cleaned["postcode"] = normalise_postcode(cleaned["postcode"] or "")
+        except ValidationError as e:
+            errors["postcode"] = e.messages[0]
+    for text in ("address_line_1", "address_line_2", "town"):
+        if text in cleaned:
+            cleaned[text] = (cleaned[text] or "").strip()
+            if len(cleaned[text]) > (100 if text == "town" else 200):
+                errors[text] = "That is too long"
+    if kind != OrganisationKind.SUPPLIER:
+        for flag in ("is_sme", "is_voluntary_sector", "is_local"):
+            if cleaned.get(flag):
+                errors[flag] = "Only suppliers are marked SME, voluntary sector or local"
+    if "parent" in cleaned and cleaned["parent"] is not None:
+        parent = cleaned["parent"]
+        if existing is not None and parent.pk == existing.pk:
+            errors["parent"] = "An organisation cannot be its own parent"
+    if errors:
+        raise ValidationFailed("Check the organisation's details", field_errors=errors)
+    return cleaned
+
+
+def organisation_create(*, actor: Actor, **values: Any) -> Organisation:
+    _require(actor, Permission.ORGANISATION_MANAGE)
+    values = {k: v for k, v in values.items() if k in ORGANISATION_FIELDS}
+    cleaned = _clean_organisation(values, existing=None)
+    with transaction.atomic():
+        organisation = Organisation(**cleaned)
+        _save_organisation(organisation)
+        audit_record(
+            actor=actor,
+            action="organisation.create",
+            obj=organisation,
+            organisation=organisation,
+            changes=snapshot(organisation, ORGANISATION_FIELDS),
+        )
+    return organisation
+
+
+def organisation_update(*, actor: Actor, organisation: Organisation, **values: Any) -> Organisation:
+    own = organisation.pk == actor.organisation.pk and actor.has(Permission.PEOPLE_MANAGE_OWN)
+    if not (actor.has(Permission.ORGANISATION_MANAGE) or own):
+        raise PermissionDenied("Your role does not allow changing this organisation.")
+    values = {k: v for k, v in values.items() if k in ORGANISATION_FIELDS}
+    if not actor.has(Permission.ORGANISATION_MANAGE):
+        # Members keep their own address; what they are is the consortium's to say.
+        for locked in ("kind", "identifier", "parent", "name"):
+            if locked in values and values[locked] != getattr(organisation, locked):
+                raise PermissionDenied(f"Only a consortium admin can change the {locked}.")
+    cleaned = _clean_organisation(values, existing=organisation)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = snapshot(organisation, ORGANISATION_FIELDS)
+        for name, value in cleaned.items():
+            setattr(organisation, name, value)
+        if organisation.kind != OrganisationKind.SUPPLIER and any(
+            (organisation.is_sme, organisation.is_voluntary_sector, organisation.is_local)
+        ):
+            raise ValidationFailed(
+                "Only suppliers are marked SME, voluntary sector or local",
+                field_errors={"kind": "Clear the supplier flags before changing the kind"},
+            )
+        _save_organisation(organisation)
+        changes = diff(before, snapshot(organisation, ORGANISATION_FIELDS))
+        if changes:
+            audit_record(
+                actor=actor,
+                action="organisation.update",
+                obj=organisation,
+                organisation=organisation,
+                changes=changes,
+            )
+    return organisation
+
+
+def _save_organisation(organisation: Organisation) -> None:
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as e:
+        raise ValidationFailed(
+            "Another organisation of this kind already has that identifier",
+            field_errors={"identifier": "Another organisation of this kind already has this identifier"},
+        ) from e
+
+
+# --- memberships -----------------------------------------------------------------
+
+
+def membership_start(
+    *, actor: Actor, organisation: Organisation, joined_on: dt.date
+) -> Membership:
+    _require(actor, Permission.MEMBERSHIP_MANAGE)
+    if organisation.kind not in MEMBER_KINDS:
+        raise ValidationFailed(
+            "Only public bodies and voluntary organisations can be members",
+            field_errors={"organisation_id": "This organisation cannot be a member"},
+        )
+    consortium = actor.organisation
+    if not consortium.is_consortium:
+        raise PermissionDenied("Act for the consortium to admit members.")
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if Membership.objects.filter(
+            consortium=consortium, organisation=organisation, left_on__isnull=True
+        ).exists():
+            raise Conflict(
+                f"{organisation.name} is already a member",
+                field_errors={"organisation_id": "Already a current member"},
+            )
+        membership = Membership.objects.create(
+            consortium=consortium, organisation=organisation, joined_on=joined_on
+        )
+        audit_record(
+            actor=actor,
+            action="membership.start",
+            obj=membership,
+            organisation=organisation,
+            changes={"joined_on": joined_on},
+        )
+    return membership
+
+
+def membership_end(*, actor: Actor, membership: Membership, left_on: dt.date) -> Membership:
+    _require(actor, Permission.MEMBERSHIP_MANAGE)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.left_on is not None:
+            raise Conflict("This membership has already ended")
+        if left_on < membership.joined_on:
+            raise ValidationFailed(
+                "The leaving date is before the joining date",
+                field_errors={"left_on": f"Enter a date on or after {membership.joined_on:%d %B %Y}"},
+            )
+        membership.left_on = left_on
+        membership.save(update_fields=["left_on", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="membership.end",
+            obj=membership,
+            organisation=membership.organisation,
+            changes={"left_on": [None, left_on.isoformat()]},
+        )
+    return membership
+
+
+# --- people and roles --------------------------------------------------------------
+
+
+def can_manage_role(actor: Actor, organisation: Organisation, role: str) -> bool:
+    if actor.has(Permission.PEOPLE_MANAGE_ALL):
+        return True
+    return (
+        actor.has(Permission.PEOPLE_MANAGE_OWN)
+        and organisation.pk == actor.organisation.pk
+        and role not in ADMIN_ONLY_ROLES
+    )
+
+
+def can_invite(actor: Actor, organisation: Organisation, role: str) -> bool:
+    if actor.has(Permission.INVITE_ANY):
+        return True
+    if (
+        actor.has(Permission.INVITE_SUPPLIER)
+        and organisation.kind == OrganisationKind.SUPPLIER
+        and role == Role.SUPPLIER_USER
+    ):
+        return True
+    return (
+        actor.has(Permission.INVITE_OWN)
+        and organisation.pk == actor.organisation.pk
+        and role not in ADMIN_ONLY_ROLES
+    )
+
+
+def _check_role_fits(organisation: Organisation, role: str) -> None:
+    if role not in Role.values:
+        raise ValidationFailed("Unknown role", field_errors={"role": "Choose a role from the list"})
+    if role not in roles_allowed_for_kind(organisation.kind):
+        allowed = ", ".join(sorted(Role(r).label for r in roles_allowed_for_kind(organisation.kind)))
+        raise ValidationFailed(
+            f"A {organisation.get_kind_display().lower()} cannot hold that role",
+            field_errors={"role": f"Choose one of: {allowed}"},
+        )
+
+
+def role_grant(
+    *, actor: Actor, person: Person, organisation: Organisation, role: str
+) -> RoleAssignment:
+    _check_role_fits(organisation, role)
+    if not can_manage_role(actor, organisation, role):
+        raise PermissionDenied("Your role does not allow granting that role there.")
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            person=person, organisation=organisation, role=role, defaults={"granted_by": actor.person}
+        )
+        if not created:
+            raise Conflict(
+                f"{person} already holds that role there",
+                field_errors={"role": "Already held"},
+            )
+        audit_record(
+            actor=actor,
+            action="role.grant",
+            obj=assignment,
+            organisation=organisation,
+            changes={"person": person.pk, "role": role},
+        )
+    return assignment
+
+
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
+    if not can_manage_role(actor, assignment.organisation, assignment.role):
+        raise PermissionDenied("Your role does not allow revoking that role.")
+    with transaction.atomic():
+        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.role == Role.CONSORTIUM_ADMIN:
+            others = RoleAssignment.objects.filter(
+                organisation=assignment.organisation, role=Role.CONSORTIUM_ADMIN
+            ).exclude(pk=assignment.pk)
+            if not others.exists():
+                raise Conflict("The consortium must keep at least one consortium admin.")
+        audit_record(
+            actor=actor,
+            action="role.revoke",
+            obj=assignment,
+            organisation=assignment.organisation,
+            changes={"person": assignment.person_id, "role": assignment.role},
+        )
+        assignment.delete()
+
+
+def person_update_profile(
+    *, actor: Actor, full_name: str, job_title: str = "", telephone: str = ""
+) -> Person:
+    errors = {}
+    if not full_name.strip():
+        errors["full_name"] = "Enter your full name"
+    if len(full_name) > 200:
+        errors["full_name"] = "Full name must be 200 characters or fewer"
+    if len(job_title) > 200:
+        errors["job_title"] = "Job title must be 200 characters or fewer"
+    if len(telephone) > 40:
+        errors["telephone"] = "Telephone must be 40 characters or fewer"
+    if errors:
+        raise ValidationFailed("Check your details", field_errors=errors)
+    fields = ("full_name", "job_title", "telephone")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=actor.person.pk)
+        before = snapshot(person, fields)
+        person.full_name, person.job_title, person.telephone = (
+            full_name.strip(),
+            job_title.strip(),
+            telephone.strip(),
+        )
+        person.save(update_fields=list(fields))
+        changes = diff(before, snapshot(person, fields))
+        if changes:
+            audit_record(
+                actor=actor, action="person.update", obj=person, organisation=None, changes=changes
+            )
+    return person
+
+
+# --- invitations -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewSupplier:
+    name: str
+    identifier: str = ""
+    postcode: str = ""
+    is_sme: bool = False
+    is_local: bool = False
+    is_voluntary_sector: bool = False
+
+
+def _invitation_email(invitation: Invitation, raw_token: str, *, inviter: Person) -> tuple[str, str]:
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    link = f"{base}/invitations/{raw_token}/"
+    subject = f"You are invited to join {invitation.organisation.name} on Consortium"
+    body = (
+        f"{inviter} has invited you to Consortium as {invitation.get_role_display().lower()} "
+        f"for {invitation.organisation.name}.\n\n"
+        f"Accept the invitation and set your password here:\n{link}\n\n"
+        f"The link works once and expires on "
+        f"{timezone.localtime(invitation.expires_at):%d %B %Y at %H:%M}.\n"
+        "If you did not expect this, you can ignore this e-mail.\n"
+    )
+    return subject, body
+
+
+def invitation_create(
+    *,
+    actor: Actor,
+    email: str,
+    role: str,
+    organisation: Organisation | None = None,
+    new_supplier: NewSupplier | None = None,
+) -> tuple[Invitation, str]:
+    """Invite a person to an organisation (or to a new supplier organisation).
+
+    Returns the invitation and the raw token, which only the e-mail carries.
+    """
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationFailed(
+            "Enter an e-mail address in the right format",
+            field_errors={"email": "Enter an e-mail address in the right format, like name@example.org"},
+        ) from None
+    if (organisation is None) == (new_supplier is None):
+        raise ValidationFailed(
+            "Choose an organisation, or name a new supplier",
+            field_errors={"organisation_id": "Choose an organisation or name a new supplier"},
+        )
+    with transaction.atomic():
+        if new_supplier is not None:
+            if not (actor.has(Permission.INVITE_ANY) or actor.has(Permission.INVITE_SUPPLIER)):
+                raise PermissionDenied("Your role does not allow inviting new suppliers.")
+            cleaned = _clean_organisation(
+                {
+                    "name": new_supplier.name,
+                    "kind": OrganisationKind.SUPPLIER,
+                    "identifier": new_supplier.identifier,
+                    "postcode": new_supplier.postcode,
+                    "is_sme": new_supplier.is_sme,
+                    "is_local": new_supplier.is_local,
+                    "is_voluntary_sector": new_supplier.is_voluntary_sector,
+                },
+                existing=None,
+            )
+            organisation = Organisation(**cleaned)
+            _save_organisation(organisation)
+            audit_record(
+                actor=actor,
+                action="organisation.create",
+                obj=organisation,
+                organisation=organisation,
+                changes=snapshot(organisation, ORGANISATION_FIELDS),
+            )
+            role = Role.SUPPLIER_USER
+        assert organisation is not None
+        _check_role_fits(organisation, role)
+        if not can_invite(actor, organisation, role):
+            raise PermissionDenied("Your role does not allow inviting people there with that role.")
+        if RoleAssignment.objects.filter(
+            person__email=email, organisation=organisation, role=role
+        ).exists():
+            raise Conflict(
+                "That person already holds this role there",
+                field_errors={"email": "This person already holds the role in this organisation"},
+            )
+        raw = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            email=email,
+            organisation=organisation,
+            role=role,
+            token_hash=_hash_token(raw),
+            expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
+            invited_by=actor.person,
+            invited_by_organisation=actor.organisation,
+        )
+        audit_record(
+            actor=actor,
+            action="invitation.create",
+            obj=invitation,
+            organisation=organisation,
+            changes={"email": email, "role": role},
+        )
+        subject, body = _invitation_email(invitation, raw, inviter=actor.person)
+        send_email_on_commit(to=email, subject=subject, body=body)
+    return invitation, raw
+
+
+def _transition(invitation: Invitation, to: str) -> None:
+    if to not in INVITATION_TRANSITIONS[invitation.status]:
+        raise Conflict(f"This invitation is {invitation.status_label.lower()}: it cannot be {to}.")
+
+
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
+    if not can_invite(actor, invitation.organisation, invitation.role):
+        raise PermissionDenied("Your role does not allow revoking this invitation.")
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        _transition(invitation, InvitationStatus.REVOKED)
+        invitation.status = InvitationStatus.REVOKED
+        invitation.revoked_on = timezone.now()
+        invitation.revoked_by = actor.person
+        invitation.save(update_fields=["status", "revoked_on", "revoked_by", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="invitation.revoke",
+            obj=invitation,
+            organisation=invitation.organisation,
+            changes={"status": [InvitationStatus.PENDING, InvitationStatus.REVOKED]},
+        )
+    return invitation
+
+
+def invitation_for_token(raw_token: str) -> Invitation:
+    """The pending, unexpired invitation a token opens. The token is the credential."""
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=_hash_token(raw_token or ""))
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("This invitation link is not valid. Check you copied the whole link.")
+    if invitation.status != InvitationStatus.PENDING:
+        raise Conflict(f"This invitation has already been {invitation.status_label.lower()}.")
+    if invitation.is_expired:
+        raise Conflict("This invitation has expired. Ask the person who invited you to send another.")
+    return invitation
+
+
+def invitation_accept(
+    *, raw_token: str, password: str, full_name: str = ""
+) -> Person:
+    """Accept an invitation: a new person sets a password, an existing one confirms theirs.
+
+    Single use: the invitation row is locked and must still be pending.
+    """
+    with transaction.atomic():
+        found = invitation_for_token(raw_token)
+        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+        if invitation.status != InvitationStatus.PENDING:
+            raise Conflict("This invitation has already been used.")
+        person = Person.objects.filter(email=invitation.email).first()
+        if person is None:
+            if not full_name.strip():
+                raise ValidationFailed(
+                    "Enter your full name", field_errors={"full_name": "Enter your full name"}
+                )
+            candidate = Person(email=invitation.email, full_name=full_name.strip())
+            try:
+                password_validation.validate_password(password, candidate)
+            except ValidationError as e:
+                raise ValidationFailed(
+                    "Choose a stronger password", field_errors={"password": " ".join(e.messages)}
+                ) from None
+            candidate.set_password(password)
+            candidate.save()
+            person = candidate
+            action_person_created = True
+        else:
+            if not person.check_password(password):
+                raise ValidationFailed(
+                    "You already have an account: enter its password",
+                    field_errors={"password": "Enter the password of your existing account"},
+                )
+            action_person_created = False
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            person=person,
+            organisation=invitation.organisation,
+            role=invitation.role,
+            defaults={"granted_by": invitation.invited_by},
+        )
+        _transition(invitation, InvitationStatus.ACCEPTED)
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.accepted_on = timezone.now()
+        invitation.accepted_by = person
+        invitation.save(update_fields=["status", "accepted_on", "accepted_by", "modified_at"])
+        acting = Actor(person=person, organisation=invitation.organisation, roles=frozenset())
+        if action_person_created:
+            audit_record(
+                actor=acting, action="person.create", obj=person, organisation=invitation.organisation
+            )
+        audit_record(
+            actor=acting,
+            action="invitation.accept",
+            obj=invitation,
+            organisation=invitation.organisation,
+            changes={"status": [InvitationStatus.PENDING, InvitationStatus.ACCEPTED]},
+        )
+        audit_record(
+            actor=acting,
+            action="role.grant",
+            obj=assignment,
+            organisation=invitation.organisation,
+            changes={"person": person.pk, "role": invitation.role},
+        )
+    return person
+
+
+# --- API tokens --------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "csm_"
+
+
+def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token acting in the actor's current organisation.
+
+    The raw token is returned once and never stored.
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed(
+            "Name the token", field_errors={"name": "Enter a name of up to 100 characters"}
+        )
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            person=actor.person,
+            organisation=actor.organisation,
+            name=name,
+            prefix=raw[:10],
+            token_hash=_hash_token(raw),
+        )
+        audit_record(
+            actor=actor,
+            action="api_token.create",
+            obj=token,
+            organisation=actor.organisation,
+            changes={"name": name},
+        )
+    return token, raw
+
+
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    if token.person_id != actor.person.pk:
+        raise NotFound("No such token")
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_on is not None:
+            raise Conflict("This token has already been revoked")
+        token.revoked_on = timezone.now()
+        token.save(update_fields=["revoked_on", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            organisation=token.organisation,
+        )
+    return token
+
+
+def api_token_authenticate(raw: str) -> Actor | None:
+    """The actor a bearer token stands for, or None. Roles are read afresh each time."""
+    from consortium.organisations.acting import actor_for
+
+    if not raw or not raw.startswith(API_TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("person")
+        .filter(token_hash=_hash_token(raw), revoked_on__isnull=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Record use at most once a minute, so busy integrations don't write on every call.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return actor_for(token.person, token.organisation_id)
+
+
+# --- sign-in throttling ----------------------------------------------------------------
+
+
+def sign_in_check_allowed(*, email: str, ip_address: str) -> None:
+    """Refuse sign-in while too many recent failures stand against the address or IP."""
+    window_start = timezone.now() - dt.timedelta(minutes=settings.SIGN_IN_WINDOW_MINUTES)
+    recent = SignInAttempt.objects.filter(at__gte=window_start, succeeded=False)
+    by_email = recent.filter(email=email.strip().lower()).count()
+    # An address shared by many staff (a council's network) gets a wider allowance.
+    by_ip = recent.filter(ip_address=ip_address).count() if ip_address else 0
+    if by_email >= settings.SIGN_IN_MAX_FAILURES or by_ip >= settings.SIGN_IN_MAX_FAILURES * 4:
+        raise TooManyAttempts(
+            f"Too many failed sign-in attempts. Try again in {settings.SIGN_IN_WINDOW_MINUTES} minutes, "
+            "or reset your password.",
+            field_errors={"email": "Too many failed attempts: try again later"},
+        )
+
+
+def sign_in_record_attempt(*, email: str, ip_address: str, succeeded: bool) -> None:
+    SignInAttempt.objects.create(
+        email=email.strip().lower()[:254], ip_address=ip_address[:45], succeeded=succeeded
+    )

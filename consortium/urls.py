@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.urls import path
+
+from consortium.api import api
+from consortium.audit import views as audit_views
+from consortium.core import views as core_views
+from consortium.organisations import password_reset
+from consortium.organisations import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("sign-in/", org_views.sign_in, name="sign-in"),
+    path("sign-out/", org_views.sign_out, name="sign-out"),
+    path("switch-organisation/", org_views.switch_organisation, name="switch-organisation"),
+    path("password-reset/", password_reset.password_reset, name="password_reset"),
+    path("password-reset/sent/", password_reset.password_reset_done, name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        password_reset.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", password_reset.password_reset_complete, name="password_reset_complete"),
+    path("members/", org_views.member_list, name="member-list"),
+    path("organisations/new/", org_views.organisation_new, name="organisation-new"),
+    path("organisations/<int:organisation_id>/", org_views.organisation_detail, name="organisation-detail"),
+    path("people/", org_views.person_list, name="person-list"),
+    path("people/<int:person_id>/", org_views.person_detail, name="person-detail"),
+    path("invitations/", org_views.invitation_list, name="invitation-list"),
+    path("invitations/new/", org_views.invitation_new, name="invitation-new"),
+    path("invitations/<int:invitation_id>/revoke/", org_views.invitation_revoke, name="invitation-revoke"),
+    path("invitations/<str:token>/", org_views.invitation_accept, name="invitation-accept"),
+    path("account/", org_views.account, name="account"),
+    path("activity/", audit_views.activity, name="activity"),
+    path("activity.csv", audit_views.activity_csv, name="activity-csv"),
+    path(
+        "activity/<str:object_type>/<str:object_id>/",
+        audit_views.activity_for_object,
+        name="activity-object",
+    ),
+    path("demo/mailbox/", core_views.demo_mailbox, name="demo-mailbox"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "consortium.core.views.forbidden"
+handler404 = "consortium.core.views.not_found"
+handler500 = "consortium.core.views.server_error"
