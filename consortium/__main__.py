@@ -1,8 +1,8 @@
 """The `consortium` command: Django's management commands, with Consortium's own.
 
-    consortium demo              migrate, load the demo consortium, serve on :8000
-    consortium serve             serve with gunicorn (and a task worker)
-    consortium createsuperuser   and every other manage.py command
+consortium demo              migrate, load the demo consortium, serve on :8000
+consortium serve             serve with gunicorn (and a task worker)
+consortium createsuperuser   and every other manage.py command
 """
 
 from __future__ import annotations

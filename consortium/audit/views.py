@@ -15,9 +15,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
     events = selectors.audit_event_list_for(actor)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "audit/activity.html", {"page": page, "heading": "Activity", "csv_query": ""}
-    )
+    return render(request, "audit/activity.html", {"page": page, "heading": "Activity", "csv_query": ""})
 
 
 @actor_required

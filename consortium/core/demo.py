@@ -23,7 +23,13 @@ COUNCILS = [
     ("Cannock Chase District Council", K.DISTRICT_COUNCIL, "E07000192", "Cannock", "WS11 1BG"),
     ("East Staffordshire Borough Council", K.DISTRICT_COUNCIL, "E07000193", "Burton upon Trent", "DE14 2EB"),
     ("Lichfield District Council", K.DISTRICT_COUNCIL, "E07000194", "Lichfield", "WS13 6YU"),
-    ("Newcastle-under-Lyme Borough Council", K.DISTRICT_COUNCIL, "E07000195", "Newcastle-under-Lyme", "ST5 1BL"),
+    (
+        "Newcastle-under-Lyme Borough Council",
+        K.DISTRICT_COUNCIL,
+        "E07000195",
+        "Newcastle-under-Lyme",
+        "ST5 1BL",
+    ),
     ("South Staffordshire Council", K.DISTRICT_COUNCIL, "E07000196", "Codsall", "WV8 1PX"),
     ("Stafford Borough Council", K.DISTRICT_COUNCIL, "E07000197", "Stafford", "ST16 3AQ"),
     ("Staffordshire Moorlands District Council", K.DISTRICT_COUNCIL, "E07000198", "Leek", "ST13 6HQ"),
@@ -68,27 +74,60 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = [
-    DemoPerson("admin@cbc.example", "Alex Admin", "Consortium manager",
-               ((CONSORTIUM_NAME, Role.CONSORTIUM_ADMIN),)),
-    DemoPerson("category.manager@cbc.example", "Chris Category", "Category manager, corporate services",
-               ((CONSORTIUM_NAME, Role.CATEGORY_MANAGER),)),
-    DemoPerson("buyer@moorside.example", "Bina Buyer", "School business manager",
-               (("Moorside Primary School", Role.MEMBER_BUYER),)),
-    DemoPerson("approver@moorside.example", "Adam Approver", "Headteacher",
-               (("Moorside Primary School", Role.APPROVER),)),
-    DemoPerson("commissioner@staffordshire.example", "Carla Commissioner", "Commissioning officer, adult social care",
-               (("Staffordshire County Council", Role.COMMISSIONER),
-                ("Stoke-on-Trent City Council", Role.COMMISSIONER))),
-    DemoPerson("evaluator@stafford.example", "Evan Evaluator", "Procurement officer",
-               (("Stafford Borough Council", Role.EVALUATOR), (CONSORTIUM_NAME, Role.EVALUATOR))),
-    DemoPerson("supplier@midlands-office.example", "Sam Supplier", "Public sector account manager",
-               (("Midlands Office Supplies Ltd", Role.SUPPLIER_USER),)),
-    DemoPerson("partner.officer@cannock.example", "Pat Partner", "Customer services officer",
-               (("Cannock Chase District Council", Role.PARTNER_OFFICER),)),
+    DemoPerson(
+        "admin@cbc.example", "Alex Admin", "Consortium manager", ((CONSORTIUM_NAME, Role.CONSORTIUM_ADMIN),)
+    ),
+    DemoPerson(
+        "category.manager@cbc.example",
+        "Chris Category",
+        "Category manager, corporate services",
+        ((CONSORTIUM_NAME, Role.CATEGORY_MANAGER),),
+    ),
+    DemoPerson(
+        "buyer@moorside.example",
+        "Bina Buyer",
+        "School business manager",
+        (("Moorside Primary School", Role.MEMBER_BUYER),),
+    ),
+    DemoPerson(
+        "approver@moorside.example",
+        "Adam Approver",
+        "Headteacher",
+        (("Moorside Primary School", Role.APPROVER),),
+    ),
+    DemoPerson(
+        "commissioner@staffordshire.example",
+        "Carla Commissioner",
+        "Commissioning officer, adult social care",
+        (
+            ("Staffordshire County Council", Role.COMMISSIONER),
+            ("Stoke-on-Trent City Council", Role.COMMISSIONER),
+        ),
+    ),
+    DemoPerson(
+        "evaluator@stafford.example",
+        "Evan Evaluator",
+        "Procurement officer",
+        (("Stafford Borough Council", Role.EVALUATOR), (CONSORTIUM_NAME, Role.EVALUATOR)),
+    ),
+    DemoPerson(
+        "supplier@midlands-office.example",
+        "Sam Supplier",
+        "Public sector account manager",
+        (("Midlands Office Supplies Ltd", Role.SUPPLIER_USER),),
+    ),
+    DemoPerson(
+        "partner.officer@cannock.example",
+        "Pat Partner",
+        "Customer services officer",
+        (("Cannock Chase District Council", Role.PARTNER_OFFICER),),
+    ),
 ]
 
 
-def _organisation(name: str, kind: str, identifier: str, town: str, postcode: str, **extra: object) -> Organisation:
+def _organisation(
+    name: str, kind: str, identifier: str, town: str, postcode: str, **extra: object
+) -> Organisation:
     organisation, _ = Organisation.objects.update_or_create(
         name=name,
         defaults={"kind": kind, "identifier": identifier, "town": town, "postcode": postcode, **extra},
@@ -105,14 +144,18 @@ def load_demo() -> dict[str, int]:
         members.append(_organisation(*row))
     for name, urn, town, postcode, parent in SCHOOLS:
         members.append(
-            _organisation(
-                name, K.SCHOOL, urn, town, postcode, parent=Organisation.objects.get(name=parent)
-            )
+            _organisation(name, K.SCHOOL, urn, town, postcode, parent=Organisation.objects.get(name=parent))
         )
     for name, number, town, postcode, sme, local, voluntary in SUPPLIERS:
         _organisation(
-            name, K.SUPPLIER, number, town, postcode,
-            is_sme=sme, is_local=local, is_voluntary_sector=voluntary,
+            name,
+            K.SUPPLIER,
+            number,
+            town,
+            postcode,
+            is_sme=sme,
+            is_local=local,
+            is_voluntary_sector=voluntary,
         )
     for member in members:
         Membership.objects.get_or_create(

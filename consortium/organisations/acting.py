@@ -54,6 +54,4 @@ def actor_for(person: Person, organisation_id: int | None = None) -> Actor | Non
 
 def organisations_of(person: Person) -> list[Organisation]:
     """Every organisation in which the person holds a role, for the switcher."""
-    return list(
-        Organisation.objects.filter(role_assignments__person=person).distinct().order_by("name")
-    )
+    return list(Organisation.objects.filter(role_assignments__person=person).distinct().order_by("name"))

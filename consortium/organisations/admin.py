@@ -10,6 +10,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ("name", "kind", "identifier", "postcode")
     list_filter = ("kind",)
     search_fields = ("name", "identifier")
+
     # Changes go through the pages and API so they are audited; the admin only reads.
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

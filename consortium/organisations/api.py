@@ -15,7 +15,14 @@ from consortium.core.pagination import Page
 from consortium.organisations import selectors, services
 from consortium.organisations.acting import organisations_of
 from consortium.organisations.constants import OrganisationKind
-from consortium.organisations.models import ApiToken, Invitation, Membership, Organisation, Person, RoleAssignment
+from consortium.organisations.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    Person,
+    RoleAssignment,
+)
 from consortium.organisations.schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
@@ -74,9 +81,7 @@ def organisation_list(
     )
 
 
-@router.post(
-    "/organisations", response={201: OrganisationOut, **ERRORS}, operation_id="organisation_create"
-)
+@router.post("/organisations", response={201: OrganisationOut, **ERRORS}, operation_id="organisation_create")
 def organisation_create(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
     actor = actor_of(request)
     values = payload.dict()
@@ -115,7 +120,9 @@ def organisation_update(
 @router.get("/memberships", response=list[MembershipOut], operation_id="membership_list")
 @paginate(Page)
 def membership_list(
-    request: HttpRequest, organisation_id: int | None = Query(None, ge=1, le=2**62), current_only: bool = False
+    request: HttpRequest,
+    organisation_id: int | None = Query(None, ge=1, le=2**62),
+    current_only: bool = False,
 ) -> object:
     return selectors.membership_list_for(
         actor_of(request), organisation_id=organisation_id, current_only=current_only
@@ -126,9 +133,7 @@ def membership_list(
 def membership_start(request: HttpRequest, payload: MembershipIn) -> tuple[int, Membership]:
     actor = actor_of(request)
     organisation = selectors.organisation_get_for(actor, payload.organisation_id)
-    return 201, services.membership_start(
-        actor=actor, organisation=organisation, joined_on=payload.joined_on
-    )
+    return 201, services.membership_start(actor=actor, organisation=organisation, joined_on=payload.joined_on)
 
 
 @router.post(
@@ -181,9 +186,7 @@ def role_grant(request: HttpRequest, person_id: int, payload: RoleGrantIn) -> tu
     actor = actor_of(request)
     person = selectors.person_get_for(actor, person_id)
     organisation = selectors.organisation_get_for(actor, payload.organisation_id)
-    return 201, services.role_grant(
-        actor=actor, person=person, organisation=organisation, role=payload.role
-    )
+    return 201, services.role_grant(actor=actor, person=person, organisation=organisation, role=payload.role)
 
 
 @router.delete(
@@ -211,13 +214,9 @@ def invitation_list(request: HttpRequest) -> object:
 def invitation_create(request: HttpRequest, payload: InvitationIn) -> tuple[int, Invitation]:
     actor = actor_of(request)
     organisation = (
-        selectors.organisation_get_for(actor, payload.organisation_id)
-        if payload.organisation_id
-        else None
+        selectors.organisation_get_for(actor, payload.organisation_id) if payload.organisation_id else None
     )
-    new_supplier = (
-        services.NewSupplier(**payload.new_supplier.dict()) if payload.new_supplier else None
-    )
+    new_supplier = services.NewSupplier(**payload.new_supplier.dict()) if payload.new_supplier else None
     invitation, _token = services.invitation_create(
         actor=actor,
         email=payload.email,

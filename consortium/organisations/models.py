@@ -75,12 +75,8 @@ class Organisation(TimestampedModel):
 class Membership(TimestampedModel):
     """An organisation's membership of the consortium, from joining to leaving."""
 
-    consortium = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="member_records"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships"
-    )
+    consortium = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="member_records")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     joined_on = models.DateField()
     left_on = models.DateField(null=True, blank=True)
 
@@ -157,20 +153,14 @@ class RoleAssignment(TimestampedModel):
     """A role a person holds in one organisation."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_assignments")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="role_assignments"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="role_assignments")
     role = models.CharField(max_length=40, choices=Role.choices)
-    granted_by = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    granted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["organisation__name", "role"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "organisation", "role"], name="role_assignment_unique"
-            )
+            models.UniqueConstraint(fields=["person", "organisation", "role"], name="role_assignment_unique")
         ]
 
     def __str__(self) -> str:
@@ -184,9 +174,7 @@ class Invitation(TimestampedModel):
     """
 
     email = models.EmailField()
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="invitations"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
     role = models.CharField(max_length=40, choices=Role.choices)
     status = models.CharField(
         max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
@@ -204,9 +192,7 @@ class Invitation(TimestampedModel):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_on = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    revoked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -259,3 +245,6 @@ class SignInAttempt(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} {'succeeded' if self.succeeded else 'failed'} at {self.at:%Y-%m-%d %H:%M}"

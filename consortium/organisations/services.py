@@ -179,9 +179,7 @@ def _save_organisation(organisation: Organisation) -> None:
 # --- memberships -----------------------------------------------------------------
 
 
-def membership_start(
-    *, actor: Actor, organisation: Organisation, joined_on: dt.date
-) -> Membership:
+def membership_start(*, actor: Actor, organisation: Organisation, joined_on: dt.date) -> Membership:
     _require(actor, Permission.MEMBERSHIP_MANAGE)
     if organisation.kind not in MEMBER_KINDS:
         raise ValidationFailed(
@@ -276,9 +274,7 @@ def _check_role_fits(organisation: Organisation, role: str) -> None:
         )
 
 
-def role_grant(
-    *, actor: Actor, person: Person, organisation: Organisation, role: str
-) -> RoleAssignment:
+def role_grant(*, actor: Actor, person: Person, organisation: Organisation, role: str) -> RoleAssignment:
     _check_role_fits(organisation, role)
     if not can_manage_role(actor, organisation, role):
         raise PermissionDenied("Your role does not allow granting that role there.")
@@ -348,9 +344,7 @@ def person_update_profile(
         person.save(update_fields=list(fields))
         changes = diff(before, snapshot(person, fields))
         if changes:
-            audit_record(
-                actor=actor, action="person.update", obj=person, organisation=None, changes=changes
-            )
+            audit_record(actor=actor, action="person.update", obj=person, organisation=None, changes=changes)
     return person
 
 
@@ -437,9 +431,7 @@ def invitation_create(
         _check_role_fits(organisation, role)
         if not can_invite(actor, organisation, role):
             raise PermissionDenied("Your role does not allow inviting people there with that role.")
-        if RoleAssignment.objects.filter(
-            person__email=email, organisation=organisation, role=role
-        ).exists():
+        if RoleAssignment.objects.filter(person__email=email, organisation=organisation, role=role).exists():
             raise Conflict(
                 "That person already holds this role there",
                 field_errors={"email": "This person already holds the role in this organisation"},
@@ -507,9 +499,7 @@ def invitation_for_token(raw_token: str) -> Invitation:
     return invitation
 
 
-def invitation_accept(
-    *, raw_token: str, password: str, full_name: str = ""
-) -> Person:
+def invitation_accept(*, raw_token: str, password: str, full_name: str = "") -> Person:
     """Accept an invitation: a new person sets a password, an existing one confirms theirs.
 
     Single use: the invitation row is locked and must still be pending.

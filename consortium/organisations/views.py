@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, PermissionDenied, TooManyAttempts
 from consortium.core.views import actor_required, form_errors
 from consortium.organisations import selectors, services
@@ -208,7 +209,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
                         organisation=organisation,
                         joined_on=dt.date.fromisoformat(request.POST.get("joined_on") or "")
                         if request.POST.get("joined_on")
-                        else dt.date.today(),
+                        else today_in_london(),
                     )
         except ValueError:
             errors = {"joined_on": "Enter the joining date as YYYY-MM-DD"}
@@ -313,7 +314,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                         "Choose an organisation", field_errors={"organisation_id": "Choose an organisation"}
                     )
                 organisation = selectors.organisation_get_for(actor, int(values["organisation_id"]))
-                services.role_grant(actor=actor, person=person, organisation=organisation, role=values["role"])
+                services.role_grant(
+                    actor=actor, person=person, organisation=organisation, role=values["role"]
+                )
                 messages.success(request, "Role granted.")
         except ConsortiumError as exc:
             if exc.status_code == 403:
@@ -376,9 +379,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         request,
         "organisations/invitation_list.html",
         {
-            "invitations": [
-                (i, services.can_invite(actor, i.organisation, i.role)) for i in invitations
-            ],
+            "invitations": [(i, services.can_invite(actor, i.organisation, i.role)) for i in invitations],
             "can_invite": bool(_invitable(actor)[0]),
         },
     )
@@ -394,10 +395,17 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, str] = {"organisation_id": str(actor.organisation.pk)}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in (
-            "email", "organisation_id", "role", "new_supplier_name", "new_supplier_identifier",
-            "new_supplier_postcode",
-        )}
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in (
+                "email",
+                "organisation_id",
+                "role",
+                "new_supplier_name",
+                "new_supplier_identifier",
+                "new_supplier_postcode",
+            )
+        }
         new_supplier = None
         organisation = None
         try:
@@ -486,7 +494,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 login(request, person, backend=settings.AUTHENTICATION_BACKENDS[0])
                 request.session[ACTING_ORGANISATION_SESSION_KEY] = invitation.organisation_id
-                messages.success(request, f"Welcome to Consortium. You are now acting for {invitation.organisation.name}.")
+                messages.success(
+                    request, f"Welcome to Consortium. You are now acting for {invitation.organisation.name}."
+                )
                 return redirect("home")
     return render(
         request,

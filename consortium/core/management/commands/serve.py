@@ -24,15 +24,20 @@ class Command(BaseCommand):
         env = os.environ.copy()
         children: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"] and "django_tasks_db" in settings.TASKS["default"]["BACKEND"]:
-            children.append(
-                subprocess.Popen([sys.executable, "-m", "consortium", "db_worker"], env=env)
-            )
+            children.append(subprocess.Popen([sys.executable, "-m", "consortium", "db_worker"], env=env))
         self.stdout.write(f"Serving Consortium on http://{options['bind']}/ (Ctrl+C to stop)")
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "consortium.wsgi:application",
-                "--bind", options["bind"], "--workers", str(options["workers"]),
-                "--access-logfile", "-",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "consortium.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
             ],
             env=env,
         )

@@ -1,0 +1,54 @@
+# Consortium: `make demo` to try it, `make test` to check it. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CSS := consortium/static/css/consortium.css
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test lint typecheck pytest bench browser-deps clean
+
+install: $(VENV)/.installed node_modules/.installed $(CSS)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS): frontend/consortium.scss node_modules/.installed
+	mkdir -p $(dir $(CSS))
+	npx sass --load-path=node_modules --no-source-map --style=compressed --quiet-deps $< $@
+
+demo: install
+	CONSORTIUM_DEMO=true $(BIN)/consortium demo
+
+serve: install
+	$(BIN)/consortium serve
+
+# Debian's chromium drives the browser tests (never a browser download).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+# pytest exits 5 when it collects no tests: that is a failure here, not a pass.
+pytest: install browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles $(CSS)
