@@ -3,10 +3,8 @@
 Thin: parse, ask a selector (which scopes to the actor), call a service, serialise.
 """
 
-from __future__ import annotations
-
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from consortium.core.api_auth import actor_of
@@ -21,7 +19,6 @@ from consortium.organisations.models import (
     Membership,
     Organisation,
     Person,
-    RoleAssignment,
 )
 from consortium.organisations.schemas import (
     ApiTokenCreatedOut,
@@ -82,12 +79,12 @@ def organisation_list(
 
 
 @router.post("/organisations", response={201: OrganisationOut, **ERRORS}, operation_id="organisation_create")
-def organisation_create(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
+def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status:
     actor = actor_of(request)
     values = payload.dict()
     parent_id = values.pop("parent_id")
     values["parent"] = selectors.organisation_get_for(actor, parent_id) if parent_id else None
-    return 201, services.organisation_create(actor=actor, **values)
+    return Status(201, services.organisation_create(actor=actor, **values))
 
 
 @router.get(
@@ -130,10 +127,12 @@ def membership_list(
 
 
 @router.post("/memberships", response={201: MembershipOut, **ERRORS}, operation_id="membership_start")
-def membership_start(request: HttpRequest, payload: MembershipIn) -> tuple[int, Membership]:
+def membership_start(request: HttpRequest, payload: MembershipIn) -> Status:
     actor = actor_of(request)
     organisation = selectors.organisation_get_for(actor, payload.organisation_id)
-    return 201, services.membership_start(actor=actor, organisation=organisation, joined_on=payload.joined_on)
+    return Status(
+        201, services.membership_start(actor=actor, organisation=organisation, joined_on=payload.joined_on)
+    )
 
 
 @router.post(
@@ -182,11 +181,13 @@ def role_assignment_list(
     response={201: RoleAssignmentOut, **ERRORS},
     operation_id="role_grant",
 )
-def role_grant(request: HttpRequest, person_id: int, payload: RoleGrantIn) -> tuple[int, RoleAssignment]:
+def role_grant(request: HttpRequest, person_id: int, payload: RoleGrantIn) -> Status:
     actor = actor_of(request)
     person = selectors.person_get_for(actor, person_id)
     organisation = selectors.organisation_get_for(actor, payload.organisation_id)
-    return 201, services.role_grant(actor=actor, person=person, organisation=organisation, role=payload.role)
+    return Status(
+        201, services.role_grant(actor=actor, person=person, organisation=organisation, role=payload.role)
+    )
 
 
 @router.delete(
@@ -194,11 +195,11 @@ def role_grant(request: HttpRequest, person_id: int, payload: RoleGrantIn) -> tu
     response={204: None, **ERRORS},
     operation_id="role_revoke",
 )
-def role_revoke(request: HttpRequest, assignment_id: int) -> tuple[int, None]:
+def role_revoke(request: HttpRequest, assignment_id: int) -> Status:
     actor = actor_of(request)
     assignment = selectors.role_assignment_get_for(actor, assignment_id)
     services.role_revoke(actor=actor, assignment=assignment)
-    return 204, None
+    return Status(204, None)
 
 
 # --- invitations ---
@@ -211,7 +212,7 @@ def invitation_list(request: HttpRequest) -> object:
 
 
 @router.post("/invitations", response={201: InvitationOut, **ERRORS}, operation_id="invitation_create")
-def invitation_create(request: HttpRequest, payload: InvitationIn) -> tuple[int, Invitation]:
+def invitation_create(request: HttpRequest, payload: InvitationIn) -> Status:
     actor = actor_of(request)
     organisation = (
         selectors.organisation_get_for(actor, payload.organisation_id) if payload.organisation_id else None
@@ -224,7 +225,7 @@ def invitation_create(request: HttpRequest, payload: InvitationIn) -> tuple[int,
         organisation=organisation,
         new_supplier=new_supplier,
     )
-    return 201, invitation
+    return Status(201, invitation)
 
 
 @router.post(
@@ -261,9 +262,9 @@ def api_token_list(request: HttpRequest) -> object:
 
 
 @router.post("/tokens", response={201: ApiTokenCreatedOut, **ERRORS}, operation_id="api_token_create")
-def api_token_create(request: HttpRequest, payload: ApiTokenIn) -> tuple[int, dict[str, object]]:
+def api_token_create(request: HttpRequest, payload: ApiTokenIn) -> Status:
     token, raw = services.api_token_create(actor=actor_of(request), name=payload.name)
-    return 201, {**ApiTokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**ApiTokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.post(

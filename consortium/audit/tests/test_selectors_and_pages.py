@@ -15,13 +15,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def events(world):
     admin = world.actor(Role.CONSORTIUM_ADMIN)
-    mine = audit_record(actor=admin, action="organisation.update", obj=world.member, organisation=world.member)
+    mine = audit_record(
+        actor=admin, action="organisation.update", obj=world.member, organisation=world.member
+    )
     theirs = audit_record(
         actor=admin, action="organisation.update", obj=world.other_member, organisation=world.other_member
     )
     evil = audit_record(
-        actor=admin, action="organisation.update", obj=world.other_member, organisation=world.other_member,
-        changes={"name": ["=HYPERLINK(\"x\")", "+1"]},
+        actor=admin,
+        action="organisation.update",
+        obj=world.other_member,
+        organisation=world.other_member,
+        changes={"name": ['=HYPERLINK("x")', "+1"]},
     )
     return mine, theirs, evil
 
@@ -35,7 +40,7 @@ def test_members_read_only_their_own_organisation_activity(world, events):
 
 
 def test_activity_pages_and_csv(world, events, signed_in):
-    mine, theirs, _ = events
+    _mine, _theirs, _ = events
     client = signed_in(Role.MEMBER_BUYER)
     page = client.get("/activity/")
     assert page.status_code == 200

@@ -11,7 +11,7 @@ from consortium.core.errors import Conflict, NotFound, PermissionDenied, TooMany
 from consortium.organisations import services
 from consortium.organisations.constants import InvitationStatus, OrganisationKind, Role
 from consortium.organisations.models import Invitation, Membership, Organisation, Person, RoleAssignment
-from consortium.organisations.tests.factories import PersonFactory, TEST_PASSWORD
+from consortium.organisations.tests.factories import TEST_PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,9 @@ def test_membership_starts_and_ends_with_dates_checked(world):
 def test_suppliers_cannot_be_members(world):
     with pytest.raises(ValidationFailed):
         services.membership_start(
-            actor=world.actor(Role.CONSORTIUM_ADMIN), organisation=world.supplier, joined_on=dt.date(2026, 1, 1)
+            actor=world.actor(Role.CONSORTIUM_ADMIN),
+            organisation=world.supplier,
+            joined_on=dt.date(2026, 1, 1),
         )
 
 
@@ -157,7 +159,9 @@ def test_last_consortium_admin_cannot_be_removed(world):
 # --- invitations ---
 
 
-def _invite(world, role=Role.MEMBER_BUYER, org=None, actor_role=Role.CONSORTIUM_ADMIN, email="new@example.org"):
+def _invite(
+    world, role=Role.MEMBER_BUYER, org=None, actor_role=Role.CONSORTIUM_ADMIN, email="new@example.org"
+):
     return services.invitation_create(
         actor=world.actor(actor_role), email=email, role=role, organisation=org or world.member
     )
@@ -169,9 +173,13 @@ def test_invitation_is_emailed_on_commit_and_accepted_once(world, django_capture
     assert len(mail.outbox) == 1
     assert token in mail.outbox[0].body
     assert invitation.token_hash != token  # only the hash is stored
-    person = services.invitation_accept(raw_token=token, password="a-long-new-password-9", full_name="Nia New")
+    person = services.invitation_accept(
+        raw_token=token, password="a-long-new-password-9", full_name="Nia New"
+    )
     assert person.check_password("a-long-new-password-9")
-    assert RoleAssignment.objects.filter(person=person, organisation=world.member, role=Role.MEMBER_BUYER).exists()
+    assert RoleAssignment.objects.filter(
+        person=person, organisation=world.member, role=Role.MEMBER_BUYER
+    ).exists()
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.ACCEPTED
     with pytest.raises(Conflict):
@@ -192,7 +200,9 @@ def test_existing_person_accepts_with_their_own_password(world):
     with pytest.raises(ValidationFailed):
         services.invitation_accept(raw_token=token, password="wrong-password-123")
     services.invitation_accept(raw_token=token, password=TEST_PASSWORD)
-    assert RoleAssignment.objects.filter(person=outsider, organisation=world.member, role=Role.EVALUATOR).exists()
+    assert RoleAssignment.objects.filter(
+        person=outsider, organisation=world.member, role=Role.EVALUATOR
+    ).exists()
 
 
 def test_expired_and_revoked_invitations_cannot_be_accepted(world):
@@ -245,7 +255,9 @@ def test_category_manager_invites_a_new_supplier(world):
         actor=world.actor(Role.CATEGORY_MANAGER),
         email="owner@newco.example",
         role=Role.SUPPLIER_USER,
-        new_supplier=services.NewSupplier(name="Newco Ltd", identifier="12345678", is_sme=True, is_local=True),
+        new_supplier=services.NewSupplier(
+            name="Newco Ltd", identifier="12345678", is_sme=True, is_local=True
+        ),
     )
     assert invitation.organisation.kind == OrganisationKind.SUPPLIER
     assert invitation.organisation.is_sme

@@ -1,0 +1,357 @@
+"""Every API operation and every page, for every role and for an anonymous visitor.
+
+The operations come from the OpenAPI schema and the pages from the URL conf, so
+a new endpoint or page fails this test until its expected access is stated
+here: nothing joins the service unreviewed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from consortium.api import api
+from consortium.conftest import ROLES, World
+from consortium.organisations.constants import OrganisationKind, Role, roles_allowed_for_kind
+from consortium.organisations.models import Invitation, Organisation, RoleAssignment
+from consortium.organisations.permissions import ADMIN_ONLY_ROLES
+from consortium.organisations.services import api_token_create, invitation_create
+from consortium.organisations.tests.factories import PersonFactory, RoleAssignmentFactory
+
+pytestmark = pytest.mark.django_db
+
+ANON = "anonymous"
+CA, CM, MB, AP, CO, EV, SU, PO = (
+    Role.CONSORTIUM_ADMIN,
+    Role.CATEGORY_MANAGER,
+    Role.MEMBER_BUYER,
+    Role.APPROVER,
+    Role.COMMISSIONER,
+    Role.EVALUATOR,
+    Role.SUPPLIER_USER,
+    Role.PARTNER_OFFICER,
+)
+
+# (path, body) for a role: built per request because "own" differs by role.
+Build = Callable[[World, str], tuple[str, dict[str, Any] | None]]
+
+
+@dataclass
+class Case:
+    build: Build
+    expect: dict[str, int]  # role (or ANON) -> status; `default` for the rest
+    default: int = 403
+    anonymous: int = 401
+    checks: list[Callable[[World, str, Any], None]] = field(default_factory=list)
+
+    def status_for(self, role: str) -> int:
+        if role == ANON:
+            return self.anonymous
+        return self.expect.get(role, self.default)
+
+
+def _own(world: World, role: str) -> Organisation:
+    return world.organisation_for(role)
+
+
+def _colleague_role(org: Organisation) -> str:
+    return {
+        OrganisationKind.CONSORTIUM: Role.EVALUATOR,
+        OrganisationKind.SUPPLIER: Role.SUPPLIER_USER,
+    }.get(org.kind, Role.MEMBER_BUYER)
+
+
+def _colleague(world: World, role: str) -> RoleAssignment:
+    org = _own(world, role)
+    person = PersonFactory()
+    return RoleAssignmentFactory(person=person, organisation=org, role=_colleague_role(org))
+
+
+def _invitation(world: World, org: Organisation) -> Invitation:
+    invitation, _ = invitation_create(
+        actor=world.actor(CA), email="invitee@example.org", role=_colleague_role(org), organisation=org
+    )
+    return invitation
+
+
+def _grantable_role(org: Organisation, held: str) -> str:
+    options = sorted(r for r in roles_allowed_for_kind(org.kind) if r != held)
+    preferred = [r for r in options if r not in ADMIN_ONLY_ROLES]
+    return (preferred or options or [held])[0]
+
+
+def _someone_elses_token(world: World, role: str) -> int:
+    owner = AP if role == MB else MB
+    return api_token_create(actor=world.actor(owner), name="theirs")[0].pk
+
+
+def _only_own_people(world: World, role: str, body: Any) -> None:
+    emails = {p["email"] for p in body["items"]}
+    if role != CA:
+        assert world.outsider.email not in emails
+
+
+def _only_own_tokens(world: World, role: str, body: Any) -> None:
+    assert all(t["organisation_id"] == _own(world, role).pk for t in body["items"])
+
+
+def _only_own_events(world: World, role: str, body: Any) -> None:
+    if role != CA:
+        own = _own(world, role).pk
+        assert all(own in (e["organisation_id"], e["actor_organisation_id"]) for e in body["items"])
+
+
+ALL_200 = {r: 200 for r in ROLES}
+
+API_CASES: dict[str, Case] = {
+    "me_get": Case(lambda w, r: ("/api/v1/me", None), ALL_200),
+    "organisation_list": Case(lambda w, r: ("/api/v1/organisations?search=council", None), ALL_200),
+    "organisation_get": Case(lambda w, r: (f"/api/v1/organisations/{w.other_member.pk}", None), ALL_200),
+    "organisation_create": Case(
+        lambda w, r: ("/api/v1/organisations", {"name": f"New body {r}", "kind": "police"}), {CA: 201}
+    ),
+    "organisation_update": Case(
+        lambda w, r: (f"/api/v1/organisations/{_own(w, r).pk}", {"town": "Leek"}),
+        {CA: 200, AP: 200, SU: 200},
+    ),
+    "membership_list": Case(lambda w, r: ("/api/v1/memberships", None), ALL_200),
+    "membership_start": Case(
+        lambda w, r: (
+            "/api/v1/memberships",
+            {
+                "organisation_id": Organisation.objects.create(name=f"Fire {r}", kind="fire_and_rescue").pk,
+                "joined_on": "2026-04-01",
+            },
+        ),
+        {CA: 201},
+    ),
+    "membership_end": Case(
+        lambda w, r: (
+            f"/api/v1/memberships/{w.other_member.memberships.get().pk}/end",
+            {"left_on": "2027-03-31"},
+        ),
+        {CA: 200},
+    ),
+    "person_list": Case(lambda w, r: ("/api/v1/people", None), ALL_200, checks=[_only_own_people]),
+    "person_get": Case(lambda w, r: (f"/api/v1/people/{w.outsider.pk}", None), {CA: 200}, default=404),
+    "role_assignment_list": Case(lambda w, r: ("/api/v1/role-assignments", None), ALL_200),
+    "role_grant": Case(
+        lambda w, r: (
+            lambda a: (
+                f"/api/v1/people/{a.person_id}/roles",
+                {"organisation_id": a.organisation_id, "role": _grantable_role(a.organisation, a.role)},
+            )
+        )(_colleague(w, r)),
+        # A supplier has one role only, which the colleague already holds.
+        {CA: 201, AP: 201, SU: 409},
+    ),
+    "role_revoke": Case(
+        lambda w, r: (f"/api/v1/role-assignments/{_colleague(w, r).pk}", None), {CA: 204, AP: 204, SU: 204}
+    ),
+    "invitation_list": Case(lambda w, r: ("/api/v1/invitations", None), ALL_200),
+    "invitation_create": Case(
+        lambda w, r: (
+            "/api/v1/invitations",
+            {
+                "email": f"{r}-invitee@example.org",
+                "role": _colleague_role(_own(w, r)),
+                "organisation_id": _own(w, r).pk,
+            },
+        ),
+        {CA: 201, AP: 201, SU: 201},
+    ),
+    "invitation_revoke": Case(
+        lambda w, r: (f"/api/v1/invitations/{_invitation(w, _own(w, r)).pk}/revoke", {}),
+        {CA: 200, AP: 200, SU: 200},
+        default=404,
+    ),
+    "invitation_accept": Case(
+        lambda w, r: ("/api/v1/invitations/accept", {"token": "not-a-token", "password": "whatever-123"}),
+        {},
+        default=404,
+        anonymous=404,
+    ),
+    "api_token_list": Case(lambda w, r: ("/api/v1/tokens", None), ALL_200, checks=[_only_own_tokens]),
+    "api_token_create": Case(lambda w, r: ("/api/v1/tokens", {"name": "script"}), {r: 201 for r in ROLES}),
+    # Someone else's token: nobody may revoke it but its owner.
+    "api_token_revoke": Case(
+        lambda w, r: (f"/api/v1/tokens/{_someone_elses_token(w, r)}/revoke", {}), {}, default=404
+    ),
+    "audit_event_list": Case(lambda w, r: ("/api/v1/audit-events", None), ALL_200, checks=[_only_own_events]),
+    "audit_event_export": Case(lambda w, r: ("/api/v1/audit-events.csv", None), ALL_200),
+}
+
+# Cross-organisation attempts: the same operations aimed at another member's records.
+API_CROSS_CASES: dict[str, Case] = {
+    "organisation_update": Case(
+        lambda w, r: (f"/api/v1/organisations/{w.other_member.pk}", {"town": "Leek"}), {CA: 200}
+    ),
+    "role_grant": Case(
+        lambda w, r: (
+            f"/api/v1/people/{w.outsider.pk}/roles",
+            {"organisation_id": w.other_member.pk, "role": Role.APPROVER},
+        ),
+        {CA: 201},
+        default=404,
+    ),
+    "role_revoke": Case(
+        lambda w, r: (
+            f"/api/v1/role-assignments/{w.outsider.role_assignments.order_by('pk').first().pk}",
+            None,
+        ),
+        {CA: 204},
+        default=404,
+    ),
+    "invitation_create": Case(
+        lambda w, r: (
+            "/api/v1/invitations",
+            {"email": f"{r}-x@example.org", "role": "supplier_user", "organisation_id": w.other_supplier.pk},
+        ),
+        {CA: 201, CM: 201},
+    ),
+    "invitation_revoke": Case(
+        lambda w, r: (f"/api/v1/invitations/{_invitation(w, w.other_member).pk}/revoke", {}),
+        {CA: 200},
+        default=404,
+    ),
+}
+
+
+def _operations() -> list[tuple[str, str, str]]:
+    schema = api.get_openapi_schema()
+    return [
+        (op["operationId"], method.upper(), path)
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+
+
+def test_every_api_operation_has_stated_access():
+    missing = sorted(op for op, _, _ in _operations() if op not in API_CASES)
+    assert not missing, f"State who may call these in API_CASES: {missing}"
+
+
+def _call(client: Client, method: str, path: str, body: dict[str, Any] | None, token: str | None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+    return getattr(client, method.lower())(path, **kwargs, **headers)
+
+
+@pytest.mark.parametrize("role", [*ROLES, ANON])
+def test_api_access_for_every_role(world, token_for, role):
+    client = Client()
+    token = None if role == ANON else token_for(role)
+    failures = []
+    for operation_id, method, _ in _operations():
+        for table in (API_CASES, API_CROSS_CASES):
+            case = table.get(operation_id)
+            if case is None:
+                continue
+            path, body = case.build(world, role if role != ANON else CA)
+            response = _call(client, method, path, body, token)
+            expected = case.status_for(role)
+            if response.status_code != expected:
+                failures.append(
+                    f"{operation_id} {method} {path}: expected {expected}, got {response.status_code} "
+                    f"{response.content[:200]!r}"
+                )
+            elif expected == 200 and response["Content-Type"].startswith("application/json"):
+                for check in case.checks:
+                    check(world, role, response.json())
+    assert not failures, "\n".join(failures)
+
+
+# --- pages -------------------------------------------------------------------------
+
+PageBuild = Callable[[World, str], str]
+
+
+@dataclass
+class Page:
+    build: PageBuild
+    expect: dict[str, int]
+    default: int = 200
+    anonymous: int = 302
+
+    def status_for(self, role: str) -> int:
+        if role == ANON:
+            return self.anonymous
+        return self.expect.get(role, self.default)
+
+
+PAGES: dict[str, Page] = {
+    "home": Page(lambda w, r: "/", {}),
+    "healthz": Page(lambda w, r: "/healthz", {}, anonymous=200),
+    "sign-in": Page(lambda w, r: "/sign-in/", {}, default=302, anonymous=200),
+    "sign-out": Page(lambda w, r: "/sign-out/", {}, default=405, anonymous=405),
+    "switch-organisation": Page(lambda w, r: "/switch-organisation/", {}, default=405, anonymous=405),
+    "password_reset": Page(lambda w, r: "/password-reset/", {}, anonymous=200),
+    "password_reset_done": Page(lambda w, r: "/password-reset/sent/", {}, anonymous=200),
+    "password_reset_confirm": Page(lambda w, r: "/password-reset/MQ/bad-token/", {}, anonymous=200),
+    "password_reset_complete": Page(lambda w, r: "/password-reset/done/", {}, anonymous=200),
+    "member-list": Page(lambda w, r: "/members/?show=all&kind=school", {}),
+    "organisation-new": Page(lambda w, r: "/organisations/new/", {CA: 200}, default=403),
+    "organisation-detail": Page(lambda w, r: f"/organisations/{w.other_member.pk}/", {}),
+    "person-list": Page(lambda w, r: "/people/", {}),
+    "person-detail": Page(lambda w, r: f"/people/{w.outsider.pk}/", {CA: 200}, default=404),
+    "invitation-list": Page(lambda w, r: "/invitations/", {}),
+    "invitation-new": Page(
+        lambda w, r: "/invitations/new/", {CA: 200, CM: 200, AP: 200, SU: 200}, default=403
+    ),
+    "invitation-revoke": Page(lambda w, r: "/invitations/1/revoke/", {}, default=405, anonymous=405),
+    "invitation-accept": Page(lambda w, r: "/invitations/not-a-token/", {}, default=404, anonymous=404),
+    "account": Page(lambda w, r: "/account/", {}),
+    "activity": Page(lambda w, r: "/activity/", {}),
+    "activity-csv": Page(lambda w, r: "/activity.csv", {}),
+    "activity-object": Page(lambda w, r: f"/activity/organisations.organisation/{w.member.pk}/", {}),
+    "demo-mailbox": Page(lambda w, r: "/demo/mailbox/", {}, default=404),
+}
+
+
+def _named_pages() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[URLPattern | URLResolver]) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in ("api", "admin") or str(p.pattern).startswith(("api/", "admin/")):
+                    continue
+                walk(p.url_patterns)
+            elif p.name:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_page_has_stated_access():
+    missing = sorted(_named_pages() - PAGES.keys())
+    assert not missing, f"State who may open these pages in PAGES: {missing}"
+
+
+@pytest.mark.parametrize("role", [*ROLES, ANON])
+def test_page_access_for_every_role(world, signed_in, role):
+    client = Client() if role == ANON else signed_in(role)
+    failures = []
+    for name in sorted(_named_pages()):
+        page = PAGES[name]
+        path = page.build(world, role)
+        response = client.get(path)
+        if response.status_code != page.status_for(role):
+            failures.append(f"{name} {path}: expected {page.status_for(role)}, got {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_people_page_shows_only_own_organisation(world, signed_in):
+    content = signed_in(MB).get("/people/").content.decode()
+    assert world.people[AP].email in content
+    assert world.outsider.email not in content
+    assert world.outsider.email in signed_in(CA).get("/people/").content.decode()
