@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from consortium.core.request_context import new_request_id, reset_request_id, set_request_id
 
@@ -23,3 +23,39 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+# A NUL character is never meaningful in text a person sends, and PostgreSQL
+# cannot store it: refuse it at the door, with a message, rather than fail later.
+_NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
+
+
+class RefuseNulCharactersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+        suspect = any(m in query for m in _NUL_MARKERS) or "\x00" in request.path
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if (
+            not suspect
+            and not content_type.startswith("multipart/")
+            and request.method
+            in (
+                "POST",
+                "PUT",
+                "PATCH",
+            )
+        ):
+            suspect = any(m in request.body for m in _NUL_MARKERS)
+        if suspect:
+            body = {
+                "title": "There is a problem with what you sent",
+                "detail": "Text cannot contain the NUL character (code 0). Remove it and send again.",
+                "errors": [],
+            }
+            if request.path.startswith("/api/"):
+                return JsonResponse(body, status=400)
+            return HttpResponse(body["detail"], status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

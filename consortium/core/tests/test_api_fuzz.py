@@ -1,0 +1,41 @@
+"""schemathesis over the whole OpenAPI schema: no input makes the API answer 500."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from consortium.organisations.constants import Role
+from consortium.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection_open():
+    """Calls go straight to the WSGI app, so stop it closing the test's transaction
+    at the end of each request, as Django's own test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+def test_no_input_makes_a_server_error(case, world, token_for):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token_for(Role.CONSORTIUM_ADMIN)}"},
+        checks=[not_a_server_error],
+    )
