@@ -1,0 +1,17 @@
+"""`make bench`: run every benchmark in turn and print its figures."""
+
+from __future__ import annotations
+
+from bench import api_list
+
+BENCHMARKS = [("Foundation: scoped API list vs /healthz", api_list.main)]
+
+
+def main() -> None:
+    for title, run in BENCHMARKS:
+        print(f"\n== {title} ==")
+        run()
+
+
+if __name__ == "__main__":
+    main()
