@@ -29,7 +29,8 @@ orgs = Organisation.objects.bulk_create(
 )
 password = make_password(None)
 people = Person.objects.bulk_create(
-    [Person(email=f"bench{i}@example.org", full_name=f"Bench Person {i}", password=password) for i in range(5000)]
+    [Person(email=f"bench{i}@example.org", full_name=f"Bench Person {i}", password=password)
+     for i in range(5000)]
 )
 roles = [RoleAssignment(person=p, organisation=orgs[i % len(orgs)], role="member_buyer")
          for i, p in enumerate(people)]
@@ -44,18 +45,33 @@ print(raw)
 def main() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
     database_url = fresh_postgres_database("consortium_bench")
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-only-secret-key",
-           "DJANGO_SETTINGS_MODULE": "consortium.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-only-secret-key",
+        "DJANGO_SETTINGS_MODULE": "consortium.settings",
+    }
     subprocess.run([sys.executable, "-m", "consortium", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    token = subprocess.run(
-        [sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    token = (
+        subprocess.run(
+            [sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     headers = {"Authorization": f"Bearer {token}"}
-    print(f"Machine: {machine()}; PostgreSQL; gunicorn 2 sync workers; 4 concurrent clients; {seconds:.0f} s each")
+    print(
+        f"Machine: {machine()}; PostgreSQL; gunicorn 2 sync workers; 4 clients; {seconds:.0f} s each"
+    )
     with gunicorn(database_url, workers=2) as port:
         floor = load("GET /healthz (floor)", port, "/healthz", seconds=seconds)
-        listing = load("GET /api/v1/people (member buyer, token)", port, "/api/v1/people?limit=25",
-                       headers=headers, seconds=seconds)
+        listing = load(
+            "GET /api/v1/people (member buyer, token)",
+            port,
+            "/api/v1/people?limit=25",
+            headers=headers,
+            seconds=seconds,
+        )
     print(floor.line())
     print(listing.line())
     print(

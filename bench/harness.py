@@ -62,9 +62,20 @@ def gunicorn(database_url: str, *, workers: int = 2) -> Iterator[int]:
         "LOG_LEVEL": "ERROR",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "consortium.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "error"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "consortium.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "error",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -106,7 +117,7 @@ class LoadResult:
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     def line(self) -> str:
         return (
@@ -116,8 +127,14 @@ class LoadResult:
 
 
 def load(
-    label: str, port: int, path: str, *, headers: dict[str, str] | None = None,
-    seconds: float = 10.0, concurrency: int = 4, warmup: float = 1.0,
+    label: str,
+    port: int,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    seconds: float = 10.0,
+    concurrency: int = 4,
+    warmup: float = 1.0,
 ) -> LoadResult:
     """Closed-loop load: `concurrency` clients each send one request after another."""
     latencies: list[float] = []

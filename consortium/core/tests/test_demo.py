@@ -18,7 +18,11 @@ def test_demo_loads_idempotently_and_every_demo_person_signs_in(capsys):
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     names = set(Organisation.objects.values_list("name", flat=True))
-    for council in ("Cannock Chase District Council", "Stoke-on-Trent City Council", "Tamworth Borough Council"):
+    for council in (
+        "Cannock Chase District Council",
+        "Stoke-on-Trent City Council",
+        "Tamworth Borough Council",
+    ):
         assert council in names
     assert Organisation.objects.filter(kind="supplier").count() >= 12
     assert Organisation.objects.filter(kind="supplier", is_sme=True, is_local=True).count() >= 5

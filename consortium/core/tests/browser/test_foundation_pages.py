@@ -30,7 +30,7 @@ def test_sign_in_shows_errors_then_the_home_page(page, world):
 
 
 def test_invitation_acceptance(page, world):
-    invitation, token = invitation_create(
+    _invitation, token = invitation_create(
         actor=world.actor(Role.CONSORTIUM_ADMIN),
         email="new.officer@example.org",
         role=Role.PARTNER_OFFICER,
