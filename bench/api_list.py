@@ -60,9 +60,7 @@ def main() -> None:
         .splitlines()[-1]
     )
     headers = {"Authorization": f"Bearer {token}"}
-    print(
-        f"Machine: {machine()}; PostgreSQL; gunicorn 2 sync workers; 4 clients; {seconds:.0f} s each"
-    )
+    print(f"Machine: {machine()}; PostgreSQL; gunicorn 2 sync workers; 4 clients; {seconds:.0f} s each")
     with gunicorn(database_url, workers=2) as port:
         floor = load("GET /healthz (floor)", port, "/healthz", seconds=seconds)
         listing = load(
