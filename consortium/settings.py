@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "consortium.core",
     "consortium.audit",
     "consortium.organisations",
+    "consortium.care",
 ]
 
 MIDDLEWARE = [
@@ -199,3 +200,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+CARE_WEEKS_PER_YEAR = int(os.environ.get("CARE_WEEKS_PER_YEAR", "52"))
+# A cross-council statistic is shown only when at least this many providers contribute.
+CARE_BENCHMARK_MIN_PROVIDERS = int(os.environ.get("CARE_BENCHMARK_MIN_PROVIDERS", "5"))

@@ -171,6 +171,9 @@ def load_demo() -> dict[str, int]:
             RoleAssignment.objects.get_or_create(
                 person=person, organisation=Organisation.objects.get(name=org_name), role=role
             )
+    from consortium.care.demo import load_care_demo
+
+    load_care_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

@@ -1,0 +1,76 @@
+"""Benchmark statistics, computed as Excel's QUARTILE.INC and PERCENTILE.INC do.
+
+PERCENTILE.INC(values, p): sort; rank = p × (n − 1); interpolate linearly
+between the values either side of the rank. PostgreSQL's percentile_cont is the
+same definition, which lets the database compute it for large populations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from consortium.core.money import to_penny
+
+
+def percentile_inc(sorted_values: Sequence[Decimal], p: Decimal) -> Decimal:
+    if not sorted_values:
+        raise ValueError("no values")
+    if not Decimal(0) <= p <= Decimal(1):
+        raise ValueError("p must be between 0 and 1")
+    rank = p * (len(sorted_values) - 1)
+    lower = int(rank)
+    fraction = rank - lower
+    if lower + 1 >= len(sorted_values):
+        return sorted_values[lower]
+    below, above = sorted_values[lower], sorted_values[lower + 1]
+    return below + fraction * (above - below)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """count, min, lower quartile, median, upper quartile, max (exact; round to show)."""
+
+    count: int
+    minimum: Decimal
+    lower_quartile: Decimal
+    median: Decimal
+    upper_quartile: Decimal
+    maximum: Decimal
+
+    def rounded(self) -> Spread:
+        return Spread(
+            self.count,
+            to_penny(self.minimum),
+            to_penny(self.lower_quartile),
+            to_penny(self.median),
+            to_penny(self.upper_quartile),
+            to_penny(self.maximum),
+        )
+
+    def position_of(self, value: Decimal) -> str:
+        """Where a price sits: 'below minimum', 'lowest quarter', ..., 'above maximum'."""
+        if value < self.minimum:
+            return "below minimum"
+        if value > self.maximum:
+            return "above maximum"
+        if value < self.lower_quartile:
+            return "lowest quarter"
+        if value <= self.median:
+            return "below median"
+        if value <= self.upper_quartile:
+            return "above median"
+        return "highest quarter"
+
+
+def spread(values: Iterable[Decimal]) -> Spread:
+    ordered = sorted(values)
+    return Spread(
+        count=len(ordered),
+        minimum=ordered[0],
+        lower_quartile=percentile_inc(ordered, Decimal("0.25")),
+        median=percentile_inc(ordered, Decimal("0.5")),
+        upper_quartile=percentile_inc(ordered, Decimal("0.75")),
+        maximum=ordered[-1],
+    )
