@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from consortium.audit.api import router as audit_router
+from consortium.care.api import router as care_router
 from consortium.core.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.core.api_errors import install_error_handlers
 from consortium.organisations.api import router as organisations_router
@@ -25,3 +26,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", organisations_router)
 api.add_router("", audit_router)
+api.add_router("", care_router)

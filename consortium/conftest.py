@@ -114,3 +114,11 @@ def token_for(world: World):  # type: ignore[no-untyped-def]
         return cache[role]
 
     return make
+
+
+@pytest.fixture
+def care(world: World):  # type: ignore[no-untyped-def]
+    """The care market of `consortium.care.tests.factories`, on top of the world."""
+    from consortium.care.tests.factories import build_care_world
+
+    return build_care_world(world)

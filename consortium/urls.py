@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from consortium.api import api
 from consortium.audit import views as audit_views
@@ -38,6 +38,7 @@ urlpatterns = [
         audit_views.activity_for_object,
         name="activity-object",
     ),
+    path("care/", include("consortium.care.urls")),
     path("demo/mailbox/", core_views.demo_mailbox, name="demo-mailbox"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

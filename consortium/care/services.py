@@ -565,3 +565,30 @@ def benchmarks_refresh(*, on: dt.date | None = None) -> int:
         BenchmarkStatistic.objects.all().delete()
         BenchmarkStatistic.objects.bulk_create(rows)
     return len(rows)
+
+
+def price_menu_import(*, actor: Actor, content: bytes) -> PriceMenu:
+    """A provider's Home Fees workbook: adds the home if new, then the menu. All or nothing."""
+    from consortium.care.workbooks import parse_menu_workbook
+
+    if not is_provider(actor):
+        raise PermissionDenied("Only a provider can upload its price menus.")
+    parsed = parse_menu_workbook(content)
+    level = CareLevel.objects.filter(name__iexact=parsed.highest_level).first()
+    if level is None:
+        names = ", ".join(CareLevel.objects.values_list("name", flat=True))
+        raise ValidationFailed(
+            "Unknown level of care", field_errors={"Home Fees!B2": f"Enter one of: {names}"}
+        )
+    with transaction.atomic():
+        home = CareHome.objects.filter(provider=actor.organisation, name=parsed.home_name).first()
+        if home is None:
+            home = care_home_create(actor=actor, name=parsed.home_name)
+        return price_menu_submit(
+            actor=actor,
+            home=home,
+            highest_level=level,
+            effective_from=parsed.effective_from,
+            items=parsed.items,
+            where=parsed.cells,
+        )

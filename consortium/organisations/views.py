@@ -98,10 +98,18 @@ ROLE_TASKS: dict[str, list[tuple[str, str]]] = {
         ("People and roles", "person-list"),
         ("Invite a person or supplier", "invitation-new"),
         ("Activity across the consortium", "activity"),
+        ("Care price benchmarks and reports", "care-reports"),
     ],
     Role.CATEGORY_MANAGER: [
         ("Invite a supplier", "invitation-new"),
         ("Members of the consortium", "member-list"),
+        ("Care price benchmarks", "care-benchmarks"),
+        ("Care placements, spend and savings by council", "care-reports"),
+    ],
+    Role.COMMISSIONER: [
+        ("Care price benchmarking: your clients", "care-home"),
+        ("Record a client's needs", "care-assessment-new"),
+        ("Care price benchmarks", "care-benchmarks"),
     ],
     Role.APPROVER: [
         ("People in your organisation", "person-list"),
@@ -110,6 +118,7 @@ ROLE_TASKS: dict[str, list[tuple[str, str]]] = {
     Role.SUPPLIER_USER: [
         ("People in your organisation", "person-list"),
         ("Invite a colleague", "invitation-new"),
+        ("Care price menus (for care providers)", "care-home"),
     ],
 }
 

@@ -1,0 +1,379 @@
+"""Pages for care price benchmarking: the commissioner's flow, providers' menus, benchmarks, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from consortium.care import selectors, services
+from consortium.care.access import is_commissioner, is_consortium_officer, is_provider, require_care_access
+from consortium.care.charts import box_plot_svg
+from consortium.care.constants import AccommodationType, Element, Grade, Population
+from consortium.care.models import CareLevel
+from consortium.care.services import AgreedInput, MenuItemInput
+from consortium.core.errors import ConsortiumError, PermissionDenied
+from consortium.core.views import actor_required, form_errors
+from consortium.organisations.acting import Actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+@actor_required
+def care_home(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    require_care_access(actor)
+    context: dict[str, Any] = {
+        "is_commissioner": is_commissioner(actor),
+        "is_provider": is_provider(actor),
+        "is_officer": is_consortium_officer(actor),
+    }
+    if is_commissioner(actor):
+        context["assessments"] = selectors.assessment_list_for(actor)[:100]
+        context["placements"] = selectors.placement_list_for(actor)[:20]
+    if is_provider(actor):
+        context["menus"] = selectors.menu_list_for(actor)
+    return render(request, "care/home.html", context)
+
+
+ASSESSMENT_FIELDS = [
+    "client_reference",
+    "weekly_budget",
+    "accommodation_type",
+    "supplements",
+    "daytime_hours",
+    "daytime_ratio",
+    "night_sleeping_nights",
+    "night_sleeping_ratio",
+    "night_waking_nights",
+    "night_waking_ratio",
+    "one_to_one_hours",
+    "one_to_one_day_shifts",
+    "one_to_one_night_shifts",
+    "one_to_one_grade",
+    "specialist_hours",
+    "life_skills_hours",
+    "transition_weeks",
+    "transition_hours",
+]
+
+
+@actor_required
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not is_commissioner(actor):
+        raise PermissionDenied("Only a commissioner records a client's needs.")
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"one_to_one_grade": Grade.DOMICILIARY}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() for name in [*ASSESSMENT_FIELDS, "level"]}
+        level = CareLevel.objects.filter(pk=values["level"]).first() if values["level"].isdigit() else None
+        try:
+            assessment = services.assessment_create(actor=actor, **{**values, "level": level})
+        except ConsortiumError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"Needs recorded for client {assessment.client_reference}.")
+            return redirect("care-assessment", assessment_id=assessment.pk)
+    return render(
+        request,
+        "care/assessment_new.html",
+        {
+            "errors": errors,
+            "values": values,
+            "levels": CareLevel.objects.all(),
+            "accommodation_types": AccommodationType.choices,
+            "grades": Grade.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    actor = _actor(request)
+    assessment = selectors.assessment_get_for(actor, assessment_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            menu = selectors.menu_get_for(actor, int(request.POST.get("menu_id", "0") or 0))
+            negotiation = services.negotiation_open(actor=actor, assessment=assessment, menu=menu)
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            return redirect("care-negotiation", negotiation_id=negotiation.pk)
+    quotes = selectors.quotes_for(actor, assessment)
+    return render(
+        request,
+        "care/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "quotes": quotes,
+            "negotiations": selectors.negotiation_list_for(actor, assessment_id=assessment.pk),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def negotiation_detail(request: HttpRequest, negotiation_id: int) -> HttpResponse:
+    actor = _actor(request)
+    negotiation = selectors.negotiation_get_for(actor, negotiation_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "save":
+                services.negotiation_record_agreed(
+                    actor=actor,
+                    negotiation=negotiation,
+                    lines=[
+                        AgreedInput(
+                            line.pk,
+                            request.POST.get(f"price_{line.pk}", ""),
+                            request.POST.get(f"quantity_{line.pk}", ""),
+                            request.POST.get(f"note_{line.pk}", ""),
+                        )
+                        for line in negotiation.lines.all()
+                    ],
+                )
+                messages.success(request, "Agreed prices saved.")
+            elif action == "place":
+                try:
+                    start = dt.date.fromisoformat(request.POST.get("start_date", ""))
+                except ValueError:
+                    raise services.ValidationFailed(
+                        "Enter the start date", field_errors={"start_date": "Enter the placement start date"}
+                    ) from None
+                placement = services.placement_confirm(actor=actor, negotiation=negotiation, start_date=start)
+                messages.success(
+                    request,
+                    f"Placement confirmed at {placement.home.name}: £{placement.weekly_cost:,.2f} a week, "
+                    f"saving £{placement.weekly_saving:,.2f} a week (£{placement.annual_saving:,.2f} a year).",
+                )
+            elif action == "withdraw":
+                services.negotiation_withdraw(actor=actor, negotiation=negotiation)
+                messages.success(request, "Negotiation withdrawn.")
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            return redirect("care-negotiation", negotiation_id=negotiation.pk)
+    benchmarks = {b.key: b for b in selectors.benchmark_list_for(actor)}
+    lines = [
+        {"line": line, "benchmark": benchmarks.get((line.element, line.ratio, line.grade or ""))}
+        for line in negotiation.lines.all()
+    ]
+    return render(
+        request,
+        "care/negotiation_detail.html",
+        {
+            "negotiation": negotiation,
+            "lines": lines,
+            "errors": errors,
+            "values": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+def case_workbook_response(actor: Actor, negotiation_id: int) -> HttpResponse:
+    from consortium.care.workbooks import case_workbook
+
+    negotiation = selectors.negotiation_get_for(actor, negotiation_id)
+    benchmarks = {b.key: b for b in selectors.benchmark_list_for(actor)}
+    medians = {}
+    for line in negotiation.lines.all():
+        b = benchmarks.get((line.element, line.ratio, line.grade or ""))
+        medians[line.pk] = b.spread.rounded().median if b and b.spread else None
+    response = HttpResponse(case_workbook(negotiation, medians), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="case-{negotiation.assessment.client_reference}-{negotiation.pk}.xlsx"'
+    )
+    return response
+
+
+@actor_required
+def negotiation_workbook(request: HttpRequest, negotiation_id: int) -> HttpResponse:
+    return case_workbook_response(_actor(request), negotiation_id)
+
+
+@actor_required
+def placement_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return render(request, "care/placement_list.html", {"placements": selectors.placement_list_for(actor)})
+
+
+@actor_required
+def benchmarks(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    commissioned = selectors.benchmark_list_for(actor, population=Population.COMMISSIONED)
+    quoted = selectors.benchmark_list_for(actor, population=Population.QUOTED)
+    return render(
+        request,
+        "care/benchmarks.html",
+        {
+            "commissioned": commissioned,
+            "quoted": quoted,
+            "chart": box_plot_svg([b for b in commissioned if b.spread]),
+        },
+    )
+
+
+@actor_required
+def reports(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    rows = selectors.council_report_for(actor)
+    return render(
+        request,
+        "care/reports.html",
+        {"rows": rows, "own_rates": selectors.own_rates_for(actor) if is_commissioner(actor) else None},
+    )
+
+
+# --- providers' menus ---
+
+
+@actor_required
+def menu_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not is_provider(actor):
+        raise PermissionDenied("Only a provider submits price menus.")
+    errors: dict[str, str] = {}
+    homes = selectors.home_list_for(actor)
+    values: dict[str, Any] = {}
+    rows = _menu_form_rows()
+    if request.method == "POST":
+        values = dict(request.POST.items())
+        try:
+            home_name = values.get("home_name", "").strip()
+            home = homes.filter(name=home_name).first() if home_name else None
+            level = CareLevel.objects.filter(pk=values.get("highest_level") or 0).first()
+            if level is None:
+                raise services.ValidationFailed(
+                    "Choose the highest level",
+                    field_errors={"highest_level": "Choose the highest level of care"},
+                )
+            try:
+                start = dt.date.fromisoformat(values.get("effective_from", ""))
+            except ValueError:
+                raise services.ValidationFailed(
+                    "Enter the date", field_errors={"effective_from": "Enter the date prices take effect"}
+                ) from None
+            items, where = [], []
+            for row in rows:
+                price = values.get(f"price_{row['key']}", "").strip()
+                if price:
+                    items.append(
+                        MenuItemInput(row["element"], price, values.get(f"ratio_{row['key']}"), row["grade"])
+                    )
+                    where.append(f"price_{row['key']}")
+            from django.db import transaction
+
+            with transaction.atomic():
+                if home is None:
+                    home = services.care_home_create(actor=actor, name=home_name)
+                services.price_menu_submit(
+                    actor=actor,
+                    home=home,
+                    highest_level=level,
+                    effective_from=start,
+                    items=items,
+                    where=where,
+                )
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = {
+                k.removesuffix(".unit_price").removesuffix(".ratio").removesuffix(".grade"): v
+                for k, v in form_errors(exc).items()
+            }
+        else:
+            messages.success(request, f"Price menu for {home.name} saved.")
+            return redirect("care-home")
+    return render(
+        request,
+        "care/menu_new.html",
+        {
+            "errors": errors,
+            "values": values,
+            "rows": rows,
+            "level_options": [(lvl.pk, lvl.name) for lvl in CareLevel.objects.all()],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _menu_form_rows() -> list[dict[str, Any]]:
+    from consortium.care.constants import ELEMENT_RULES
+
+    rows = []
+    for element in Element:
+        rule = ELEMENT_RULES[element]
+        grades = list(Grade) if rule.has_grade else [None]
+        for grade in grades:
+            key = element.value + (f"_{grade.value}" if grade else "")
+            rows.append(
+                {
+                    "key": key,
+                    "element": element.value,
+                    "label": element.label + (f" ({grade.label})" if grade else ""),
+                    "unit": rule.unit.label,
+                    "has_ratio": rule.has_ratio,
+                    "grade": grade.value if grade else "",
+                }
+            )
+    return rows
+
+
+@actor_required
+def menu_upload(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not is_provider(actor):
+        raise PermissionDenied("Only a provider uploads price menus.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise services.ValidationFailed(
+                    "Choose a file", field_errors={"file": "Choose the .xlsx file to upload"}
+                )
+            menu = services.price_menu_import(actor=actor, content=upload.read(5 * 1024 * 1024 + 1))
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request, f"Price menu for {menu.home.name} uploaded: {menu.items.count()} prices."
+            )
+            return redirect("care-home")
+    return render(request, "care/menu_upload.html", {"errors": errors}, status=400 if errors else 200)
+
+
+@actor_required
+def menu_template(request: HttpRequest) -> HttpResponse:
+    from consortium.care.workbooks import menu_template as build
+
+    require_care_access(_actor(request))
+    response = HttpResponse(build(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="home-fees-template.xlsx"'
+    return response
+
+
+@actor_required
+def menu_detail(request: HttpRequest, menu_id: int) -> HttpResponse:
+    menu = selectors.menu_get_for(_actor(request), menu_id)
+    return render(request, "care/menu_detail.html", {"menu": menu})
