@@ -24,7 +24,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def _template_rows() -> list[tuple[str, str, str, Any, str]]:
-    rows = []
+    rows: list[tuple[str, str, str, Any, str]] = []
     for element in Element:
         rule = ELEMENT_RULES[element]
         if rule.has_grade:
@@ -54,8 +54,8 @@ def menu_template() -> bytes:
     for r, row in enumerate(_template_rows(), start=HEADER_ROW + 1):
         for c, value in enumerate(row, start=1):
             ws.cell(row=r, column=c, value=value)
-    for col, width in zip("ABCDEF", (38, 52, 14, 24, 14, 16), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEF", (38, 52, 14, 24, 14, 16), strict=True):
+        ws.column_dimensions[letter].width = width
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
