@@ -41,9 +41,12 @@ typecheck: install
 	$(BIN)/mypy
 
 # pytest exits 5 when it collects no tests: that is a failure here, not a pass.
+# Two runs: everything else on two workers, then the API fuzzing on its own.
 pytest: install browser-deps
-	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+	$(BIN)/pytest -m "not fuzz" $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; [ $$rc -eq 0 ] || exit $$rc
+	$(BIN)/pytest -m fuzz -n 0 $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no fuzz tests: failing"; exit 1; fi; exit $$rc
 
 test: lint typecheck pytest
 

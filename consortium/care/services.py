@@ -202,7 +202,7 @@ def price_menu_submit(
             action="price_menu.submit",
             obj=menu,
             organisation=home.provider,
-            changes={"home": home.name, "effective_from": effective_from, "items": len(cleaned)},
+            changes={"home": home.name, "effective_from": effective_from, "prices": len(cleaned)},
         )
         refresh_benchmarks_on_commit()
     return menu

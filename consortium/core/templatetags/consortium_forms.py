@@ -22,3 +22,9 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 def plain_errors(form_errors: Any) -> dict[str, str]:
     """A Django form's errors as {field: message}, the shape our error summary takes."""
     return {field: " ".join(str(m) for m in messages) for field, messages in (form_errors or {}).items()}
+
+
+@register.filter
+def pairs(mapping: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """A dict's items in key order. Templates can't call .items() on a dict that has an 'items' key."""
+    return sorted((mapping or {}).items())

@@ -49,6 +49,7 @@ class Case:
     default: int = 403
     anonymous: int = 401
     checks: list[Callable[[World, str, Any], None]] = field(default_factory=list)
+    multipart: bool = False
 
     def status_for(self, role: str) -> int:
         if role == ANON:
@@ -187,6 +188,133 @@ API_CASES: dict[str, Case] = {
     "audit_event_export": Case(lambda w, r: ("/api/v1/audit-events.csv", None), ALL_200),
 }
 
+# --- care price benchmarking ---
+CARE_SEES = {CO: 200, SU: 200, CA: 200, CM: 200}
+
+
+def _care(world: World) -> Any:
+    from consortium.care.models import NeedsAssessment, PriceMenu
+
+    return (
+        NeedsAssessment.objects.get(client_reference="1234", council=world.member),
+        PriceMenu.objects.filter(home__name="Cherrytrees").order_by("effective_from").first(),
+    )
+
+
+def _fresh_negotiation(world: World) -> int:
+    from consortium.care.services import negotiation_open
+
+    assessment, menu = _care(world)
+    return negotiation_open(actor=world.actor(CO), assessment=assessment, menu=menu).pk
+
+
+def _workbook_upload(world: World, role: str) -> dict[str, Any]:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from consortium.care.workbooks import menu_template
+
+    wb = load_workbook(io.BytesIO(menu_template()))
+    ws = wb["Home Fees"]
+    ws["B1"], ws["B2"], ws["B3"], ws["F7"] = f"Upload Home {role}", "High", "2026-05-01", 400
+    out = io.BytesIO()
+    wb.save(out)
+    return {"file": SimpleUploadedFile("fees.xlsx", out.getvalue())}
+
+
+MENU_ITEMS = [{"element": "life_skills_development", "unit_price": "7.00"}]
+
+API_CASES.update(
+    {
+        "care_level_list": Case(lambda w, r: ("/api/v1/care/levels", None), ALL_200),
+        "care_home_list": Case(lambda w, r: ("/api/v1/care/homes", None), CARE_SEES),
+        # A consortium admin adds homes for a provider, not for the consortium itself.
+        "care_home_create": Case(
+            lambda w, r: ("/api/v1/care/homes", {"name": f"New home {r}"}), {SU: 201, CA: 422}
+        ),
+        "price_menu_list": Case(lambda w, r: ("/api/v1/care/menus", None), CARE_SEES),
+        "price_menu_get": Case(lambda w, r: (f"/api/v1/care/menus/{_care(w)[1].pk}", None), CARE_SEES),
+        "price_menu_submit": Case(
+            lambda w, r: (
+                "/api/v1/care/menus",
+                {
+                    "home_id": _care(w)[1].home_id,
+                    "highest_level": "High",
+                    "effective_from": f"2027-0{ROLES.index(r) + 1}-01",
+                    "items": MENU_ITEMS,
+                },
+            ),
+            {SU: 201, CA: 201},
+        ),
+        "price_menu_upload": Case(
+            lambda w, r: ("/api/v1/care/menus/upload", _workbook_upload(w, r)), {SU: 201}, multipart=True
+        ),
+        "price_menu_template": Case(lambda w, r: ("/api/v1/care/menus/template.xlsx", None), ALL_200),
+        "care_assessment_list": Case(lambda w, r: ("/api/v1/care/assessments", None), {CO: 200}),
+        "care_assessment_create": Case(
+            lambda w, r: ("/api/v1/care/assessments", {"client_reference": "N1", "level": "Low"}), {CO: 201}
+        ),
+        "care_assessment_get": Case(
+            lambda w, r: (f"/api/v1/care/assessments/{_care(w)[0].pk}", None), {CO: 200}
+        ),
+        "care_quote_list": Case(
+            lambda w, r: (f"/api/v1/care/assessments/{_care(w)[0].pk}/quotes", None), {CO: 200}
+        ),
+        "care_negotiation_open": Case(
+            lambda w, r: (
+                "/api/v1/care/negotiations",
+                {"assessment_id": _care(w)[0].pk, "menu_id": _care(w)[1].pk},
+            ),
+            {CO: 201},
+        ),
+        "care_negotiation_get": Case(
+            lambda w, r: (f"/api/v1/care/negotiations/{_fresh_negotiation(w)}", None), {CO: 200}
+        ),
+        "care_negotiation_record_agreed": Case(
+            lambda w, r: (
+                lambda n: (
+                    f"/api/v1/care/negotiations/{n}/agreed",
+                    {
+                        "lines": [
+                            {"line_id": _first_line(n), "agreed_unit_price": "400", "agreed_quantity": "1"}
+                        ]
+                    },
+                )
+            )(_fresh_negotiation(w)),
+            {CO: 200},
+        ),
+        "care_negotiation_withdraw": Case(
+            lambda w, r: (f"/api/v1/care/negotiations/{_fresh_negotiation(w)}/withdraw", {}), {CO: 200}
+        ),
+        "care_placement_confirm": Case(
+            lambda w, r: (
+                f"/api/v1/care/negotiations/{_fresh_negotiation(w)}/placement",
+                {"start_date": "2026-12-01"},
+            ),
+            {CO: 201},
+        ),
+        "care_case_workbook": Case(
+            lambda w, r: (f"/api/v1/care/negotiations/{_fresh_negotiation(w)}/workbook.xlsx", None), {CO: 200}
+        ),
+        "care_placement_list": Case(lambda w, r: ("/api/v1/care/placements", None), {CO: 200}),
+        "care_benchmark_list": Case(
+            lambda w, r: ("/api/v1/care/benchmarks?population=quoted", None), CARE_SEES
+        ),
+        "care_council_report": Case(
+            lambda w, r: ("/api/v1/care/reports/councils", None), {CO: 200, CA: 200, CM: 200}
+        ),
+    }
+)
+
+
+def _first_line(negotiation_id: int) -> int:
+    from consortium.care.models import NegotiationLine
+
+    return NegotiationLine.objects.filter(negotiation_id=negotiation_id).order_by("pk").first().pk
+
+
 # Cross-organisation attempts: the same operations aimed at another member's records.
 API_CROSS_CASES: dict[str, Case] = {
     "organisation_update": Case(
@@ -220,7 +348,27 @@ API_CROSS_CASES: dict[str, Case] = {
         {CA: 200},
         default=404,
     ),
+    # Another council's client: a commissioner here cannot even learn it exists.
+    "care_assessment_get": Case(
+        lambda w, r: (f"/api/v1/care/assessments/{_other_council_client(w)}", None), {CO: 404}
+    ),
+    "care_quote_list": Case(
+        lambda w, r: (f"/api/v1/care/assessments/{_other_council_client(w)}/quotes", None), {CO: 404}
+    ),
+    "care_negotiation_open": Case(
+        lambda w, r: (
+            "/api/v1/care/negotiations",
+            {"assessment_id": _other_council_client(w), "menu_id": _care(w)[1].pk},
+        ),
+        {CO: 404},
+    ),
 }
+
+
+def _other_council_client(world: World) -> int:
+    from consortium.care.models import NeedsAssessment
+
+    return NeedsAssessment.objects.get(council=world.other_member).pk
 
 
 def _operations() -> list[tuple[str, str, str]]:
@@ -237,16 +385,25 @@ def test_every_api_operation_has_stated_access():
     assert not missing, f"State who may call these in API_CASES: {missing}"
 
 
-def _call(client: Client, method: str, path: str, body: dict[str, Any] | None, token: str | None):
+def _call(
+    client: Client,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    token: str | None,
+    multipart: bool = False,
+):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     kwargs: dict[str, Any] = {}
     if body is not None:
-        kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+        kwargs = (
+            {"data": body} if multipart else {"data": json.dumps(body), "content_type": "application/json"}
+        )
     return getattr(client, method.lower())(path, **kwargs, **headers)
 
 
 @pytest.mark.parametrize("role", [*ROLES, ANON])
-def test_api_access_for_every_role(world, token_for, role):
+def test_api_access_for_every_role(world, care, token_for, role):
     client = Client()
     token = None if role == ANON else token_for(role)
     failures = []
@@ -256,7 +413,7 @@ def test_api_access_for_every_role(world, token_for, role):
             if case is None:
                 continue
             path, body = case.build(world, role if role != ANON else CA)
-            response = _call(client, method, path, body, token)
+            response = _call(client, method, path, body, token, case.multipart)
             expected = case.status_for(role)
             if response.status_code != expected:
                 failures.append(
@@ -313,6 +470,22 @@ PAGES: dict[str, Page] = {
     "activity-csv": Page(lambda w, r: "/activity.csv", {}),
     "activity-object": Page(lambda w, r: f"/activity/organisations.organisation/{w.member.pk}/", {}),
     "demo-mailbox": Page(lambda w, r: "/demo/mailbox/", {}, default=404),
+    "care-home": Page(lambda w, r: "/care/", CARE_SEES, default=403),
+    "care-assessment-new": Page(lambda w, r: "/care/assessments/new/", {CO: 200}, default=403),
+    "care-assessment": Page(lambda w, r: f"/care/assessments/{_care(w)[0].pk}/", {CO: 200}, default=403),
+    "care-negotiation": Page(
+        lambda w, r: f"/care/negotiations/{_fresh_negotiation(w)}/", {CO: 200}, default=403
+    ),
+    "care-workbook": Page(
+        lambda w, r: f"/care/negotiations/{_fresh_negotiation(w)}/workbook.xlsx", {CO: 200}, default=403
+    ),
+    "care-placements": Page(lambda w, r: "/care/placements/", {CO: 200}, default=403),
+    "care-benchmarks": Page(lambda w, r: "/care/benchmarks/", CARE_SEES, default=403),
+    "care-reports": Page(lambda w, r: "/care/reports/", {CO: 200, CA: 200, CM: 200}, default=403),
+    "care-menu-new": Page(lambda w, r: "/care/menus/new/", {SU: 200}, default=403),
+    "care-menu-upload": Page(lambda w, r: "/care/menus/upload/", {SU: 200}, default=403),
+    "care-menu-template": Page(lambda w, r: "/care/menus/template.xlsx", CARE_SEES, default=403),
+    "care-menu": Page(lambda w, r: f"/care/menus/{_care(w)[1].pk}/", CARE_SEES, default=403),
 }
 
 
@@ -338,7 +511,7 @@ def test_every_page_has_stated_access():
 
 
 @pytest.mark.parametrize("role", [*ROLES, ANON])
-def test_page_access_for_every_role(world, signed_in, role):
+def test_page_access_for_every_role(world, care, signed_in, role):
     client = Client() if role == ANON else signed_in(role)
     failures = []
     for name in sorted(_named_pages()):

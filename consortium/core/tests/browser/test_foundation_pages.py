@@ -19,7 +19,7 @@ def test_sign_in_shows_errors_then_the_home_page(page, world):
     assert "/sign-in/" in page.url
     assert_accessible(page)
     sign_in(page, "member_buyer@example.org", "wrong password")
-    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    page.get_by_role("alert").get_by_text("There is a problem").wait_for()
     assert_accessible(page)
     sign_in(page, "member_buyer@example.org", TEST_PASSWORD)
     page.get_by_role("heading", name="What you can do").wait_for()
