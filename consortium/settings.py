@@ -27,12 +27,12 @@ DEBUG = _env_bool("DEBUG", False)
 DEMO_MODE = _env_bool("CONSORTIUM_DEMO", False)
 TESTING = _env_bool("CONSORTIUM_TESTING", False)
 
+# Without SECRET_KEY, commands and scripts still run (care-quote, migrate), but
+# serving refuses to start outside the demo, debug and tests: see wsgi.py.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_IS_SET = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if DEBUG or DEMO_MODE or TESTING:
-        SECRET_KEY = "insecure-development-key-do-not-use-in-production"
-    else:
-        raise RuntimeError("SECRET_KEY must be set in the environment outside demo and tests")
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()

@@ -95,6 +95,7 @@ def _menu(provider: Organisation, home_name: str, level_rank: int, prices: list[
 
 
 def load_care_demo() -> None:
+    services.care_levels_ensure_defaults()
     cherrytrees = Organisation.objects.get(name="Cherrytrees Care Ltd")
     _menu(cherrytrees, "Cherrytrees", 3, CHERRYTREES_PRICES)
     rng = random.Random(2007)

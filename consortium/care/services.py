@@ -99,29 +99,34 @@ class MenuItemInput:
     grade: Any = ""
 
 
-def _clean_items(items: list[MenuItemInput], where: list[str] | None = None) -> list[PriceMenuItem]:
-    """Check every price; errors name the item (or the sheet cell given in `where`)."""
+def _clean_items(
+    items: list[MenuItemInput], where: list[dict[str, str]] | None = None
+) -> list[PriceMenuItem]:
+    """Check every price; errors name the item's field, or where it came from when `where`
+    maps each item's fields to a place (a sheet cell, a form field)."""
     errors: dict[str, str] = {}
     cleaned: list[PriceMenuItem] = []
     seen: set[tuple[str, int | None, str]] = set()
     for i, item in enumerate(items):
-        label = where[i] if where else f"items[{i}]"
+        places = where[i] if where else {}
+
+        def at(field: str, i: int = i, places: dict[str, str] = places) -> str:
+            return places.get(field) or f"items[{i}].{field}"
+
         if item.element not in ELEMENT_RULES:
-            errors[f"{label}.element"] = f"Unknown price element {item.element!r}"
+            errors[at("element")] = f"Unknown price element {item.element!r}"
             continue
         rule = ELEMENT_RULES[item.element]
         try:
             price = Decimal(str(item.unit_price).replace("£", "").replace(",", "").strip())
         except InvalidOperation:
-            errors[f"{label}.unit_price"] = (
-                f"Enter the price in pounds, like 246.00 (got {item.unit_price!r})"
-            )
+            errors[at("unit_price")] = f"Enter the price in pounds, like 246.00 (got {item.unit_price!r})"
             continue
         if not price.is_finite() or price < 0 or price >= MAX_UNIT_PRICE:
-            errors[f"{label}.unit_price"] = "Enter a price from £0.00 to £99,999.99"
+            errors[at("unit_price")] = "Enter a price from £0.00 to £99,999.99"
             continue
         if price != price.quantize(Decimal("0.01")):
-            errors[f"{label}.unit_price"] = "Enter the price in pounds and pence, to 2 decimal places"
+            errors[at("unit_price")] = "Enter the price in pounds and pence, to 2 decimal places"
             continue
         ratio: int | None = None
         if rule.has_ratio:
@@ -130,18 +135,18 @@ def _clean_items(items: list[MenuItemInput], where: list[str] | None = None) -> 
                 if not 1 <= ratio <= 20:
                     raise ValueError
             except (TypeError, ValueError):
-                errors[f"{label}.ratio"] = "Enter the carer:client ratio as the number of clients, 1 to 20"
+                errors[at("ratio")] = "Enter the carer:client ratio as the number of clients, 1 to 20"
                 continue
         grade = str(item.grade or "").strip().lower()
         if rule.has_grade:
             if grade not in Grade.values:
-                errors[f"{label}.grade"] = "Choose the carer grade: domiciliary or qualified"
+                errors[at("grade")] = "Choose the carer grade: domiciliary or qualified"
                 continue
         else:
             grade = ""
         key = (item.element, ratio, grade)
         if key in seen:
-            errors[f"{label}.element"] = "This element is priced twice at the same ratio and grade"
+            errors[at("element")] = "This element is priced twice at the same ratio and grade"
             continue
         seen.add(key)
         cleaned.append(PriceMenuItem(element=item.element, unit_price=price, ratio=ratio, grade=grade))
@@ -159,7 +164,7 @@ def price_menu_submit(
     highest_level: CareLevel,
     effective_from: dt.date,
     items: list[MenuItemInput],
-    where: list[str] | None = None,
+    where: list[dict[str, str]] | None = None,
 ) -> PriceMenu:
     """A new version of a home's menu, in force from `effective_from`; the one before ends the day before."""
     if not (is_provider(actor) and home.provider_id == actor.organisation.pk) and (
@@ -592,3 +597,12 @@ def price_menu_import(*, actor: Actor, content: bytes) -> PriceMenu:
             items=parsed.items,
             where=parsed.cells,
         )
+
+
+def care_levels_ensure_defaults() -> None:
+    """The default levels (Low, Moderate, High), where they are missing. The data
+    migration adds them; this restores them after a test database is emptied."""
+    from consortium.care.constants import DEFAULT_CARE_LEVELS
+
+    for rank, name, description in DEFAULT_CARE_LEVELS:
+        CareLevel.objects.get_or_create(rank=rank, defaults={"name": name, "description": description})

@@ -278,7 +278,14 @@ def menu_new(request: HttpRequest) -> HttpResponse:
                     items.append(
                         MenuItemInput(row["element"], price, values.get(f"ratio_{row['key']}"), row["grade"])
                     )
-                    where.append(f"price_{row['key']}")
+                    where.append(
+                        {
+                            "unit_price": f"price_{row['key']}",
+                            "ratio": f"ratio_{row['key']}",
+                            "grade": f"price_{row['key']}",
+                            "element": f"price_{row['key']}",
+                        }
+                    )
             from django.db import transaction
 
             with transaction.atomic():

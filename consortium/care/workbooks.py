@@ -67,7 +67,7 @@ class ParsedMenu:
     highest_level: str
     effective_from: dt.date
     items: list[MenuItemInput]
-    cells: list[str]  # where each item came from, for error messages
+    cells: list[dict[str, str]]  # the cell each item's fields came from, for error messages
 
 
 def parse_menu_workbook(content: bytes) -> ParsedMenu:
@@ -125,7 +125,14 @@ def parse_menu_workbook(content: bytes) -> ParsedMenu:
             errors[f"{MENU_SHEET}!A{r}"] = f"Unknown element code {code!r}: keep the codes from the template"
             continue
         items.append(MenuItemInput(str(code), price, ratio, grade or ""))
-        cells.append(f"{MENU_SHEET}!F{r}")
+        cells.append(
+            {
+                "element": f"{MENU_SHEET}!A{r}",
+                "ratio": f"{MENU_SHEET}!D{r}",
+                "grade": f"{MENU_SHEET}!E{r}",
+                "unit_price": f"{MENU_SHEET}!F{r}",
+            }
+        )
     if not items and not errors:
         errors[f"{MENU_SHEET}!F{HEADER_ROW + 1}"] = "Enter at least one price in column F"
     if errors:

@@ -64,6 +64,7 @@ def submit_menu(
 
 
 def build_care_world(world) -> CareWorld:  # type: ignore[no-untyped-def]
+    services.care_levels_ensure_defaults()
     commissioner = world.actor(Role.COMMISSIONER)
     menu = submit_menu(world.supplier, "Cherrytrees", CHERRYTREES_PRICES)
     moderate = CareLevel.objects.get(name="Moderate")
