@@ -116,7 +116,7 @@ def parse_menu_workbook(content: bytes) -> ParsedMenu:
         except ValueError:
             errors[f"{MENU_SHEET}!B3"] = "Enter the date prices take effect, as YYYY-MM-DD"
     items: list[MenuItemInput] = []
-    cells: list[str] = []
+    cells: list[dict[str, str]] = []
     for r in range(HEADER_ROW + 1, len(rows) + 1):
         code, _name, _unit, ratio, grade, price = (cell(r, c) for c in range(1, 7))
         if price in (None, ""):
