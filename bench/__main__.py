@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from bench import api_list
+from bench import api_list, care
 
-BENCHMARKS = [("Foundation: scoped API list vs /healthz", api_list.main)]
+BENCHMARKS = [
+    ("Foundation: scoped API list vs /healthz", api_list.main),
+    ("Care price benchmarking: quoting and statistics", care.main),
+]
 
 
 def main() -> None:

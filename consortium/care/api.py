@@ -147,11 +147,26 @@ def care_assessment_get(request: HttpRequest, assessment_id: int) -> NeedsAssess
     response={200: list[QuoteOut], **ERRORS},
     operation_id="care_quote_list",
 )
+@paginate(Page)
 def care_quote_list(request: HttpRequest, assessment_id: int) -> list[dict[str, object]]:
-    """Every home's itemised weekly cost for this client, each line against the benchmark."""
+    """Every home's itemised weekly cost for this client, each line against the benchmark:
+    offered and complete quotes first, cheapest first. Paged like every list."""
     actor = actor_of(request)
     assessment = selectors.assessment_get_for(actor, assessment_id)
-    return [_quote_out(v) for v in selectors.quotes_for(actor, assessment)]
+    return _Serialised(selectors.quotes_for(actor, assessment))  # type: ignore[return-value]
+
+
+class _Serialised:
+    """Quotes serialised only for the page asked for: the paginator slices, then this maps."""
+
+    def __init__(self, views: list[selectors.QuoteView]) -> None:
+        self.views = views
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+    def __getitem__(self, page: slice) -> list[dict[str, object]]:
+        return [_quote_out(v) for v in self.views[page]]
 
 
 def _quote_out(view: selectors.QuoteView) -> dict[str, object]:

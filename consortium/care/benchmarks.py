@@ -1,24 +1,26 @@
-"""Computing benchmark spreads over a population of unit prices, in the database where it can.
+"""Computing benchmark spreads over a population of unit prices.
 
-PostgreSQL: percentile_cont is PERCENTILE.INC's definition but works in double
-precision. Commissioned unit prices have at most 4 decimal places and quartile
-ranks fall on quarters, so the exact quartile has at most 6 decimal places;
-rounding the double result to 6 places recovers it exactly (the double error is
-around 1e-12). SQLite: the values are read in order and `statistics.spread`
-computes them in Decimal.
+Prices repeat a great deal (they are pounds and pence), so the database is
+asked only for a frequency table — each distinct price of each element with
+how many times it occurs — and the quartiles are read off its cumulative
+counts in Decimal, exactly as PERCENTILE.INC defines them. Grouping 1,000,000
+rates this way is several times faster than sorting them for percentile_cont,
+works the same on SQLite and PostgreSQL, and never passes through floating point.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from consortium.care.statistics import Spread, spread
+from consortium.care.statistics import Spread, spread_from_counts
+
+Key = tuple[str, int | None, str]
 
 
 @dataclass(frozen=True)
@@ -30,51 +32,26 @@ class KeyedSpread:
     spread: Spread
 
 
-_PG_SQL = """
-SELECT element, ratio, grade, count(*), count(DISTINCT provider_id), min(unit_price),
-       round(percentile_cont(0.25) WITHIN GROUP (ORDER BY unit_price)::numeric, 6),
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price)::numeric, 6),
-       round(percentile_cont(0.75) WITHIN GROUP (ORDER BY unit_price)::numeric, 6),
-       max(unit_price)
-FROM ({inner}) AS population
-GROUP BY element, ratio, grade
-"""
-
-
 def spreads(population: QuerySet) -> list[KeyedSpread]:  # type: ignore[type-arg]
-    """Spreads per (element, ratio, grade) of a query set with those columns plus
-    `unit_price` and `provider_id` (annotated where the provider is a join away)."""
-    rows = population.values_list("element", "ratio", "grade", "unit_price", "provider_id")
-    if connection.vendor == "postgresql":
-        inner, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(_PG_SQL.format(inner=inner), params)
-            return [
-                KeyedSpread(
-                    element=r[0],
-                    ratio=r[1],
-                    grade=r[2] or "",
-                    providers=r[4],
-                    spread=Spread(
-                        r[3], Decimal(r[5]), Decimal(r[6]), Decimal(r[7]), Decimal(r[8]), Decimal(r[9])
-                    ),
-                )
-                for r in cursor.fetchall()
-            ]
-    return _spreads_in_python(rows.order_by("element", "ratio", "grade", "unit_price"))
-
-
-def _spreads_in_python(rows: Iterable[tuple]) -> list[KeyedSpread]:  # type: ignore[type-arg]
+    """Spreads per (element, ratio, grade) of a query set with those columns, `unit_price`
+    and `provider_id` (annotate it where the provider is a join away)."""
+    population = population.order_by()
+    frequencies = (
+        population.values_list("element", "ratio", "grade", "unit_price")
+        .annotate(occurrences=Count("*"))
+        .order_by("element", "ratio", "grade", "unit_price")
+    )
+    providers: dict[Key, int] = defaultdict(int)
+    for element, ratio, grade, _provider in population.values_list(
+        "element", "ratio", "grade", "provider_id"
+    ).distinct():
+        providers[(element, ratio, grade or "")] += 1
     result = []
-    for (element, ratio, grade), group in itertools.groupby(rows, key=lambda r: (r[0], r[1], r[2])):
-        members = list(group)
+    for (element, ratio, grade), rows in itertools.groupby(
+        frequencies, key=lambda r: (r[0], r[1], r[2] or "")
+    ):
+        counts: Sequence[tuple[Decimal, int]] = [(Decimal(r[3]), r[4]) for r in rows]
         result.append(
-            KeyedSpread(
-                element=element,
-                ratio=ratio,
-                grade=grade or "",
-                providers=len({m[4] for m in members}),
-                spread=spread(Decimal(m[3]) for m in members),
-            )
+            KeyedSpread(element, ratio, grade, providers[(element, ratio, grade)], spread_from_counts(counts))
         )
     return result

@@ -213,7 +213,11 @@ class CommissionedRate(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["element", "ratio", "grade", "unit_price"])]
+        # One index per benchmark query: prices in order, and providers per element.
+        indexes = [
+            models.Index(fields=["element", "ratio", "grade", "unit_price"]),
+            models.Index(fields=["element", "ratio", "grade", "provider"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.element} £{self.unit_price}"

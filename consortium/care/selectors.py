@@ -107,8 +107,28 @@ def menu_for_costing(menu: PriceMenu) -> costing.Menu:
     )
 
 
+# Menus are versions: their prices never change once submitted, and a newer
+# version only sets the older one's end date (which moves modified_at). So the
+# costing form of the menus in force can be kept per process, keyed by what a
+# cheap aggregate says about the table.
+_menus_cache: dict[tuple[object, ...], list[costing.Menu]] = {}
+
+
 def menus_in_force_for_costing(on: dt.date) -> list[costing.Menu]:
-    """Every menu in force on a date, read with two flat queries (it is the quoting hot path)."""
+    """Every menu in force on a date (the quoting hot path): cached while the menus are unchanged."""
+    from django.db.models import Max
+
+    state = PriceMenu.objects.aggregate(n=Count("id"), changed=Max("modified_at"), top=Max("id"))
+    key = (on, state["n"], state["changed"], state["top"])
+    cached = _menus_cache.get(key)
+    if cached is None:
+        cached = _load_menus_in_force(on)
+        _menus_cache.clear()
+        _menus_cache[key] = cached
+    return cached
+
+
+def _load_menus_in_force(on: dt.date) -> list[costing.Menu]:
     menus = list(
         PriceMenu.objects.filter(_in_force(on))
         .order_by("home__name")

@@ -7,6 +7,8 @@ same definition, which lets the database compute it for large populations.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -73,4 +75,34 @@ def spread(values: Iterable[Decimal]) -> Spread:
         median=percentile_inc(ordered, Decimal("0.5")),
         upper_quartile=percentile_inc(ordered, Decimal("0.75")),
         maximum=ordered[-1],
+    )
+
+
+def spread_from_counts(counts: Sequence[tuple[Decimal, int]]) -> Spread:
+    """The same spread from a frequency table: (value, occurrences) pairs in ascending value order."""
+    n = sum(c for _, c in counts)
+    if n == 0:
+        raise ValueError("no values")
+    # Cumulative end index (exclusive) of each distinct value in the sorted multiset.
+    ends = list(itertools.accumulate(c for _, c in counts))
+
+    def at(index: int) -> Decimal:
+        return counts[bisect.bisect_right(ends, index)][0]
+
+    def percentile(p: Decimal) -> Decimal:
+        rank = p * (n - 1)
+        lower = int(rank)
+        fraction = rank - lower
+        below = at(lower)
+        if lower + 1 >= n or fraction == 0:
+            return below
+        return below + fraction * (at(lower + 1) - below)
+
+    return Spread(
+        count=n,
+        minimum=counts[0][0],
+        lower_quartile=percentile(Decimal("0.25")),
+        median=percentile(Decimal("0.5")),
+        upper_quartile=percentile(Decimal("0.75")),
+        maximum=counts[-1][0],
     )

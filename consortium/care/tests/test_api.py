@@ -45,8 +45,9 @@ def test_john_smith_end_to_end_through_the_api(world, care, token_for):
     )
     assert created.status_code == 201, created.content
     assessment_id = created.json()["id"]
-    quotes = api.get(f"/api/v1/care/assessments/{assessment_id}/quotes").json()
-    cherry = next(q for q in quotes if q["home_name"] == "Cherrytrees")
+    page = api.get(f"/api/v1/care/assessments/{assessment_id}/quotes?limit=100").json()
+    assert page["count"] == 6
+    cherry = next(q for q in page["items"] if q["home_name"] == "Cherrytrees")
     assert [D(line["total"]) for line in cherry["lines"]] == [
         D("446.00"),
         D("157.00"),

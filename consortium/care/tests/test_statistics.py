@@ -42,3 +42,13 @@ def _reference(values, p):
 )
 def test_matches_reference_computation(values, p):
     assert Fraction(percentile_inc(sorted(values), D(p))) == _reference(values, p)
+
+
+@given(st.lists(st.decimals(min_value=D("0"), max_value=D("50"), places=1), min_size=1, max_size=80))
+def test_frequency_table_gives_the_same_spread(values):
+    from collections import Counter
+
+    from consortium.care.statistics import spread_from_counts
+
+    counts = sorted(Counter(values).items())
+    assert spread_from_counts(counts) == spread(values)
