@@ -15,15 +15,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 ROW = 44
-LABEL_WIDTH = 330
-PLOT_WIDTH = 420
+LABEL_WIDTH = 400
+PLOT_WIDTH = 380
 
 
 def box_plot_svg(benchmarks: Sequence[object]) -> SafeString:
     rows = [b for b in benchmarks if getattr(b, "spread", None) is not None]
     height = ROW * len(rows) + 20
     parts = [
-        f'<svg role="img" aria-labelledby="box-plot-title" viewBox="0 0 {LABEL_WIDTH + PLOT_WIDTH + 120} {height}" '
+        f'<svg role="img" aria-labelledby="box-plot-title" viewBox="0 0 {LABEL_WIDTH + PLOT_WIDTH + 190} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="14">',
         '<title id="box-plot-title">Spread of commissioned rates per element: minimum, quartiles, median, maximum</title>',
     ]

@@ -12,8 +12,12 @@ def acting(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
     user = getattr(request, "user", None)
     switchable = organisations_of(user) if actor is not None and user is not None else []
+    from consortium.care.access import is_commissioner, is_consortium_officer, is_provider
+
     return {
         "actor": actor,
+        "can_use_care": actor is not None
+        and (is_commissioner(actor) or is_provider(actor) or is_consortium_officer(actor)),
         "switchable_organisations": switchable,
         "demo_mode": settings.DEMO_MODE,
     }

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo sign-ins (every demo person's password is the same):")
         for role, organisation, email in demo_sign_ins():
             self.stdout.write(f"  {role:<36} {organisation:<38} {email}")
-        self.stdout.write(f"  {'Care provider (Oakfield)':<36} {'Oakfield Supported Living Ltd':<38} care@oakfield.example")
+        self.stdout.write(
+            f"  {'Care provider (Oakfield)':<36} {'Oakfield Supported Living Ltd':<38} care@oakfield.example"
+        )
         self.stdout.write(f"  password: {DEMO_PASSWORD}\n")
         if not options["no_serve"]:
             call_command("serve", bind=options["bind"])
