@@ -76,6 +76,7 @@ def test_every_admin_page_is_accessible(page, world):
         "/invitations/new/",
         "/account/",
         "/activity/",
+        f"/activity/organisations.organisation/{world.member.pk}/",
         "/no-such-page/",
     ]:
         page.goto(path)
@@ -95,3 +96,11 @@ def test_password_reset_pages_are_accessible(page, world):
     page.get_by_role("heading", name="Check your e-mail").wait_for()
     assert_accessible(page)
     assert any("Reset your Consortium password" in m.subject for m in mail.outbox)
+
+
+def test_refusal_page_is_accessible(page, world):
+    sign_in(page, "member_buyer@example.org", TEST_PASSWORD)
+    page.get_by_role("heading", name="What you can do").wait_for()
+    page.goto("/organisations/new/")
+    page.get_by_role("heading", name="You do not have permission to see this page").wait_for()
+    assert_accessible(page)
