@@ -6,8 +6,11 @@ from ninja import NinjaAPI
 
 from consortium.audit.api import router as audit_router
 from consortium.care.api import router as care_router
+from consortium.catalogue.api import router as catalogue_router
+from consortium.contracts.api import router as contracts_router
 from consortium.core.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.core.api_errors import install_error_handlers
+from consortium.orders.api import router as orders_router
 from consortium.organisations.api import router as organisations_router
 
 api = NinjaAPI(
@@ -27,3 +30,6 @@ install_error_handlers(api)
 api.add_router("", organisations_router)
 api.add_router("", audit_router)
 api.add_router("", care_router)
+api.add_router("", contracts_router)
+api.add_router("", catalogue_router)
+api.add_router("", orders_router)

@@ -122,3 +122,11 @@ def care(world: World):  # type: ignore[no-untyped-def]
     from consortium.care.tests.factories import build_care_world
 
     return build_care_world(world)
+
+
+@pytest.fixture
+def market(world: World):  # type: ignore[no-untyped-def]
+    """The marketplace of `consortium.orders.tests.factories`, on top of the world."""
+    from consortium.orders.tests.factories import build_market
+
+    return build_market(world)

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "consortium.audit",
     "consortium.organisations",
     "consortium.care",
+    "consortium.contracts",
+    "consortium.catalogue",
+    "consortium.orders",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +206,8 @@ LOGGING = {
 CARE_WEEKS_PER_YEAR = int(os.environ.get("CARE_WEEKS_PER_YEAR", "52"))
 # A cross-council statistic is shown only when at least this many providers contribute.
 CARE_BENCHMARK_MIN_PROVIDERS = int(os.environ.get("CARE_BENCHMARK_MIN_PROVIDERS", "5"))
+
+# BenchmarkStatistic's unique key treats NULL ratios as equal; SQLite cannot
+# enforce that, and the benchmark refresh replaces every row in one transaction.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
+PRICE_CHANGE_FLAG_PERCENT = float(os.environ.get("PRICE_CHANGE_FLAG_PERCENT", "10"))

@@ -3,7 +3,10 @@ from django.urls import include, path
 
 from consortium.api import api
 from consortium.audit import views as audit_views
+from consortium.catalogue import views as catalogue_views
+from consortium.contracts import views as contract_views
 from consortium.core import views as core_views
+from consortium.orders import views as order_views
 from consortium.organisations import password_reset
 from consortium.organisations import views as org_views
 
@@ -39,6 +42,18 @@ urlpatterns = [
         name="activity-object",
     ),
     path("care/", include("consortium.care.urls")),
+    path("marketplace/", catalogue_views.search, name="search"),
+    path("marketplace/items/<int:item_id>/", catalogue_views.item_detail, name="item-detail"),
+    path("supplier/catalogue/", catalogue_views.own_catalogue, name="own-catalogue"),
+    path("price-changes/", catalogue_views.price_changes, name="price-changes"),
+    path("contracts/", contract_views.contract_list, name="contract-list"),
+    path("contracts/<int:contract_id>/", contract_views.contract_detail, name="contract-detail"),
+    path("basket/", order_views.basket, name="basket"),
+    path("basket/add/", order_views.basket_add, name="basket-add"),
+    path("orders/", order_views.order_list, name="order-list"),
+    path("orders.csv", order_views.order_export, name="order-export"),
+    path("orders/<int:order_id>/", order_views.order_detail, name="order-detail"),
+    path("approval-rules/", order_views.approval_rules, name="approval-rules"),
     path("demo/mailbox/", core_views.demo_mailbox, name="demo-mailbox"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -174,6 +174,9 @@ def load_demo() -> dict[str, int]:
     from consortium.care.demo import load_care_demo
 
     load_care_demo()
+    from consortium.orders.demo import load_marketplace_demo
+
+    load_marketplace_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

@@ -16,6 +16,9 @@ def acting(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "actor": actor,
+        "is_buyer_org": actor is not None
+        and not actor.organisation.is_supplier
+        and not actor.organisation.is_consortium,
         "can_use_care": actor is not None
         and (is_commissioner(actor) or is_provider(actor) or is_consortium_officer(actor)),
         "switchable_organisations": switchable,

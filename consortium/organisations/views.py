@@ -99,12 +99,22 @@ ROLE_TASKS: dict[str, list[tuple[str, str]]] = {
         ("Invite a person or supplier", "invitation-new"),
         ("Activity across the consortium", "activity"),
         ("Care price benchmarks and reports", "care-reports"),
+        ("Contracts", "contract-list"),
+        ("Orders across the consortium", "order-list"),
+    ],
+    Role.MEMBER_BUYER: [
+        ("Search the marketplace", "search"),
+        ("Your basket", "basket"),
+        ("Your organisation's orders", "order-list"),
+        ("Contracts you can use", "contract-list"),
     ],
     Role.CATEGORY_MANAGER: [
         ("Invite a supplier", "invitation-new"),
         ("Members of the consortium", "member-list"),
         ("Care price benchmarks", "care-benchmarks"),
         ("Care placements, spend and savings by council", "care-reports"),
+        ("Supplier price changes waiting for approval", "price-changes"),
+        ("Contracts", "contract-list"),
     ],
     Role.COMMISSIONER: [
         ("Care price benchmarking: your clients", "care-home"),
@@ -112,12 +122,16 @@ ROLE_TASKS: dict[str, list[tuple[str, str]]] = {
         ("Care price benchmarks", "care-benchmarks"),
     ],
     Role.APPROVER: [
+        ("Orders waiting for your approval", "order-list"),
+        ("Approval rules", "approval-rules"),
         ("People in your organisation", "person-list"),
         ("Invite a colleague", "invitation-new"),
     ],
     Role.SUPPLIER_USER: [
         ("People in your organisation", "person-list"),
         ("Invite a colleague", "invitation-new"),
+        ("Orders received", "order-list"),
+        ("Your catalogue and prices", "own-catalogue"),
         ("Care price menus (for care providers)", "care-home"),
     ],
 }

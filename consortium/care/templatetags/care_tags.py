@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 
 from consortium.care.constants import Element
-from consortium.core.money import to_penny
+from consortium.core.templatetags.money import pounds
 
 register = template.Library()
 
@@ -19,11 +19,7 @@ def element_label(code: str) -> str:
         return code
 
 
-@register.filter
-def pounds(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"£{to_penny(Decimal(str(value))):,.2f}"
+register.filter("pounds", pounds)
 
 
 @register.filter

@@ -309,6 +309,161 @@ API_CASES.update(
 )
 
 
+# --- marketplace ---
+MEMBER_ROLES = (MB, AP, CO, EV, PO)
+BUYERS = {MB: 200, AP: 200}
+
+
+def _market(world: World) -> Any:
+    from consortium.catalogue.models import CatalogueItem
+
+    return CatalogueItem.objects.get(
+        supplier_code="P-2"
+    )  # world.supplier's pens, on a contract for all members
+
+
+def _draft_contract(world: World, role: str) -> int:
+    import datetime as dt
+
+    from consortium.contracts.models import Contract, Lot
+
+    contract = Contract.objects.create(
+        reference=f"DRAFT-{role}",
+        title="Draft",
+        scope="local",
+        let_by=world.consortium,
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2027, 1, 1),
+    )
+    Lot.objects.create(contract=contract, number=1, title="Lot").suppliers.set([world.other_supplier])
+    return contract.pk
+
+
+def _basket_line(world: World, role: str) -> int:
+    from consortium.orders.services import basket_add
+
+    return basket_add(actor=world.actor(role if role in BUYERS else MB), item_id=_market(world).pk).pk
+
+
+def _order(world: World, *, awaiting: bool = False, member: str = "member") -> int:
+    from consortium.orders.models import Order
+    from consortium.orders.services import basket_add, checkout
+
+    if member == "member":
+        buyer = world.actor(MB)
+        basket_add(actor=buyer, item_id=(_laptop(world) if awaiting else _market(world)).pk, quantity=2)
+        return checkout(actor=buyer, checkout_key=f"k{Order.objects.count()}", delivery_address="Leek")[0].pk
+    from consortium.organisations.acting import actor_for
+
+    outsider = actor_for(world.outsider)
+    from consortium.catalogue.models import CatalogueItem
+
+    basket_add(actor=outsider, item_id=CatalogueItem.objects.get(supplier_code="N-1").pk)
+    return checkout(actor=outsider, checkout_key=f"o{Order.objects.count()}", delivery_address="Tamworth")[
+        0
+    ].pk
+
+
+def _laptop(world: World) -> Any:
+    from consortium.catalogue.models import CatalogueItem
+
+    return CatalogueItem.objects.get(supplier_code="L-1")
+
+
+def _price_change(world: World) -> int:
+    from consortium.catalogue.models import PriceChange
+
+    item = _market(world)
+    return PriceChange.objects.create(
+        item=item, old_price=item.unit_price, new_price=item.unit_price + 1, requested_by=world.people[SU]
+    ).pk
+
+
+SEARCHERS = {r: 200 for r in (*MEMBER_ROLES, CA, CM)}
+ITEM = {
+    "lot_id": 0,
+    "supplier_code": "NEW",
+    "name": "New thing",
+    "category": "stationery",
+    "unit_price": "1.00",
+}
+
+API_CASES.update(
+    {
+        "contract_list": Case(lambda w, r: ("/api/v1/contracts", None), ALL_200),
+        "contract_get": Case(lambda w, r: (f"/api/v1/contracts/{_market(w).lot.contract_id}", None), ALL_200),
+        "contract_create": Case(
+            lambda w, r: (
+                "/api/v1/contracts",
+                {
+                    "reference": f"NEW-{r}",
+                    "title": "New",
+                    "scope": "regional",
+                    "start_date": "2027-01-01",
+                    "end_date": "2028-01-01",
+                },
+            ),
+            {CA: 201, CM: 201},
+        ),
+        "lot_add": Case(
+            lambda w, r: (
+                f"/api/v1/contracts/{_market(w).lot.contract_id}/lots",
+                {"number": 10 + ROLES.index(r), "title": "More", "supplier_ids": [w.supplier.pk]},
+            ),
+            {CA: 201, CM: 201},
+        ),
+        "contract_transition": Case(
+            lambda w, r: (f"/api/v1/contracts/{_draft_contract(w, r)}/status", {"to": "live"}),
+            {CA: 200, CM: 200},
+            default=404,
+        ),
+        "catalogue_search": Case(lambda w, r: ("/api/v1/catalogue/search?q=pens", None), SEARCHERS),
+        "catalogue_item_get": Case(lambda w, r: (f"/api/v1/catalogue/items/{_market(w).pk}", None), ALL_200),
+        "catalogue_own_items": Case(lambda w, r: ("/api/v1/catalogue/my-items", None), {SU: 200}),
+        "catalogue_item_create": Case(
+            lambda w, r: (
+                "/api/v1/catalogue/items",
+                {**ITEM, "lot_id": _market(w).lot_id, "supplier_code": f"N-{r}"},
+            ),
+            {SU: 201},
+        ),
+        "price_change_request": Case(
+            lambda w, r: (f"/api/v1/catalogue/items/{_market(w).pk}/price-changes", {"new_price": "2.75"}),
+            {SU: 201},
+        ),
+        "price_change_list": Case(
+            lambda w, r: ("/api/v1/catalogue/price-changes", None), {CA: 200, CM: 200, SU: 200}
+        ),
+        "price_change_decide": Case(
+            lambda w, r: (f"/api/v1/catalogue/price-changes/{_price_change(w)}/decision", {"approve": True}),
+            {CA: 200, CM: 200},
+        ),
+        "basket_get": Case(lambda w, r: ("/api/v1/basket", None), BUYERS),
+        "basket_add": Case(
+            lambda w, r: ("/api/v1/basket/lines", {"item_id": _market(w).pk}), {MB: 201, AP: 201}
+        ),
+        "basket_update": Case(
+            lambda w, r: (f"/api/v1/basket/lines/{_basket_line(w, r)}", {"quantity": 3}), BUYERS
+        ),
+        "basket_checkout": Case(
+            lambda w, r: (
+                lambda _line: (
+                    "/api/v1/basket/checkout",
+                    {"checkout_key": f"c-{r}", "delivery_address": "Leek"},
+                )
+            )(_basket_line(w, r)),
+            {MB: 201, AP: 201},
+        ),
+        "order_list": Case(lambda w, r: ("/api/v1/orders", None), ALL_200),
+        "order_export": Case(lambda w, r: ("/api/v1/orders.csv", None), ALL_200),
+        "order_get": Case(lambda w, r: (f"/api/v1/orders/{_order(w)}", None), ALL_200),
+        "order_step": Case(
+            lambda w, r: (f"/api/v1/orders/{_order(w, awaiting=True)}/steps", {"to": "approved"}), {AP: 200}
+        ),
+    }
+)
+
+
 def _first_line(negotiation_id: int) -> int:
     from consortium.care.models import NegotiationLine
 
@@ -346,6 +501,18 @@ API_CROSS_CASES: dict[str, Case] = {
     "invitation_revoke": Case(
         lambda w, r: (f"/api/v1/invitations/{_invitation(w, w.other_member).pk}/revoke", {}),
         {CA: 200},
+        default=404,
+    ),
+    # Another member's order, and an item on a contract only another member may use.
+    "order_get": Case(
+        lambda w, r: (f"/api/v1/orders/{_order(w, member='other')}", None), {CA: 200, CM: 200}, default=404
+    ),
+    "catalogue_item_get": Case(
+        lambda w, r: (
+            f"/api/v1/catalogue/items/{__import__('consortium.catalogue.models', fromlist=['x']).CatalogueItem.objects.get(supplier_code='S-1').pk}",
+            None,
+        ),
+        {CA: 200, CM: 200},
         default=404,
     ),
     # Another council's client: a commissioner here cannot even learn it exists.
@@ -403,7 +570,7 @@ def _call(
 
 
 @pytest.mark.parametrize("role", [*ROLES, ANON])
-def test_api_access_for_every_role(world, care, token_for, role):
+def test_api_access_for_every_role(world, care, market, token_for, role):
     client = Client()
     token = None if role == ANON else token_for(role)
     failures = []
@@ -470,6 +637,18 @@ PAGES: dict[str, Page] = {
     "activity-csv": Page(lambda w, r: "/activity.csv", {}),
     "activity-object": Page(lambda w, r: f"/activity/organisations.organisation/{w.member.pk}/", {}),
     "demo-mailbox": Page(lambda w, r: "/demo/mailbox/", {}, default=404),
+    "search": Page(lambda w, r: "/marketplace/?q=pens&category=stationery", SEARCHERS, default=403),
+    "item-detail": Page(lambda w, r: f"/marketplace/items/{_market(w).pk}/", {}),
+    "own-catalogue": Page(lambda w, r: "/supplier/catalogue/", {SU: 200}, default=403),
+    "price-changes": Page(lambda w, r: "/price-changes/", {CA: 200, CM: 200, SU: 200}, default=403),
+    "contract-list": Page(lambda w, r: "/contracts/", {}),
+    "contract-detail": Page(lambda w, r: f"/contracts/{_market(w).lot.contract_id}/", {}),
+    "basket": Page(lambda w, r: "/basket/", BUYERS, default=403),
+    "basket-add": Page(lambda w, r: "/basket/add/", {}, default=302),
+    "order-list": Page(lambda w, r: "/orders/", {}),
+    "order-export": Page(lambda w, r: "/orders.csv", {}),
+    "order-detail": Page(lambda w, r: f"/orders/{_order(w)}/", {}),
+    "approval-rules": Page(lambda w, r: "/approval-rules/", {AP: 200}, default=403),
     "care-home": Page(lambda w, r: "/care/", CARE_SEES, default=403),
     "care-assessment-new": Page(lambda w, r: "/care/assessments/new/", {CO: 200}, default=403),
     "care-assessment": Page(lambda w, r: f"/care/assessments/{_care(w)[0].pk}/", {CO: 200}, default=403),
@@ -511,7 +690,7 @@ def test_every_page_has_stated_access():
 
 
 @pytest.mark.parametrize("role", [*ROLES, ANON])
-def test_page_access_for_every_role(world, care, signed_in, role):
+def test_page_access_for_every_role(world, care, market, signed_in, role):
     client = Client() if role == ANON else signed_in(role)
     failures = []
     for name in sorted(_named_pages()):

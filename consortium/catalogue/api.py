@@ -1,0 +1,196 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from consortium.catalogue import selectors, services
+from consortium.catalogue.constants import Category
+from consortium.catalogue.models import CatalogueItem, PriceChange
+from consortium.contracts.models import Lot
+from consortium.core.api_auth import actor_of
+from consortium.core.errors import NotFound
+from consortium.core.pagination import Page
+from consortium.organisations.api import ERRORS
+from consortium.organisations.schemas import StrictIn
+
+router = Router(tags=["catalogue"])
+
+
+class ItemOut(Schema):
+    id: int
+    supplier_id: int
+    supplier_name: str = Field(..., alias="supplier.name")
+    contract_id: int = Field(..., alias="lot.contract_id")
+    lot_id: int
+    supplier_code: str
+    name: str
+    description: str
+    category: str
+    unit_of_measure: str
+    pack_size: int
+    unit_price: Decimal = Field(..., description="£ ex VAT")
+    vat_rate: Decimal
+    minimum_order: int
+    lead_time_days: int
+    eco_label: bool
+    sustainability_marks: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class FacetValue(Schema):
+    value: Any
+    label: str
+    count: int
+
+
+class SearchOut(Schema):
+    items: list[ItemOut]
+    count: int
+    searched_for: list[str]
+    facets: dict[str, list[FacetValue]]
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=200)
+    category: Category | None = None
+    supplier_id: int | None = Field(None, ge=1, le=2**62)
+    contract_id: int | None = Field(None, ge=1, le=2**62)
+    local_or_sme: bool = False
+    eco_label: bool = False
+    sort: str = Field("relevance", pattern="^(relevance|price|-price|name)$")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10000)
+    facets: bool = True
+
+
+class ItemIn(StrictIn):
+    lot_id: int = Field(..., ge=1, le=2**62)
+    supplier_code: str = Field(..., min_length=1, max_length=60)
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=5000)
+    category: Category
+    unit_of_measure: str = Field("each", max_length=30)
+    pack_size: int = Field(1, ge=1, le=100000)
+    unit_price: Decimal = Field(..., ge=0, lt=100000000, decimal_places=2)
+    vat_rate: Decimal = Field(Decimal(20))
+    minimum_order: int = Field(1, ge=1, le=100000)
+    lead_time_days: int = Field(3, ge=0, le=365)
+    eco_label: bool = False
+    sustainability_marks: str = Field("", max_length=200)
+    baseline_price: Decimal | None = Field(None, ge=0, lt=100000000, decimal_places=2)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class PriceChangeIn(StrictIn):
+    new_price: Decimal = Field(..., ge=0, lt=100000000, decimal_places=2)
+
+
+class DecisionIn(StrictIn):
+    approve: bool
+    reason: str = Field("", max_length=300)
+
+
+class PriceChangeOut(Schema):
+    id: int
+    item_id: int
+    item_name: str = Field(..., alias="item.name")
+    supplier_name: str = Field(..., alias="item.supplier.name")
+    old_price: Decimal
+    new_price: Decimal
+    change_percent: Decimal
+    flagged: bool
+    status: str
+    reason: str
+
+    @staticmethod
+    def resolve_change_percent(obj: PriceChange) -> Decimal:
+        return services.change_percent(obj)
+
+    @staticmethod
+    def resolve_flagged(obj: PriceChange) -> bool:
+        return services.is_flagged(obj)
+
+
+@router.get("/catalogue/search", response={200: SearchOut, **ERRORS}, operation_id="catalogue_search")
+def catalogue_search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, object]:
+    """Search what your organisation may buy today: full text with typo tolerance, facets, sorting, paging."""
+    result = selectors.search_for(
+        actor_of(request),
+        query.q,
+        selectors.Filters(
+            query.category, query.supplier_id, query.contract_id, query.local_or_sme, query.eco_label
+        ),
+        sort=query.sort,
+        limit=query.limit,
+        offset=query.offset,
+        with_facets=query.facets,
+    )
+    return {
+        "items": result.items,
+        "count": result.count,
+        "searched_for": result.searched_for,
+        "facets": result.facets,
+    }
+
+
+@router.get(
+    "/catalogue/items/{item_id}", response={200: ItemOut, **ERRORS}, operation_id="catalogue_item_get"
+)
+def catalogue_item_get(request: HttpRequest, item_id: int) -> CatalogueItem:
+    return selectors.item_get_for(actor_of(request), item_id)
+
+
+@router.get(
+    "/catalogue/my-items", response={200: list[ItemOut], **ERRORS}, operation_id="catalogue_own_items"
+)
+@paginate(Page)
+def catalogue_own_items(request: HttpRequest) -> object:
+    return selectors.own_items_for(actor_of(request)).select_related("supplier")
+
+
+@router.post("/catalogue/items", response={201: ItemOut, **ERRORS}, operation_id="catalogue_item_create")
+def catalogue_item_create(request: HttpRequest, payload: ItemIn) -> Status:
+    values = payload.dict()
+    lot = Lot.objects.filter(pk=values.pop("lot_id")).first()
+    if lot is None:
+        raise NotFound("No such lot")
+    return Status(201, services.item_create(actor=actor_of(request), lot=lot, **values))
+
+
+@router.post(
+    "/catalogue/items/{item_id}/price-changes",
+    response={201: PriceChangeOut, **ERRORS},
+    operation_id="price_change_request",
+)
+def price_change_request(request: HttpRequest, item_id: int, payload: PriceChangeIn) -> Status:
+    actor = actor_of(request)
+    item = selectors.item_get_for(actor, item_id)
+    return Status(201, services.price_change_request(actor=actor, item=item, new_price=payload.new_price))
+
+
+@router.get(
+    "/catalogue/price-changes",
+    response={200: list[PriceChangeOut], **ERRORS},
+    operation_id="price_change_list",
+)
+@paginate(Page)
+def price_change_list(request: HttpRequest, pending_only: bool = True) -> object:
+    return selectors.price_change_list_for(actor_of(request), pending_only=pending_only)
+
+
+@router.post(
+    "/catalogue/price-changes/{change_id}/decision",
+    response={200: PriceChangeOut, **ERRORS},
+    operation_id="price_change_decide",
+)
+def price_change_decide(request: HttpRequest, change_id: int, payload: DecisionIn) -> PriceChange:
+    actor = actor_of(request)
+    change = selectors.price_change_get_for(actor, change_id)
+    return services.price_change_decide(
+        actor=actor, change=change, approve=payload.approve, reason=payload.reason
+    )

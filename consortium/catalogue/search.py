@@ -1,0 +1,101 @@
+"""Catalogue search: full text with ranking and typo tolerance, on either database.
+
+SQLite: FTS5 with porter stemming, ranked by bm25; a word it does not know is
+replaced by the closest word in the index's vocabulary. PostgreSQL: a tsvector
+GIN index, ranked by ts_rank_cd; when nothing matches, trigram similarity on
+the item name (pg_trgm) finds near spellings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 8
+
+
+def words(query: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(query or "")][:MAX_WORDS]
+
+
+def _sqlite_match_expression(terms: list[str]) -> str:
+    # Each word quoted (so FTS5 syntax in a query is just text), prefix-matched.
+    return " ".join(f'"{t}"*' for t in terms)
+
+
+def _sqlite_correct(terms: list[str]) -> list[str]:
+    """Replace words the index has never seen by the closest it has."""
+    corrected = []
+    with connection.cursor() as cursor:
+        for term in terms:
+            cursor.execute(
+                "SELECT 1 FROM catalogue_item_vocab WHERE term >= %s AND term < %s LIMIT 1",
+                [term, term + "\uffff"],
+            )
+            if cursor.fetchone():
+                corrected.append(term)
+                continue
+            cursor.execute(
+                "SELECT term FROM catalogue_item_vocab WHERE length(term) BETWEEN %s AND %s "
+                "AND substr(term, 1, 1) IN (%s, %s) ORDER BY doc DESC LIMIT 5000",
+                [max(1, len(term) - 2), len(term) + 2, term[:1], term[1:2] or term[:1]],
+            )
+            candidates = [row[0] for row in cursor.fetchall()]
+            match = difflib.get_close_matches(term, candidates, n=1, cutoff=0.7)
+            corrected.append(match[0] if match else term)
+    return corrected
+
+
+def apply_text_search(items: QuerySet, query: str) -> tuple[QuerySet, list[str]]:  # type: ignore[type-arg]
+    """Filter `items` to those matching `query`, annotated with `rank` (higher is better).
+
+    Returns the query set and the words actually searched for (after any correction).
+    """
+    terms = words(query)
+    if not terms:
+        return items.annotate(rank=RawSQL("0", [])), []
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{t}:*" for t in terms)
+        matched = items.extra(
+            where=[
+                "to_tsvector('english', catalogue_catalogueitem.search_document) @@ to_tsquery('english', %s)"
+            ],
+            params=[tsquery],
+        ).annotate(
+            rank=RawSQL(
+                "ts_rank_cd(to_tsvector('english', catalogue_catalogueitem.search_document), to_tsquery('english', %s))",
+                [tsquery],
+            )
+        )
+        if matched.exists():
+            return matched, terms
+        text = " ".join(terms)
+        return (
+            items.extra(where=["%s <%% catalogue_catalogueitem.name"], params=[text]).annotate(
+                rank=RawSQL("word_similarity(%s, catalogue_catalogueitem.name)", [text])
+            ),
+            terms,
+        )
+    # SQLite: FTS5.
+    for attempt in (terms, _sqlite_correct(terms)):
+        expression = _sqlite_match_expression(attempt)
+        matched = items.extra(
+            where=[
+                "catalogue_catalogueitem.id IN (SELECT rowid FROM catalogue_item_fts WHERE catalogue_item_fts MATCH %s)"
+            ],
+            params=[expression],
+        ).annotate(
+            rank=RawSQL(
+                "(SELECT -bm25(catalogue_item_fts) FROM catalogue_item_fts WHERE catalogue_item_fts MATCH %s "
+                "AND rowid = catalogue_catalogueitem.id)",
+                [expression],
+            )
+        )
+        if attempt is not terms or matched.exists():
+            return matched, attempt
+    raise AssertionError("unreachable")

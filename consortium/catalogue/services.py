@@ -1,0 +1,224 @@
+"""Changes to supplier catalogues: items, and price changes that wait for the category manager."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consortium.audit.services import audit_record
+from consortium.catalogue.constants import VAT_RATES, Category, PriceChangeStatus
+from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
+from consortium.contracts.models import Lot
+from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
+from consortium.organisations.acting import Actor
+from consortium.organisations.constants import Role
+
+ITEM_FIELDS = (
+    "supplier_code",
+    "name",
+    "description",
+    "category",
+    "unit_of_measure",
+    "pack_size",
+    "unit_price",
+    "vat_rate",
+    "minimum_order",
+    "lead_time_days",
+    "eco_label",
+    "sustainability_marks",
+    "baseline_price",
+    "valid_from",
+    "valid_to",
+)
+
+
+def _money(value: Any, field: str, errors: dict[str, str], *, required: bool = True) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            errors[field] = "Enter a price in pounds, like 12.50"
+        return None
+    try:
+        amount = Decimal(str(value).replace("£", "").replace(",", "").strip())
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("100000000"):
+            raise InvalidOperation
+    except InvalidOperation:
+        errors[field] = "Enter a price in pounds, like 12.50"
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        errors[field] = "Enter pounds and pence, to 2 decimal places"
+    return amount
+
+
+def clean_item(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check one catalogue row; returns the cleaned values and errors by field."""
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for text, limit, required in (
+        ("supplier_code", 60, True),
+        ("name", 200, True),
+        ("description", 5000, False),
+        ("unit_of_measure", 30, False),
+        ("sustainability_marks", 200, False),
+    ):
+        value = str(values.get(text) or "").strip()
+        if required and not value:
+            errors[text] = f"Enter the {text.replace('_', ' ')}"
+        elif len(value) > limit:
+            errors[text] = f"Use at most {limit} characters"
+        out[text] = value
+    out["unit_of_measure"] = out["unit_of_measure"] or "each"
+    category = str(values.get("category") or "").strip().lower()
+    by_label = {c.label.lower(): c.value for c in Category}
+    category = by_label.get(category, category)
+    if category not in Category.values:
+        errors["category"] = "Choose a category: " + ", ".join(Category.values)
+    out["category"] = category
+    out["unit_price"] = _money(values.get("unit_price"), "unit_price", errors)
+    out["baseline_price"] = _money(values.get("baseline_price"), "baseline_price", errors, required=False)
+    try:
+        vat = Decimal(str(values.get("vat_rate", "20")).replace("%", "").strip() or "20")
+        if vat not in VAT_RATES:
+            raise InvalidOperation
+        out["vat_rate"] = vat
+    except InvalidOperation:
+        errors["vat_rate"] = "Enter the VAT rate: 0, 5 or 20"
+    for number, default, top in (
+        ("pack_size", 1, 100000),
+        ("minimum_order", 1, 100000),
+        ("lead_time_days", 3, 365),
+    ):
+        raw = values.get(number)
+        try:
+            n = int(str(raw).strip()) if raw not in (None, "") else default
+            if not 0 <= n <= top or (number != "lead_time_days" and n < 1):
+                raise ValueError
+            out[number] = n
+        except ValueError:
+            errors[number] = f"Enter a whole number up to {top}"
+    eco = str(values.get("eco_label") or "").strip().lower()
+    out["eco_label"] = eco in {"yes", "y", "true", "1", "on"}
+    for date_field, required in (("valid_from", True), ("valid_to", False)):
+        raw = values.get(date_field)
+        if isinstance(raw, dt.datetime):
+            raw = raw.date()
+        if isinstance(raw, dt.date):
+            out[date_field] = raw
+        elif raw in (None, ""):
+            out[date_field] = timezone.localdate() if required else None
+        else:
+            try:
+                out[date_field] = dt.date.fromisoformat(str(raw).strip())
+            except ValueError:
+                errors[date_field] = "Enter the date as YYYY-MM-DD"
+    if out.get("valid_to") and out.get("valid_from") and out["valid_to"] < out["valid_from"]:
+        errors["valid_to"] = "The end date must be on or after the start date"
+    return out, errors
+
+
+def _require_supplier_on_lot(actor: Actor, lot: Lot) -> None:
+    if not (actor.holds(Role.SUPPLIER_USER) and actor.organisation.is_supplier):
+        raise PermissionDenied("Only a supplier keeps its catalogue.")
+    if not lot.suppliers.filter(pk=actor.organisation.pk).exists():
+        raise PermissionDenied("Your organisation is not awarded that lot.")
+
+
+def item_create(*, actor: Actor, lot: Lot, **values: Any) -> CatalogueItem:
+    _require_supplier_on_lot(actor, lot)
+    cleaned, errors = clean_item(values)
+    if errors:
+        raise ValidationFailed("Check the item", field_errors=errors)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                item = CatalogueItem.objects.create(supplier=actor.organisation, lot=lot, **cleaned)
+        except IntegrityError:
+            raise Conflict(
+                "That code is taken",
+                field_errors={"supplier_code": "You already have an item with this code"},
+            ) from None
+        PriceHistory.objects.create(item=item, unit_price=item.unit_price, effective_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="catalogue_item.create",
+            obj=item,
+            organisation=actor.organisation,
+            changes={"supplier_code": item.supplier_code, "unit_price": item.unit_price},
+        )
+    return item
+
+
+def price_change_request(*, actor: Actor, item: CatalogueItem, new_price: Any) -> PriceChange:
+    """A supplier's new price waits for the category manager; the old price stands meanwhile."""
+    if item.supplier_id != actor.organisation.pk or not actor.holds(Role.SUPPLIER_USER):
+        raise PermissionDenied("Only the item's supplier can change its price.")
+    errors: dict[str, str] = {}
+    price = _money(new_price, "new_price", errors)
+    if errors or price is None:
+        raise ValidationFailed("Check the new price", field_errors=errors)
+    if price == item.unit_price:
+        raise ValidationFailed(
+            "That is the current price", field_errors={"new_price": "Enter a different price"}
+        )
+    with transaction.atomic():
+        PriceChange.objects.filter(item=item, status=PriceChangeStatus.PENDING).update(
+            status=PriceChangeStatus.REJECTED,
+            reason="Replaced by a newer price change",
+            decided_at=timezone.now(),
+        )
+        change = PriceChange.objects.create(
+            item=item, old_price=item.unit_price, new_price=price, requested_by=actor.person
+        )
+        audit_record(
+            actor=actor,
+            action="price_change.request",
+            obj=change,
+            organisation=actor.organisation,
+            changes={"unit_price": [str(item.unit_price), str(price)]},
+        )
+    return change
+
+
+def change_percent(change: PriceChange) -> Decimal:
+    if change.old_price == 0:
+        return Decimal("100")
+    return ((change.new_price - change.old_price) / change.old_price * 100).quantize(Decimal("0.1"))
+
+
+def is_flagged(change: PriceChange) -> bool:
+    return abs(change_percent(change)) > Decimal(str(settings.PRICE_CHANGE_FLAG_PERCENT))
+
+
+def price_change_decide(*, actor: Actor, change: PriceChange, approve: bool, reason: str = "") -> PriceChange:
+    if not actor.holds(Role.CATEGORY_MANAGER, Role.CONSORTIUM_ADMIN):
+        raise PermissionDenied("Only a category manager decides price changes.")
+    if not approve and not reason.strip():
+        raise ValidationFailed("Give a reason", field_errors={"reason": "Say why the price is rejected"})
+    with transaction.atomic():
+        change = PriceChange.objects.select_for_update().select_related("item").get(pk=change.pk)
+        if change.status != PriceChangeStatus.PENDING:
+            raise Conflict(f"This price change is already {change.get_status_display().lower()}.")
+        change.status = PriceChangeStatus.APPROVED if approve else PriceChangeStatus.REJECTED
+        change.decided_by, change.decided_at, change.reason = (
+            actor.person,
+            timezone.now(),
+            reason.strip()[:300],
+        )
+        change.save()
+        if approve:
+            item = CatalogueItem.objects.select_for_update().get(pk=change.item_id)
+            item.unit_price = change.new_price
+            item.save()
+            PriceHistory.objects.create(item=item, unit_price=item.unit_price, effective_at=change.decided_at)
+        audit_record(
+            actor=actor,
+            action=f"price_change.{change.status}",
+            obj=change,
+            organisation=change.item.supplier,
+            changes={"unit_price": [str(change.old_price), str(change.new_price)], "reason": change.reason},
+        )
+    return change

@@ -1,0 +1,127 @@
+"""Pages: buyers' search with facets, item detail, suppliers' catalogues, price-change approvals."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from consortium.catalogue import selectors, services
+from consortium.catalogue.constants import Category
+from consortium.core.errors import ConsortiumError
+from consortium.core.views import actor_required, form_errors
+from consortium.organisations.acting import Actor
+
+PAGE_SIZE = 20
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 18 else None
+
+
+@actor_required
+def search(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    q = (request.GET.get("q") or "")[:200]
+    category = request.GET.get("category") or None
+    filters = selectors.Filters(
+        category=category if category in Category.values else None,
+        supplier_id=_int(request.GET.get("supplier")),
+        contract_id=_int(request.GET.get("contract")),
+        local_or_sme=request.GET.get("local_or_sme") == "1",
+        eco_label=request.GET.get("eco_label") == "1",
+    )
+    sort = request.GET.get("sort") or "relevance"
+    page = max(1, _int(request.GET.get("page")) or 1)
+    result = selectors.search_for(
+        actor, q, filters, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    pages = (result.count + PAGE_SIZE - 1) // PAGE_SIZE
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "q": q,
+        "filters": filters,
+        "sort": sort,
+        "result": result,
+        "page": page,
+        "pages": pages,
+        "query_without_page": query.urlencode(),
+        "sorts": [
+            ("relevance", "Relevance"),
+            ("price", "Price, lowest first"),
+            ("-price", "Price, highest first"),
+            ("name", "Name"),
+        ],
+    }
+    template = "catalogue/_results.html" if request.headers.get("HX-Request") else "catalogue/search.html"
+    return render(request, template, context)
+
+
+@actor_required
+def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.item_get_for(_actor(request), item_id)
+    return render(request, "catalogue/item_detail.html", {"item": item})
+
+
+@actor_required
+def own_catalogue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    items = selectors.own_items_for(actor).order_by("lot__contract__reference", "supplier_code")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            item = selectors.item_get_for(actor, _int(request.POST.get("item_id")) or 0)
+            services.price_change_request(actor=actor, item=item, new_price=request.POST.get("new_price", ""))
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"New price for {item.name} sent to the category manager.")
+            return redirect("own-catalogue")
+    return render(
+        request,
+        "catalogue/own_catalogue.html",
+        {
+            "items": items[:500],
+            "count": items.count(),
+            "errors": errors,
+            "pending": selectors.price_change_list_for(actor),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def price_changes(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    changes = selectors.price_change_list_for(actor)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            change = selectors.price_change_get_for(actor, _int(request.POST.get("change_id")) or 0)
+            approve = request.POST.get("decision") == "approve"
+            services.price_change_decide(
+                actor=actor, change=change, approve=approve, reason=request.POST.get("reason", "")
+            )
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request, f"Price change for {change.item.name} {'approved' if approve else 'rejected'}."
+            )
+            return redirect("price-changes")
+    rows = [(c, services.change_percent(c), services.is_flagged(c)) for c in changes]
+    return render(
+        request,
+        "catalogue/price_changes.html",
+        {"rows": rows, "errors": errors},
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,54 @@
+"""Which contracts an organisation may buy from today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from consortium.contracts.constants import Access, ContractStatus
+from consortium.contracts.models import Contract
+from consortium.core.dates import today_in_london
+from consortium.core.errors import NotFound
+from consortium.organisations.acting import Actor
+from consortium.organisations.models import Membership, Organisation
+
+
+def usable_by(organisation: Organisation, *, on: dt.date | None = None) -> QuerySet[Contract]:
+    """Live, in-date contracts this organisation is allowed to use."""
+    on = on or today_in_london()
+    if organisation.is_consortium:
+        access = Q()
+    else:
+        # A member until its leaving date, which may be recorded ahead of time.
+        member = Membership.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=on), organisation=organisation, joined_on__lte=on
+        ).exists()
+        if not member:
+            return Contract.objects.none()
+        access = (
+            Q(access=Access.ALL_MEMBERS)
+            | Q(access=Access.KINDS, access_kinds__contains=f",{organisation.kind},")
+            | Q(access=Access.NAMED, access_named=organisation)
+        )
+    return Contract.objects.filter(
+        access, status=ContractStatus.LIVE, start_date__lte=on, end_date__gte=on
+    ).distinct()
+
+
+def contract_list_for(actor: Actor) -> QuerySet[Contract]:
+    """Everyone signed in sees live contracts; the consortium's managers see drafts too;
+    a supplier sees the contracts it holds lots on."""
+    qs = Contract.objects.select_related("let_by").prefetch_related("lots__suppliers")
+    if actor.organisation.is_consortium:
+        return qs
+    if actor.organisation.is_supplier:
+        return qs.filter(lots__suppliers=actor.organisation).distinct()
+    return qs.filter(status__in=[ContractStatus.LIVE, ContractStatus.EXPIRED])
+
+
+def contract_get_for(actor: Actor, contract_id: int) -> Contract:
+    try:
+        return contract_list_for(actor).get(pk=contract_id)
+    except Contract.DoesNotExist:
+        raise NotFound("No contract with that id") from None

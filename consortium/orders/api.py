@@ -1,0 +1,162 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from consortium.core.api_auth import actor_of
+from consortium.core.pagination import Page
+from consortium.orders import selectors, services
+from consortium.orders.constants import OrderStatus
+from consortium.orders.models import Order
+from consortium.organisations.api import ERRORS
+from consortium.organisations.schemas import StrictIn
+
+router = Router(tags=["orders"])
+
+
+class BasketLineOut(Schema):
+    id: int
+    item_id: int
+    name: str = Field(..., alias="item.name")
+    supplier_name: str = Field(..., alias="item.supplier.name")
+    unit_price: Decimal = Field(..., alias="item.unit_price")
+    quantity: int
+    cost_centre: str
+
+
+class BasketAddIn(StrictIn):
+    item_id: int = Field(..., ge=1, le=2**62)
+    quantity: int = Field(1, ge=1, le=100000)
+    cost_centre: str = Field("", max_length=40)
+
+
+class BasketUpdateIn(StrictIn):
+    quantity: int = Field(..., ge=0, le=100000, description="0 removes the line")
+    cost_centre: str = Field("", max_length=40)
+
+
+class CheckoutIn(StrictIn):
+    checkout_key: str = Field(
+        ..., min_length=1, max_length=64, description="Send the same key to retry safely"
+    )
+    delivery_address: str = Field(..., min_length=1, max_length=1000)
+    notes: str = Field("", max_length=2000)
+
+
+class OrderLineOut(Schema):
+    id: int
+    item_id: int
+    supplier_code: str
+    name: str
+    category: str
+    unit_of_measure: str
+    unit_price: Decimal
+    vat_rate: Decimal
+    quantity: int
+    quantity_delivered: int
+    cost_centre: str
+    line_total: Decimal
+
+
+class OrderEventOut(Schema):
+    from_status: str
+    to_status: str
+    at: dt.datetime
+    by_id: int | None
+    note: str
+
+
+class OrderOut(Schema):
+    id: int
+    reference: str
+    status: str
+    buyer_id: int
+    buyer_name: str = Field(..., alias="buyer.name")
+    supplier_id: int
+    supplier_name: str = Field(..., alias="supplier.name")
+    contract_id: int
+    delivery_address: str
+    notes: str
+    subtotal: Decimal
+    vat: Decimal
+    total: Decimal
+    created_at: dt.datetime
+
+
+class OrderDetailOut(OrderOut):
+    lines: list[OrderLineOut]
+    events: list[OrderEventOut]
+
+
+class StepIn(StrictIn):
+    to: OrderStatus
+    reason: str = Field("", max_length=300)
+    delivered: dict[int, int] = Field(default_factory=dict, description="line id → quantity received now")
+
+
+@router.get("/basket", response={200: list[BasketLineOut], **ERRORS}, operation_id="basket_get")
+def basket_get(request: HttpRequest) -> object:
+    return selectors.basket_for(actor_of(request))
+
+
+@router.post("/basket/lines", response={201: BasketLineOut, **ERRORS}, operation_id="basket_add")
+def basket_add(request: HttpRequest, payload: BasketAddIn) -> Status:
+    actor = actor_of(request)
+    line = services.basket_add(actor=actor, **payload.dict())
+    return Status(201, selectors.basket_for(actor).get(pk=line.pk))
+
+
+@router.put(
+    "/basket/lines/{line_id}", response={200: list[BasketLineOut], **ERRORS}, operation_id="basket_update"
+)
+def basket_update(request: HttpRequest, line_id: int, payload: BasketUpdateIn) -> object:
+    actor = actor_of(request)
+    services.basket_update(
+        actor=actor, line_id=line_id, quantity=payload.quantity, cost_centre=payload.cost_centre
+    )
+    return selectors.basket_for(actor)
+
+
+@router.post("/basket/checkout", response={201: list[OrderOut], **ERRORS}, operation_id="basket_checkout")
+def basket_checkout(request: HttpRequest, payload: CheckoutIn) -> Status:
+    """One call-off order per supplier. Idempotent: the same checkout key returns the same orders."""
+    return Status(201, services.checkout(actor=actor_of(request), **payload.dict()))
+
+
+@router.get("/orders", response={200: list[OrderOut], **ERRORS}, operation_id="order_list")
+@paginate(Page)
+def order_list(request: HttpRequest, status: OrderStatus | None = None) -> object:
+    return selectors.order_list_for(actor_of(request), status=status)
+
+
+@router.get(
+    "/orders.csv",
+    response={200: str, **ERRORS},
+    operation_id="order_export",
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def order_export(request: HttpRequest) -> HttpResponse:
+    """Order lines as CSV (up to 20,000 orders) for finance systems."""
+    orders = selectors.order_list_for(actor_of(request)).prefetch_related("lines")[:20000]
+    response = HttpResponse(selectors.orders_as_csv(orders), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    return response
+
+
+@router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS}, operation_id="order_get")
+def order_get(request: HttpRequest, order_id: int) -> Order:
+    return selectors.order_get_for(actor_of(request), order_id)
+
+
+@router.post("/orders/{order_id}/steps", response={200: OrderDetailOut, **ERRORS}, operation_id="order_step")
+def order_step(request: HttpRequest, order_id: int, payload: StepIn) -> Order:
+    """Take the next step: approved / rejected (approver), acknowledged / dispatched (supplier),
+    part_delivered / delivered / closed / cancelled (buyer)."""
+    actor = actor_of(request)
+    order = selectors.order_get_for(actor, order_id)
+    services.order_step(
+        actor=actor, order=order, to=payload.to, reason=payload.reason, delivered=payload.delivered
+    )
+    return selectors.order_get_for(actor, order_id)

@@ -1,0 +1,418 @@
+"""Baskets, checkout and every step of a call-off order.
+
+Checkout is idempotent (a checkout key: the same key twice returns the same
+orders) and order references are issued from a locked counter row, so they
+never repeat however many people check out at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consortium.audit.services import audit_record
+from consortium.catalogue.models import CatalogueItem
+from consortium.catalogue.selectors import buyable_items
+from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from consortium.core.money import to_penny
+from consortium.orders.constants import ORDER_TRANSITIONS, OrderStatus
+from consortium.orders.models import (
+    ApprovalRule,
+    BasketLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderReferenceCounter,
+)
+from consortium.organisations.acting import Actor
+from consortium.organisations.constants import Role
+from consortium.organisations.models import Person
+from consortium.organisations.tasks import send_email_on_commit
+
+S = OrderStatus
+MAX_QUANTITY = 100_000
+
+
+def _require_buyer(actor: Actor) -> None:
+    if actor.organisation.is_supplier or actor.organisation.is_consortium:
+        raise PermissionDenied("Orders are placed by member organisations.")
+    if not actor.holds(Role.MEMBER_BUYER, Role.APPROVER):
+        raise PermissionDenied("Only a member buyer or approver orders.")
+
+
+# --- basket -----------------------------------------------------------------------
+
+
+def _quantity(raw: Any, field: str = "quantity") -> int:
+    try:
+        quantity = int(str(raw).strip())
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise ValueError
+    except ValueError:
+        raise ValidationFailed(
+            "Enter a quantity", field_errors={field: f"Enter a whole number from 1 to {MAX_QUANTITY:,}"}
+        ) from None
+    return quantity
+
+
+def basket_add(*, actor: Actor, item_id: int, quantity: Any = 1, cost_centre: str = "") -> BasketLine:
+    _require_buyer(actor)
+    try:
+        item = buyable_items(actor).get(pk=item_id)
+    except CatalogueItem.DoesNotExist:
+        raise NotFound("That item is not on a contract your organisation may use") from None
+    qty = _quantity(quantity)
+    with transaction.atomic():
+        line, created = BasketLine.objects.select_for_update().get_or_create(
+            person=actor.person,
+            organisation=actor.organisation,
+            item=item,
+            defaults={"quantity": qty, "cost_centre": cost_centre.strip()[:40]},
+        )
+        if not created:
+            line.quantity = min(MAX_QUANTITY, line.quantity + qty)
+            line.save(update_fields=["quantity", "modified_at"])
+    return line
+
+
+def basket_update(*, actor: Actor, line_id: int, quantity: Any, cost_centre: str = "") -> BasketLine | None:
+    """Set a line's quantity and cost centre; a quantity of 0 removes it."""
+    _require_buyer(actor)
+    line = BasketLine.objects.filter(pk=line_id, person=actor.person, organisation=actor.organisation).first()
+    if line is None:
+        raise NotFound("That line is not in your basket")
+    if str(quantity).strip() == "0":
+        line.delete()
+        return None
+    line.quantity = _quantity(quantity, f"quantity_{line_id}")
+    if len(cost_centre) > 40:
+        raise ValidationFailed(
+            "Cost centre too long", field_errors={f"cost_centre_{line_id}": "Use at most 40 characters"}
+        )
+    line.cost_centre = cost_centre.strip()
+    line.save(update_fields=["quantity", "cost_centre", "modified_at"])
+    return line
+
+
+# --- checkout -----------------------------------------------------------------------
+
+
+def _next_reference(year: int) -> str:
+    """CO-2026-000123: issued under a row lock, so concurrent checkouts never share one."""
+    counter = OrderReferenceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                OrderReferenceCounter.objects.create(year=year, last_number=0)
+        except IntegrityError:
+            pass  # another checkout created it first
+        counter = OrderReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"CO-{year}-{counter.last_number:06d}"
+
+
+def _needs_approval(order: Order, categories: set[str]) -> bool:
+    rules = ApprovalRule.objects.filter(organisation=order.buyer)
+    return any(order.subtotal > r.threshold and (not r.category or r.category in categories) for r in rules)
+
+
+def _record(order: Order, to: str, actor_person: Person | None, note: str = "") -> None:
+    if to not in ORDER_TRANSITIONS[order.status]:
+        raise Conflict(
+            f"Order {order.reference} is {order.get_status_display().lower()}: it cannot become "
+            f"{OrderStatus(to).label.lower()}."
+        )
+    OrderEvent.objects.create(
+        order=order, from_status=order.status, to_status=to, by=actor_person, note=note[:300]
+    )
+    order.status = to
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    line_id: int
+    cost_centre: str
+
+
+def checkout(*, actor: Actor, checkout_key: str, delivery_address: str, notes: str = "") -> list[Order]:
+    """Turn the basket into one call-off order per supplier and contract.
+
+    The same checkout key returns the orders it made the first time.
+    """
+    _require_buyer(actor)
+    key = (checkout_key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationFailed(
+            "Checkout key missing",
+            field_errors={"checkout_key": "Send a checkout key of up to 64 characters"},
+        )
+    existing = list(Order.objects.filter(buyer=actor.organisation, checkout_key=key).order_by("id"))
+    if existing:
+        return existing
+    errors: dict[str, str] = {}
+    if not delivery_address.strip():
+        errors["delivery_address"] = "Enter the delivery address"
+    elif len(delivery_address) > 1000:
+        errors["delivery_address"] = "Use at most 1,000 characters"
+    if len(notes) > 2000:
+        errors["notes"] = "Use at most 2,000 characters"
+    if errors:
+        raise ValidationFailed("Check the delivery details", field_errors=errors)
+    try:
+        with transaction.atomic():
+            lines = list(
+                BasketLine.objects.select_for_update()
+                .filter(person=actor.person, organisation=actor.organisation)
+                .select_related("item__supplier", "item__lot__contract")
+                .order_by("id")
+            )
+            # A repeat of this checkout may have been waiting on the lock above while
+            # the first one committed: it gets the orders the first one made.
+            made = list(Order.objects.filter(buyer=actor.organisation, checkout_key=key).order_by("id"))
+            if made:
+                return made
+            if not lines:
+                raise ValidationFailed(
+                    "Your basket is empty", field_errors={"basket": "Add items before checking out"}
+                )
+            allowed = set(
+                buyable_items(actor).filter(pk__in=[ln.item_id for ln in lines]).values_list("pk", flat=True)
+            )
+            for ln in lines:
+                if ln.item_id not in allowed:
+                    errors[f"quantity_{ln.pk}"] = f"{ln.item.name} can no longer be ordered: remove it"
+                elif ln.quantity < ln.item.minimum_order:
+                    errors[f"quantity_{ln.pk}"] = (
+                        f"{ln.item.name}: the minimum order is {ln.item.minimum_order}"
+                    )
+            if errors:
+                raise ValidationFailed("Some basket lines cannot be ordered", field_errors=errors)
+            groups: dict[tuple[int, int], list[BasketLine]] = defaultdict(list)
+            for ln in lines:
+                groups[(ln.item.supplier_id, ln.item.lot.contract_id)].append(ln)
+            orders = []
+            now = timezone.now()
+            for (supplier_id, contract_id), group in groups.items():
+                subtotal = sum((to_penny(ln.item.unit_price * ln.quantity) for ln in group), Decimal(0))
+                vat = sum(
+                    (to_penny(ln.item.unit_price * ln.quantity * ln.item.vat_rate / 100) for ln in group),
+                    Decimal(0),
+                )
+                order = Order.objects.create(
+                    reference=_next_reference(timezone.localdate().year),
+                    buyer=actor.organisation,
+                    placed_by=actor.person,
+                    supplier_id=supplier_id,
+                    contract_id=contract_id,
+                    status=S.DRAFT,
+                    delivery_address=delivery_address.strip(),
+                    notes=notes.strip(),
+                    subtotal=subtotal,
+                    vat=vat,
+                    total=subtotal + vat,
+                    checkout_key=key,
+                    submitted_at=now,
+                )
+                OrderLine.objects.bulk_create(
+                    OrderLine(
+                        order=order,
+                        item=ln.item,
+                        supplier_code=ln.item.supplier_code,
+                        name=ln.item.name,
+                        category=ln.item.category,
+                        unit_of_measure=ln.item.unit_of_measure,
+                        unit_price=ln.item.unit_price,
+                        vat_rate=ln.item.vat_rate,
+                        baseline_price=ln.item.baseline_price,
+                        quantity=ln.quantity,
+                        cost_centre=ln.cost_centre,
+                        line_total=to_penny(ln.item.unit_price * ln.quantity),
+                    )
+                    for ln in group
+                )
+                _record(order, S.SUBMITTED, actor.person)
+                if _needs_approval(order, {ln.item.category for ln in group}):
+                    _record(order, S.AWAITING_APPROVAL, None, "Above the organisation's approval threshold")
+                    _notify_approvers(order)
+                else:
+                    _record(order, S.APPROVED, None, "Within the organisation's approval threshold")
+                    _record(order, S.SENT, None)
+                    _notify_supplier(order, "New call-off order")
+                order.save(update_fields=["status", "modified_at"])
+                audit_record(
+                    actor=actor,
+                    action="order.checkout",
+                    obj=order,
+                    organisation=actor.organisation,
+                    changes={"reference": order.reference, "total": order.total, "status": order.status},
+                )
+                orders.append(order)
+            BasketLine.objects.filter(pk__in=[ln.pk for ln in lines]).delete()
+            return orders
+    except IntegrityError:
+        # The same checkout ran at the same moment and won: return what it made.
+        existing = list(Order.objects.filter(buyer=actor.organisation, checkout_key=key).order_by("id"))
+        if existing:
+            return existing
+        raise
+
+
+# --- order steps ----------------------------------------------------------------------------
+
+BUYER_STEPS = {S.PART_DELIVERED, S.DELIVERED, S.CLOSED, S.CANCELLED}
+APPROVER_STEPS = {S.APPROVED, S.REJECTED}
+SUPPLIER_STEPS = {S.ACKNOWLEDGED, S.DISPATCHED}
+
+
+def _people(organisation_id: int, role: str) -> list[str]:
+    return list(
+        Person.objects.filter(
+            role_assignments__organisation_id=organisation_id, role_assignments__role=role, is_active=True
+        )
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _notify_supplier(order: Order, subject: str) -> None:
+    for email in _people(order.supplier_id, Role.SUPPLIER_USER):
+        send_email_on_commit(to=email, subject=f"{subject}: {order.reference}", body=_order_body(order))
+
+
+def _notify_buyer(order: Order, subject: str) -> None:
+    send_email_on_commit(
+        to=order.placed_by.email, subject=f"{subject}: {order.reference}", body=_order_body(order)
+    )
+
+
+def _notify_approvers(order: Order) -> None:
+    for email in _people(order.buyer_id, Role.APPROVER):
+        send_email_on_commit(
+            to=email, subject=f"Order waiting for your approval: {order.reference}", body=_order_body(order)
+        )
+
+
+def _order_body(order: Order) -> str:
+    return (
+        f"Order {order.reference} from {order.buyer} to {order.supplier}\n"
+        f"Status: {order.get_status_display()}\nTotal: £{order.total:,.2f} inc VAT (£{order.subtotal:,.2f} ex VAT)\n"
+        f"See it at /orders/{order.pk}/\n"
+    )
+
+
+def order_step(
+    *, actor: Actor, order: Order, to: str, reason: str = "", delivered: dict[int, Any] | None = None
+) -> Order:
+    """Move an order one step, as the side allowed to take that step."""
+    if to not in OrderStatus.values:
+        raise ValidationFailed("Unknown step", field_errors={"to": "Choose a step"})
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update()
+            .select_related("placed_by", "buyer", "supplier")
+            .get(pk=order.pk)
+        )
+        is_buyer_side = actor.organisation.pk == order.buyer_id
+        if to in APPROVER_STEPS:
+            if not (is_buyer_side and actor.holds(Role.APPROVER)):
+                raise PermissionDenied("Only an approver of the buying organisation approves or rejects.")
+        elif to in SUPPLIER_STEPS:
+            if not (actor.organisation.pk == order.supplier_id and actor.holds(Role.SUPPLIER_USER)):
+                raise PermissionDenied("Only the supplier acknowledges and dispatches its orders.")
+        elif to in BUYER_STEPS:
+            if not (is_buyer_side and actor.holds(Role.MEMBER_BUYER, Role.APPROVER)):
+                raise PermissionDenied("Only the buying organisation records delivery, closes or cancels.")
+        else:
+            raise PermissionDenied("That step is taken by the service, not by hand.")
+        if to == S.REJECTED and not reason.strip():
+            raise ValidationFailed("Give a reason", field_errors={"reason": "Say why the order is rejected"})
+        before = order.status
+        if to in (S.PART_DELIVERED, S.DELIVERED):
+            to = _record_delivery(order, delivered or {})
+        _record(order, to, actor.person, reason)
+        if to == S.REJECTED:
+            order.rejection_reason = reason.strip()[:300]
+        if to == S.CANCELLED:
+            order.cancellation_reason = reason.strip()[:300]
+        if to == S.APPROVED:
+            _record(order, S.SENT, None)
+            _notify_supplier(order, "New call-off order")
+            _notify_buyer(order, "Order approved")
+        elif to == S.REJECTED:
+            _notify_buyer(order, "Order rejected")
+        elif to in SUPPLIER_STEPS:
+            _notify_buyer(order, f"Order {OrderStatus(to).label.lower()}")
+        elif to in (S.PART_DELIVERED, S.DELIVERED, S.CANCELLED):
+            _notify_supplier(order, f"Order {OrderStatus(to).label.lower()}")
+        order.save()
+        audit_record(
+            actor=actor,
+            action=f"order.{to}",
+            obj=order,
+            organisation=order.buyer,
+            changes={"status": [before, order.status], "reason": reason},
+        )
+    return order
+
+
+def _record_delivery(order: Order, delivered: dict[int, Any]) -> str:
+    """Add the quantities received now; fully delivered when every line is complete."""
+    lines = {ln.pk: ln for ln in order.lines.all()}
+    errors = {}
+    for line_id, raw in delivered.items():
+        line = lines.get(int(line_id))
+        if line is None:
+            errors[f"delivered_{line_id}"] = "No such line on this order"
+            continue
+        try:
+            qty = int(str(raw).strip() or 0)
+            if qty < 0 or line.quantity_delivered + qty > line.quantity:
+                raise ValueError
+        except ValueError:
+            errors[f"delivered_{line_id}"] = (
+                f"{line.name}: enter 0 to {line.quantity - line.quantity_delivered}"
+            )
+            continue
+        line.quantity_delivered += qty
+    if errors:
+        raise ValidationFailed("Check the quantities received", field_errors=errors)
+    if not delivered:
+        for line in lines.values():
+            line.quantity_delivered = line.quantity
+    OrderLine.objects.bulk_update(list(lines.values()), ["quantity_delivered"])
+    return (
+        S.DELIVERED
+        if all(ln.quantity_delivered == ln.quantity for ln in lines.values())
+        else S.PART_DELIVERED
+    )
+
+
+def approval_rule_set(*, actor: Actor, threshold: Any, category: str = "") -> ApprovalRule:
+    if not actor.holds(Role.APPROVER) or actor.organisation.is_supplier:
+        raise PermissionDenied("An approver sets the organisation's approval rules.")
+    try:
+        amount = Decimal(str(threshold))
+        if not amount.is_finite() or amount < 0:
+            raise ValueError
+    except Exception:
+        raise ValidationFailed(
+            "Enter an amount", field_errors={"threshold": "Enter an amount in pounds"}
+        ) from None
+    with transaction.atomic():
+        rule, _ = ApprovalRule.objects.update_or_create(
+            organisation=actor.organisation, category=category, defaults={"threshold": to_penny(amount)}
+        )
+        audit_record(
+            actor=actor,
+            action="approval_rule.set",
+            obj=rule,
+            organisation=actor.organisation,
+            changes={"threshold": rule.threshold, "category": category},
+        )
+    return rule

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from django.core import mail
+
+from consortium.catalogue import selectors as catalogue
+from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from consortium.orders import services
+from consortium.orders.constants import ORDER_TRANSITIONS, OrderStatus
+from consortium.orders.models import BasketLine, Order, OrderEvent
+from consortium.organisations.constants import Role
+
+pytestmark = pytest.mark.django_db
+S = OrderStatus
+
+
+def _checkout(world, key="k1", actor_role=Role.MEMBER_BUYER):
+    return services.checkout(
+        actor=world.actor(actor_role), checkout_key=key, delivery_address="Moorside, Leek"
+    )
+
+
+def test_search_shows_only_what_the_member_may_buy(world, market):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    names = {i.name for i in catalogue.search_for(buyer, "", catalogue.Filters(), limit=50).items}
+    assert names == {"Recycled copier paper A4", "Blue ballpoint pens", "Refurbished laptop", "Sticky notes"}
+    assert market.secret.name not in names
+    with pytest.raises(PermissionDenied):
+        catalogue.search_for(world.actor(Role.SUPPLIER_USER), "", catalogue.Filters())
+
+
+def test_search_ranks_tolerates_typos_and_counts_facets(world, market):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    result = catalogue.search_for(buyer, "copier paper", catalogue.Filters())
+    assert result.items[0] == market.paper
+    typo = catalogue.search_for(buyer, "copeir", catalogue.Filters())
+    assert market.paper in typo.items
+    facets = catalogue.search_for(buyer, "", catalogue.Filters()).facets
+    assert {f["value"]: f["count"] for f in facets["category"]} == {"stationery": 3, "ict": 1}
+    assert facets["eco_label"][0]["count"] == 1
+    cheapest = catalogue.search_for(buyer, "", catalogue.Filters(), sort="price").items[0]
+    assert cheapest == market.notes
+
+
+def test_checkout_splits_by_supplier_and_is_idempotent(world, market, django_capture_on_commit_callbacks):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    services.basket_add(actor=buyer, item_id=market.paper.pk, quantity=10, cost_centre="SCI-01")
+    services.basket_add(actor=buyer, item_id=market.pens.pk, quantity=4)
+    services.basket_add(actor=buyer, item_id=market.notes.pk, quantity=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        orders = _checkout(world)
+    assert len(orders) == 2
+    by_supplier = {o.supplier_id: o for o in orders}
+    ours = by_supplier[world.supplier.pk]
+    assert (ours.subtotal, ours.vat, ours.total) == (D("60.00"), D("12.00"), D("72.00"))
+    assert ours.status == S.SENT
+    assert ours.lines.get(name="Recycled copier paper A4").cost_centre == "SCI-01"
+    assert not BasketLine.objects.filter(person=buyer.person).exists()
+    assert {m.to[0] for m in mail.outbox} == {"supplier_user@example.org", "rival@example.org"}
+    # The same checkout again (a double click): the same orders, nothing new.
+    again = _checkout(world)
+    assert [o.pk for o in again] == [o.pk for o in orders]
+    assert Order.objects.count() == 2
+    assert len({o.reference for o in orders}) == 2
+
+
+def test_orders_over_the_threshold_wait_for_the_approver(world, market, django_capture_on_commit_callbacks):
+    services.basket_add(actor=world.actor(Role.MEMBER_BUYER), item_id=market.laptop.pk, quantity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        [order] = _checkout(world)
+    assert order.status == S.AWAITING_APPROVAL
+    assert mail.outbox[0].to == ["approver@example.org"]
+    with pytest.raises(PermissionDenied):
+        services.order_step(actor=world.actor(Role.MEMBER_BUYER), order=order, to=S.APPROVED)
+    with pytest.raises(ValidationFailed):
+        services.order_step(actor=world.actor(Role.APPROVER), order=order, to=S.REJECTED)
+    services.order_step(actor=world.actor(Role.APPROVER), order=order, to=S.APPROVED)
+    order.refresh_from_db()
+    assert order.status == S.SENT
+    assert list(OrderEvent.objects.filter(order=order).values_list("to_status", flat=True)) == [
+        S.SUBMITTED,
+        S.AWAITING_APPROVAL,
+        S.APPROVED,
+        S.SENT,
+    ]
+
+
+def test_whole_lifecycle_with_part_delivery(world, market):
+    services.basket_add(actor=world.actor(Role.MEMBER_BUYER), item_id=market.pens.pk, quantity=10)
+    [order] = _checkout(world)
+    supplier = world.actor(Role.SUPPLIER_USER)
+    services.order_step(actor=supplier, order=order, to=S.ACKNOWLEDGED)
+    services.order_step(actor=supplier, order=order, to=S.DISPATCHED)
+    line = order.lines.get()
+    buyer = world.actor(Role.MEMBER_BUYER)
+    with pytest.raises(ValidationFailed):
+        services.order_step(actor=buyer, order=order, to=S.DELIVERED, delivered={line.pk: 11})
+    services.order_step(actor=buyer, order=order, to=S.DELIVERED, delivered={line.pk: 4})
+    order.refresh_from_db()
+    assert order.status == S.PART_DELIVERED
+    services.order_step(actor=buyer, order=order, to=S.DELIVERED, delivered={line.pk: 6})
+    order.refresh_from_db()
+    assert order.status == S.DELIVERED
+    services.order_step(actor=buyer, order=order, to=S.CLOSED)
+    with pytest.raises(Conflict):
+        services.order_step(actor=buyer, order=order, to=S.CANCELLED, reason="late")
+
+
+@pytest.mark.parametrize("start", list(OrderStatus))
+@pytest.mark.parametrize(
+    "target", [S.APPROVED, S.REJECTED, S.ACKNOWLEDGED, S.DISPATCHED, S.DELIVERED, S.CLOSED, S.CANCELLED]
+)
+def test_every_transition_is_allowed_or_refused_as_the_table_says(world, market, start, target):
+    services.basket_add(actor=world.actor(Role.MEMBER_BUYER), item_id=market.pens.pk, quantity=1)
+    [order] = _checkout(world, key=f"{start}-{target}")
+    Order.objects.filter(pk=order.pk).update(status=start)
+    order.refresh_from_db()
+    actor = {
+        S.APPROVED: Role.APPROVER,
+        S.REJECTED: Role.APPROVER,
+        S.ACKNOWLEDGED: Role.SUPPLIER_USER,
+        S.DISPATCHED: Role.SUPPLIER_USER,
+    }.get(target, Role.MEMBER_BUYER)
+    allowed = target in ORDER_TRANSITIONS[start] or (
+        target == S.DELIVERED and S.PART_DELIVERED in ORDER_TRANSITIONS[start]
+    )
+    if allowed:
+        services.order_step(actor=world.actor(actor), order=order, to=target, reason="because")
+        order.refresh_from_db()
+        assert order.status in (target, S.SENT if target == S.APPROVED else target)
+    else:
+        with pytest.raises(Conflict):
+            services.order_step(actor=world.actor(actor), order=order, to=target, reason="because")
+
+
+def test_members_cannot_see_or_buy_each_others(world, market):
+    with pytest.raises(NotFound):
+        services.basket_add(actor=world.actor(Role.MEMBER_BUYER), item_id=market.secret.pk)
+    services.basket_add(actor=world.actor(Role.MEMBER_BUYER), item_id=market.pens.pk)
+    [order] = _checkout(world)
+    from consortium.orders.selectors import order_list_for
+    from consortium.organisations.acting import actor_for
+
+    outsider = actor_for(world.outsider)
+    assert order not in order_list_for(outsider)
+    assert order in order_list_for(world.actor(Role.SUPPLIER_USER))
+    rival = actor_for(world.other_supplier.role_assignments.get().person)
+    assert order not in order_list_for(rival)
+
+
+def test_checkout_refuses_bad_input_and_keeps_the_basket(world, market):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    with pytest.raises(ValidationFailed) as exc:
+        services.checkout(actor=buyer, checkout_key="x", delivery_address="  ")
+    assert "delivery_address" in exc.value.field_errors
+    with pytest.raises(ValidationFailed, match="empty"):
+        services.checkout(actor=buyer, checkout_key="x", delivery_address="Leek")
+    market.pens.minimum_order = 5
+    market.pens.save()
+    line = services.basket_add(actor=buyer, item_id=market.pens.pk, quantity=2)
+    with pytest.raises(ValidationFailed) as exc:
+        services.checkout(actor=buyer, checkout_key="x", delivery_address="Leek")
+    assert f"quantity_{line.pk}" in exc.value.field_errors
+    assert BasketLine.objects.filter(pk=line.pk).exists() and not Order.objects.exists()

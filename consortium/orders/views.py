@@ -1,0 +1,203 @@
+"""Pages: basket and checkout, orders and their steps, approval rules."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from consortium.core.errors import ConsortiumError
+from consortium.core.views import actor_required, form_errors
+from consortium.orders import selectors, services
+from consortium.orders.constants import OrderStatus
+from consortium.orders.models import ApprovalRule
+from consortium.organisations.acting import Actor
+from consortium.organisations.constants import Role
+
+S = OrderStatus
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+@actor_required
+def basket_add(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if request.method != "POST":
+        return redirect("basket")
+    try:
+        line = services.basket_add(
+            actor=actor,
+            item_id=int(request.POST.get("item_id", "0") or 0),
+            quantity=request.POST.get("quantity", "1"),
+        )
+    except ConsortiumError as exc:
+        if exc.status_code == 403:
+            raise
+        messages.error(request, exc.detail)
+        return redirect(request.POST.get("next") or "search")
+    messages.success(request, f"{line.item.name} is in your basket ({line.quantity}).")
+    target = request.POST.get("next") or ""
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "basket")
+
+
+@actor_required
+def basket(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    errors: dict[str, str] = {}
+    values = {"delivery_address": "", "notes": "", "checkout_key": uuid.uuid4().hex}
+    if request.method == "POST":
+        lines = list(selectors.basket_for(actor))
+        values = {k: request.POST.get(k, "") for k in ("delivery_address", "notes", "checkout_key")}
+        try:
+            for line in lines:
+                services.basket_update(
+                    actor=actor,
+                    line_id=line.pk,
+                    quantity=request.POST.get(f"quantity_{line.pk}", line.quantity),
+                    cost_centre=request.POST.get(f"cost_centre_{line.pk}", line.cost_centre),
+                )
+            if request.POST.get("action") == "checkout":
+                orders = services.checkout(
+                    actor=actor,
+                    checkout_key=values["checkout_key"],
+                    delivery_address=values["delivery_address"],
+                    notes=values["notes"],
+                )
+                refs = ", ".join(o.reference for o in orders)
+                messages.success(request, f"Order{'s' if len(orders) > 1 else ''} placed: {refs}.")
+                return redirect("order-list")
+            messages.success(request, "Basket updated.")
+            return redirect("basket")
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+    lines = list(selectors.basket_for(actor))
+    subtotal = sum((ln.item.unit_price * ln.quantity for ln in lines), 0)
+    return render(
+        request,
+        "orders/basket.html",
+        {"lines": lines, "subtotal": subtotal, "errors": errors, "values": values},
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    status = request.GET.get("status") or None
+    orders = selectors.order_list_for(actor, status=status if status in S.values else None)
+    return render(
+        request,
+        "orders/order_list.html",
+        {"orders": orders[:200], "count": orders.count(), "statuses": S.choices, "status": status or ""},
+    )
+
+
+@actor_required
+def order_export(request: HttpRequest) -> HttpResponse:
+    orders = selectors.order_list_for(_actor(request)).prefetch_related("lines")[:20000]
+    response = HttpResponse(selectors.orders_as_csv(orders), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    return response
+
+
+def _available_steps(actor: Actor, order) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    from consortium.orders.constants import ORDER_TRANSITIONS
+
+    allowed = ORDER_TRANSITIONS[order.status]
+    steps: list[tuple[str, str]] = []
+    if actor.organisation.pk == order.buyer_id:
+        if actor.holds(Role.APPROVER):
+            steps += [
+                (s, label) for s, label in ((S.APPROVED, "Approve"), (S.REJECTED, "Reject")) if s in allowed
+            ]
+        if actor.holds(Role.MEMBER_BUYER, Role.APPROVER):
+            steps += [
+                (s, label)
+                for s, label in (
+                    (S.DELIVERED, "Record delivery"),
+                    (S.CLOSED, "Close"),
+                    (S.CANCELLED, "Cancel order"),
+                )
+                if s in allowed
+            ]
+    if actor.organisation.pk == order.supplier_id and actor.holds(Role.SUPPLIER_USER):
+        steps += [
+            (s, label)
+            for s, label in ((S.ACKNOWLEDGED, "Acknowledge"), (S.DISPATCHED, "Mark dispatched"))
+            if s in allowed
+        ]
+    return steps
+
+
+@actor_required
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    actor = _actor(request)
+    order = selectors.order_get_for(actor, order_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        to = request.POST.get("to", "")
+        delivered = {
+            line.pk: request.POST.get(f"delivered_{line.pk}", "")
+            for line in order.lines.all()
+            if request.POST.get(f"delivered_{line.pk}", "") != ""
+        }
+        try:
+            services.order_step(
+                actor=actor, order=order, to=to, reason=request.POST.get("reason", ""), delivered=delivered
+            )
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request, f"Order {order.reference}: {S(to).label.lower() if to in S.values else to}."
+            )
+            return redirect("order-detail", order_id=order.pk)
+        order = selectors.order_get_for(actor, order_id)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {"order": order, "steps": _available_steps(actor, order), "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def approval_rules(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not actor.holds(Role.APPROVER) or actor.organisation.is_supplier:
+        from consortium.core.views import forbidden
+
+        return forbidden(request, reason="An approver sets the organisation's approval rules.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            services.approval_rule_set(
+                actor=actor,
+                threshold=request.POST.get("threshold", ""),
+                category=request.POST.get("category", ""),
+            )
+        except ConsortiumError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, "Approval rule saved.")
+            return redirect("approval-rules")
+    from consortium.catalogue.constants import Category
+
+    return render(
+        request,
+        "orders/approval_rules.html",
+        {
+            "rules": ApprovalRule.objects.filter(organisation=actor.organisation),
+            "errors": errors,
+            "categories": Category.choices,
+        },
+        status=400 if errors else 200,
+    )
