@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "consortium.contracts",
     "consortium.catalogue",
     "consortium.orders",
+    "consortium.spend",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from consortium.core import views as core_views
 from consortium.orders import views as order_views
 from consortium.organisations import password_reset
 from consortium.organisations import views as org_views
+from consortium.spend import views as spend_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
@@ -45,6 +46,8 @@ urlpatterns = [
     path("marketplace/", catalogue_views.search, name="search"),
     path("marketplace/items/<int:item_id>/", catalogue_views.item_detail, name="item-detail"),
     path("supplier/catalogue/", catalogue_views.own_catalogue, name="own-catalogue"),
+    path("supplier/catalogue/upload/", catalogue_views.catalogue_upload, name="catalogue-upload"),
+    path("supplier/catalogue/template.xlsx", catalogue_views.catalogue_template, name="catalogue-template"),
     path("price-changes/", catalogue_views.price_changes, name="price-changes"),
     path("contracts/", contract_views.contract_list, name="contract-list"),
     path("contracts/<int:contract_id>/", contract_views.contract_detail, name="contract-detail"),
@@ -54,6 +57,11 @@ urlpatterns = [
     path("orders.csv", order_views.order_export, name="order-export"),
     path("orders/<int:order_id>/", order_views.order_detail, name="order-detail"),
     path("approval-rules/", order_views.approval_rules, name="approval-rules"),
+    path("mi/", spend_views.dashboard, name="mi"),
+    path("mi/export/<str:table>.xlsx", spend_views.export, name="mi-export"),
+    path("spend/", spend_views.spend_files, name="spend-files"),
+    path("spend/template.xlsx", spend_views.spend_template, name="spend-template"),
+    path("spend/<int:spend_file_id>/", spend_views.spend_file, name="spend-file"),
     path("demo/mailbox/", core_views.demo_mailbox, name="demo-mailbox"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

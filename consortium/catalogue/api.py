@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from consortium.catalogue import selectors, services
@@ -193,4 +193,26 @@ def price_change_decide(request: HttpRequest, change_id: int, payload: DecisionI
     change = selectors.price_change_get_for(actor, change_id)
     return services.price_change_decide(
         actor=actor, change=change, approve=payload.approve, reason=payload.reason
+    )
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    price_changes: int
+
+
+@router.post("/catalogue/upload", response={201: ImportOut, **ERRORS}, operation_id="catalogue_upload")
+def catalogue_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
+    """Upload your catalogue (.xlsx template or .csv). New items are added, changed prices wait
+    for approval; every bad cell is named and a bad file stores nothing."""
+    from consortium.catalogue import imports
+
+    result = imports.catalogue_import(
+        actor=actor_of(request),
+        content=file.read(imports.MAX_BYTES + 1),
+        filename=file.name or "catalogue.xlsx",
+    )
+    return Status(
+        201, {"created": result.created, "updated": result.updated, "price_changes": result.price_changes}
     )

@@ -125,3 +125,56 @@ def price_changes(request: HttpRequest) -> HttpResponse:
         {"rows": rows, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+@actor_required
+def catalogue_upload(request: HttpRequest) -> HttpResponse:
+    from consortium.catalogue import imports
+
+    actor = _actor(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise services.ValidationFailed(
+                    "Choose a file", field_errors={"file": "Choose the .xlsx or .csv file"}
+                )
+            result = imports.catalogue_import(
+                actor=actor,
+                content=upload.read(imports.MAX_BYTES + 1),
+                filename=upload.name or "catalogue.xlsx",
+            )
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request,
+                f"Catalogue uploaded: {result.created} new, {result.updated} updated, "
+                f"{result.price_changes} price change(s) sent for approval.",
+            )
+            return redirect("own-catalogue")
+    elif not (actor.organisation.is_supplier):
+        from consortium.core.views import forbidden
+
+        return forbidden(request, reason="Only a supplier uploads its catalogue.")
+    return render(request, "catalogue/upload.html", {"errors": errors}, status=400 if errors else 200)
+
+
+@actor_required
+def catalogue_template(request: HttpRequest) -> HttpResponse:
+    from consortium.catalogue import imports
+
+    actor = _actor(request)
+    if not actor.organisation.is_supplier:
+        from consortium.core.views import forbidden
+
+        return forbidden(request, reason="Only a supplier has a catalogue template.")
+    response = HttpResponse(
+        imports.template(actor),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="catalogue.xlsx"'
+    return response

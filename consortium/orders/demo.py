@@ -304,9 +304,17 @@ def _year_of_orders(rng: random.Random, year_start: dt.date) -> None:
     for order in orders:
         Order.objects.filter(pk=order.pk).update(created_at=order.submitted_at)
     all_lines = []
+    spend = {OrderStatus.SENT, OrderStatus.ACKNOWLEDGED, OrderStatus.DELIVERED, OrderStatus.CLOSED}
     for order, lines in zip(orders, lines_by_order, strict=True):
         for ln in lines:
-            ln.order = order
+            ln.order, ln.buyer, ln.supplier_id, ln.contract_id = (
+                order,
+                order.buyer,
+                order.supplier_id,
+                order.contract_id,
+            )
+            ln.ordered_on = order.submitted_at.date() if order.submitted_at else timezone.localdate()
+            ln.in_spend = order.status in spend
             all_lines.append(ln)
     OrderLine.objects.bulk_create(all_lines, batch_size=1000)
     OrderEvent.objects.bulk_create(

@@ -101,6 +101,14 @@ class Order(TimestampedModel):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # Copied from the order so management information is one scan of one table:
+    # who bought, from whom, on which contract, when, and whether it counts as spend
+    # (sent to the supplier and not cancelled or rejected).
+    buyer = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    ordered_on = models.DateField()
+    in_spend = models.BooleanField(default=False)
     item = models.ForeignKey("catalogue.CatalogueItem", on_delete=models.PROTECT, related_name="order_lines")
     supplier_code = models.CharField(max_length=60)
     name = models.CharField(max_length=200)
@@ -118,6 +126,7 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["in_spend", "buyer", "ordered_on"])]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.name}"

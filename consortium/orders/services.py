@@ -36,6 +36,8 @@ from consortium.organisations.tasks import send_email_on_commit
 
 S = OrderStatus
 MAX_QUANTITY = 100_000
+# An order is spend once it has gone to the supplier, until it is cancelled.
+SPEND_STATUSES = frozenset({S.SENT, S.ACKNOWLEDGED, S.DISPATCHED, S.PART_DELIVERED, S.DELIVERED, S.CLOSED})
 
 
 def _require_buyer(actor: Actor) -> None:
@@ -132,6 +134,8 @@ def _record(order: Order, to: str, actor_person: Person | None, note: str = "") 
         order=order, from_status=order.status, to_status=to, by=actor_person, note=note[:300]
     )
     order.status = to
+    # The lines carry whether they count as spend, so MI is one scan of one table.
+    OrderLine.objects.filter(order=order).update(in_spend=to in SPEND_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,10 @@ def checkout(*, actor: Actor, checkout_key: str, delivery_address: str, notes: s
                 OrderLine.objects.bulk_create(
                     OrderLine(
                         order=order,
+                        buyer=actor.organisation,
+                        supplier_id=supplier_id,
+                        contract_id=contract_id,
+                        ordered_on=timezone.localdate(),
                         item=ln.item,
                         supplier_code=ln.item.supplier_code,
                         name=ln.item.name,

@@ -101,12 +101,15 @@ ROLE_TASKS: dict[str, list[tuple[str, str]]] = {
         ("Care price benchmarks and reports", "care-reports"),
         ("Contracts", "contract-list"),
         ("Orders across the consortium", "order-list"),
+        ("Management information: spend, savings, rebates", "mi"),
     ],
     Role.MEMBER_BUYER: [
         ("Search the marketplace", "search"),
         ("Your basket", "basket"),
         ("Your organisation's orders", "order-list"),
         ("Contracts you can use", "contract-list"),
+        ("Spend and management information", "mi"),
+        ("Analyse an accounts-payable spend file", "spend-files"),
     ],
     Role.CATEGORY_MANAGER: [
         ("Invite a supplier", "invitation-new"),

@@ -464,6 +464,53 @@ API_CASES.update(
 )
 
 
+def _spend_file(world: World, *, member: str = "member") -> int:
+    from consortium.organisations.acting import actor_for
+    from consortium.spend.services import spend_file_import
+
+    actor = world.actor(MB) if member == "member" else actor_for(world.outsider)
+    content = b"supplier,date,amount,description\nAcme Ltd,2026-01-01,10.00,Paper\n"
+    return spend_file_import(actor=actor, content=content, filename="ap.csv").pk
+
+
+def _catalogue_csv(world: World, role: str) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consortium.catalogue.imports import COLUMNS
+
+    row = f"CBC-T1/1,U-{role},Upload item,,stationery,each,1,1.00,20,1,1,no,,2026-01-01,"
+    return {"file": SimpleUploadedFile("c.csv", (",".join(COLUMNS) + "\n" + row + "\n").encode())}
+
+
+def _spend_csv(world: World, role: str) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "file": SimpleUploadedFile("ap.csv", b"supplier,date,amount,description\nAcme Ltd,2026-01-01,5,x\n")
+    }
+
+
+MI_READERS = {r: 200 for r in (*MEMBER_ROLES, CA, CM)}
+API_CASES.update(
+    {
+        "catalogue_upload": Case(
+            lambda w, r: ("/api/v1/catalogue/upload", _catalogue_csv(w, r)), {SU: 201}, multipart=True
+        ),
+        "mi_spend": Case(lambda w, r: ("/api/v1/mi/spend?by=supplier", None), MI_READERS),
+        "mi_savings": Case(lambda w, r: ("/api/v1/mi/savings", None), MI_READERS),
+        "mi_rebates": Case(lambda w, r: ("/api/v1/mi/rebates", None), MI_READERS),
+        "mi_local_and_sme": Case(lambda w, r: ("/api/v1/mi/local-and-sme", None), MI_READERS),
+        "spend_file_list": Case(lambda w, r: ("/api/v1/spend-files", None), MI_READERS),
+        "spend_file_upload": Case(
+            lambda w, r: ("/api/v1/spend-files", _spend_csv(w, r)), {MB: 201, AP: 201}, multipart=True
+        ),
+        "spend_file_analysis": Case(
+            lambda w, r: (f"/api/v1/spend-files/{_spend_file(w)}/analysis", None), MI_READERS
+        ),
+    }
+)
+
+
 def _first_line(negotiation_id: int) -> int:
     from consortium.care.models import NegotiationLine
 
@@ -513,6 +560,11 @@ API_CROSS_CASES: dict[str, Case] = {
             None,
         ),
         {CA: 200, CM: 200},
+        default=404,
+    ),
+    "spend_file_analysis": Case(
+        lambda w, r: (f"/api/v1/spend-files/{_spend_file(w, member='other')}/analysis", None),
+        {CA: 200, CM: 200, SU: 403},
         default=404,
     ),
     # Another council's client: a commissioner here cannot even learn it exists.
@@ -648,6 +700,13 @@ PAGES: dict[str, Page] = {
     "order-list": Page(lambda w, r: "/orders/", {}),
     "order-export": Page(lambda w, r: "/orders.csv", {}),
     "order-detail": Page(lambda w, r: f"/orders/{_order(w)}/", {}),
+    "mi": Page(lambda w, r: "/mi/", MI_READERS, default=403),
+    "mi-export": Page(lambda w, r: "/mi/export/supplier.xlsx", MI_READERS, default=403),
+    "spend-files": Page(lambda w, r: "/spend/", MI_READERS, default=403),
+    "spend-template": Page(lambda w, r: "/spend/template.xlsx", {}),
+    "spend-file": Page(lambda w, r: f"/spend/{_spend_file(w)}/", MI_READERS, default=403),
+    "catalogue-upload": Page(lambda w, r: "/supplier/catalogue/upload/", {SU: 200}, default=403),
+    "catalogue-template": Page(lambda w, r: "/supplier/catalogue/template.xlsx", {SU: 200}, default=403),
     "approval-rules": Page(lambda w, r: "/approval-rules/", {AP: 200}, default=403),
     "care-home": Page(lambda w, r: "/care/", CARE_SEES, default=403),
     "care-assessment-new": Page(lambda w, r: "/care/assessments/new/", {CO: 200}, default=403),

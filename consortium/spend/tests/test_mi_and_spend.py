@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import io
+from decimal import Decimal as D
+
+import pytest
+from openpyxl import Workbook
+
+from consortium.core.errors import PermissionDenied, ValidationFailed
+from consortium.orders import services as orders
+from consortium.organisations.constants import Role
+from consortium.spend import mi, selectors, services
+from consortium.spend.models import SpendFile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trading(world, market):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    orders.basket_add(actor=buyer, item_id=market.paper.pk, quantity=10)  # £50.00, baseline £55.00
+    orders.basket_add(actor=buyer, item_id=market.notes.pk, quantity=5)  # £6.00, baseline £6.60
+    placed = orders.checkout(actor=buyer, checkout_key="t1", delivery_address="Leek")
+    orders.basket_add(actor=buyer, item_id=market.pens.pk, quantity=2)
+    cancelled = orders.checkout(actor=buyer, checkout_key="t2", delivery_address="Leek")[0]
+    orders.order_step(actor=buyer, order=cancelled, to="cancelled", reason="changed mind")
+    return placed
+
+
+def test_spend_savings_rebates_and_shares(world, trading):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    by_supplier = {r["label"]: r["spend"] for r in mi.spend_by(buyer, "supplier")}
+    assert by_supplier == {world.supplier.name: D("50.00"), world.other_supplier.name: D("6.00")}
+    s = mi.savings(buyer)
+    assert (s["saving"], s["baseline"], s["rate_percent"]) == (D("5.60"), D("61.60"), D("9.1"))
+    rebate = {r["supplier"]: r["rebate"] for r in mi.rebates(buyer)}
+    assert rebate[world.supplier.name] == D("0.75")  # 1.5% of £50.00
+    shares = mi.local_and_sme(buyer)
+    assert shares["sme_percent"] == D("89.3")  # £50 of £56 with an SME
+    assert mi.spend_by(world.actor(Role.CONSORTIUM_ADMIN), "member")[0]["spend"] == D("56.00")
+
+
+def test_members_see_only_their_own_figures(world, trading):
+    from consortium.organisations.acting import actor_for
+
+    assert mi.spend_by(actor_for(world.outsider), "supplier") == []
+    with pytest.raises(PermissionDenied):
+        mi.spend_by(world.actor(Role.SUPPLIER_USER), "month")
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Spend"
+    ws.append(["supplier", "date", "amount", "description"])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_spend_file_finds_on_and_off_contract_spend(world, trading):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    content = _xlsx(
+        [
+            ["MIDLANDS OFFICE SUPPLIES LIMITED", "2026-05-01", 1000, "Paper and pens"],
+            ["Acme Cleaning Co", "01/06/2026", "£2,500.00", "Cleaning materials"],
+            ["Acme Cleaning Co", "2026-07-01", 500, "Hand soap"],
+        ]
+    )
+    spend_file = services.spend_file_import(actor=buyer, content=content, filename="ap.xlsx")
+    a = selectors.analysis(buyer, spend_file)
+    assert (a["total"], a["on_contract"], a["off_contract"]) == (D("4000.00"), D("1000.00"), D("3000.00"))
+    assert a["top_off_contract_suppliers"][0]["supplier_name"] == "Acme Cleaning Co"
+    assert a["off_contract_categories"][0]["category"] == "Cleaning and janitorial"
+    assert a["saving_available"] == (D("3000.00") * a["saving_rate_percent"] / 100).quantize(D("0.01"))
+
+
+def test_bad_spend_rows_are_named_and_nothing_is_stored(world):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    with pytest.raises(ValidationFailed) as exc:
+        services.spend_file_import(
+            actor=buyer,
+            content=_xlsx([["", "yesterday", "lots", "x"], ["Ok Ltd", "2026-01-01", 5, ""]]),
+            filename="ap.xlsx",
+        )
+    assert set(exc.value.field_errors) == {"Spend!A2", "Spend!B2"}
+    csv_bad = b"supplier,date,amount,description\nOk Ltd,2026-01-01,abc,\n"
+    with pytest.raises(ValidationFailed) as exc:
+        services.spend_file_import(actor=buyer, content=csv_bad, filename="ap.csv")
+    assert list(exc.value.field_errors) == ["row 2, amount"]
+    with pytest.raises(ValidationFailed):
+        services.spend_file_import(actor=buyer, content=b"who,what\n", filename="ap.csv")
+    assert not SpendFile.objects.exists()
