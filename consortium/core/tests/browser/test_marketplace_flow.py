@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from consortium.core.tests.browser.conftest import assert_accessible, sign_in
+from consortium.organisations.tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _as(chromium, live_server, email):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, email, TEST_PASSWORD)
+    page.get_by_role("heading", name="What you can do").wait_for()
+    return page
+
+
+def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(
+    page, chromium, live_server, world, market
+):
+    # The buyer searches (with a typo), fills the basket and checks out.
+    sign_in(page, "member_buyer@example.org", TEST_PASSWORD)
+    page.get_by_role("link", name="Search the marketplace").click()
+    assert_accessible(page)
+    page.get_by_label("Search the catalogue").fill("laptpo")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_text("Refurbished laptop").first.wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Add Refurbished laptop")).click()
+    page.get_by_text("is in your basket").wait_for()
+    page.goto("/basket/")
+    assert_accessible(page)
+    page.get_by_label("Quantity of Refurbished laptop (0 removes it)").fill("2")
+    page.get_by_label("Cost centre for Refurbished laptop").fill("ICT-01")
+    page.get_by_label("Delivery address").fill("Moorside Primary School, Leek ST13 5AB")
+    page.get_by_role("button", name="Place order").click()
+    page.get_by_text(re.compile(r"Order placed: CO-\d{4}-\d{6}")).wait_for()
+    reference = re.search(r"CO-\d{4}-\d{6}", page.get_by_text(re.compile("Order placed")).inner_text()).group(
+        0
+    )
+    assert_accessible(page)
+
+    # £900 is over the school's £500 threshold: the approver approves.
+    approver = _as(chromium, live_server, "approver@example.org")
+    approver.goto("/orders/")
+    approver.get_by_role("link", name=reference).click()
+    assert approver.locator("#order-status").inner_text() == "Awaiting approval"
+    assert_accessible(approver)
+    approver.get_by_role("button", name="Approve").click()
+    approver.get_by_text(f"Order {reference}: approved").wait_for()
+
+    # The supplier acknowledges and dispatches.
+    supplier = _as(chromium, live_server, "supplier_user@example.org")
+    supplier.goto("/orders/")
+    supplier.get_by_role("link", name=reference).click()
+    assert_accessible(supplier)
+    supplier.get_by_role("button", name="Acknowledge").click()
+    supplier.get_by_text(f"Order {reference}: acknowledged").wait_for()
+    supplier.get_by_role("button", name="Mark dispatched").click()
+    supplier.get_by_text(f"Order {reference}: dispatched").wait_for()
+
+    # The buyer records delivery, then sees the order in the MI.
+    page.goto("/orders/")
+    page.get_by_role("link", name=reference).click()
+    page.get_by_role("button", name="Record delivery").click()
+    page.get_by_text(f"Order {reference}: delivered").wait_for()
+    assert page.locator("#order-status").inner_text() == "Delivered"
+    page.goto("/mi/")
+    assert page.locator("#mi-spend").inner_text() == "£900.00"
+    assert_accessible(page)
+
+
+def test_supplier_and_category_manager_pages_are_accessible(page, chromium, live_server, world, market):
+    sign_in(page, "supplier_user@example.org", TEST_PASSWORD)
+    page.get_by_role("heading", name="What you can do").wait_for()
+    for path in (
+        "/supplier/catalogue/",
+        "/supplier/catalogue/upload/",
+        "/orders/",
+        "/contracts/",
+        f"/contracts/{market.contract.pk}/",
+    ):
+        page.goto(path)
+        assert_accessible(page)
+    page.get_by_role("heading", name=re.compile("CBC-T1")).wait_for()
+    page.goto("/supplier/catalogue/")
+    page.get_by_label("New price for Blue ballpoint pens (P-2)").fill("3.10")
+    page.get_by_role("button", name="Propose price for P-2").click()
+    page.get_by_text("sent to the category manager").wait_for()
+    manager = _as(chromium, live_server, "category_manager@example.org")
+    manager.goto("/price-changes/")
+    assert_accessible(manager)
+    manager.get_by_role("button", name="Approve Blue ballpoint pens").click()
+    manager.get_by_text("approved").first.wait_for()
+    manager.goto("/mi/")
+    assert_accessible(manager)
+    buyer = _as(chromium, live_server, "member_buyer@example.org")
+    buyer.goto("/spend/")
+    assert_accessible(buyer)
+    buyer.goto(f"/marketplace/items/{market.pens.pk}/")
+    assert "£3.10" in buyer.content()
+    assert_accessible(buyer)
