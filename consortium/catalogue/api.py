@@ -49,7 +49,8 @@ class FacetValue(Schema):
 
 class SearchOut(Schema):
     items: list[ItemOut]
-    count: int
+    count: int = Field(..., description="Matches, up to 10,000; see count_is_capped")
+    count_is_capped: bool
     searched_for: list[str]
     facets: dict[str, list[FacetValue]]
 

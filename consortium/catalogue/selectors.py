@@ -51,12 +51,18 @@ class Filters:
     eco_label: bool = False
 
 
+# Counting every match of a broad search costs more than it tells anyone: past
+# this many, the result says "10,000 or more".
+COUNT_CAP = 10_000
+
+
 @dataclass
 class SearchResult:
     items: list[CatalogueItem]
     count: int
     searched_for: list[str]
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    count_is_capped: bool = False
 
 
 def search_for(
@@ -85,7 +91,8 @@ def search_for(
     if not searched and order[0] == "-rank":
         order = SORTS["name"]
     page = list(matched.select_related("supplier", "lot__contract").order_by(*order)[offset : offset + limit])
-    result = SearchResult(page, matched.count(), searched)
+    count = matched.order_by().values("id")[: COUNT_CAP + 1].count()
+    result = SearchResult(page, min(count, COUNT_CAP), searched, count_is_capped=count > COUNT_CAP)
     if with_facets:
         result.facets = facets(matched)
     return result

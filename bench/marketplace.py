@@ -1,0 +1,374 @@
+"""Marketplace benchmarks.
+
+1. Search over 1,000,000 catalogue items through the API (gunicorn, 2 workers), on
+   PostgreSQL and on SQLite: p50 / p95, beside the bare full-text query's time in
+   the same run, as a ratio. Target p95 <= 50 ms.
+2. Sustained checkouts on PostgreSQL with gunicorn (2 workers): orders per second,
+   p95, and a check that no reference repeats.
+3. Each MI figure over 5,000,000 order lines on PostgreSQL. Target <= 1 s each.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from bench.harness import ROOT, fresh_postgres_database, gunicorn, machine
+
+QUERIES = [
+    "recycled copier paper",
+    "laptop",
+    "floor cleaner",
+    "stackable chair",
+    "whiteboard markers",
+    "hand soap",
+    "usb-c docking station",
+    "organic fruit",
+    "science kit",
+    "sticky notes",
+    "bin liners",
+    "ergonomic desk",
+    "premium envelopes",
+    "wireless mouse",
+    "free-range eggs",
+    "maths manipulatives",
+    "toilet rolls",
+    "monitor",
+    "glue sticks",
+    "microfibre cloths",
+]
+
+ITEMS_SQL_POSTGRES = """
+INSERT INTO catalogue_catalogueitem (created_at, modified_at, supplier_id, lot_id, supplier_code, name, description,
+    category, unit_of_measure, pack_size, unit_price, vat_rate, minimum_order, lead_time_days, eco_label,
+    sustainability_marks, baseline_price, valid_from, valid_to, image_url, search_document)
+SELECT now(), now(), s.supplier_id, s.lot_id, 'B' || g, n.name, n.name || ' bulk ' || g, s.category, 'each', 1,
+       round((1 + (g % 500))::numeric / 7, 2), 20, 1, 3, g % 9 = 0, '', NULL, DATE '2024-01-01', NULL, '',
+       n.name || ' bulk ' || g || ' ' || s.category
+FROM generate_series(1, %(n)s) AS g
+JOIN (SELECT row_number() OVER () - 1 AS k, ls.organisation_id AS supplier_id, ls.lot_id, i.category
+      FROM contracts_lot_suppliers ls JOIN LATERAL (SELECT category FROM catalogue_catalogueitem c
+          WHERE c.lot_id = ls.lot_id LIMIT 1) i ON true) AS s ON s.k = g %% (SELECT count(*) FROM contracts_lot_suppliers)
+JOIN (SELECT row_number() OVER () - 1 AS k, name FROM (SELECT DISTINCT name FROM catalogue_catalogueitem) d) AS n
+  ON n.k = (g / 7) %% (SELECT count(DISTINCT name) FROM catalogue_catalogueitem)
+"""
+
+
+def _env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-only-secret-key",
+        "DJANGO_SETTINGS_MODULE": "consortium.settings",
+        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+    }
+
+
+def _django(env: dict[str, str], code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+PREPARE = r"""
+from django.db import connection
+from consortium.core.demo import load_demo
+load_demo()
+vendor = connection.vendor
+from bench.marketplace import ITEMS_SQL_POSTGRES
+from consortium.catalogue.models import CatalogueItem
+existing = CatalogueItem.objects.count()
+n = 1_000_000 - existing
+with connection.cursor() as c:
+    if vendor == "postgresql":
+        c.execute(ITEMS_SQL_POSTGRES.replace("%(n)s", str(n)).replace("%%", "%"))
+    else:
+        c.execute("CREATE TEMP TABLE names AS SELECT DISTINCT name FROM catalogue_catalogueitem")
+        c.execute("CREATE TEMP TABLE slots AS SELECT ls.organisation_id AS supplier_id, ls.lot_id, "
+                  "(SELECT category FROM catalogue_catalogueitem i WHERE i.lot_id = ls.lot_id LIMIT 1) AS category "
+                  "FROM contracts_lot_suppliers ls")
+        c.execute(f'''
+            INSERT INTO catalogue_catalogueitem (created_at, modified_at, supplier_id, lot_id, supplier_code, name,
+                description, category, unit_of_measure, pack_size, unit_price, vat_rate, minimum_order, lead_time_days,
+                eco_label, sustainability_marks, baseline_price, valid_from, valid_to, image_url, search_document)
+            WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < {n}),
+                 nn AS (SELECT row_number() OVER () - 1 AS k, name FROM names),
+                 ss AS (SELECT row_number() OVER () - 1 AS k, supplier_id, lot_id, category FROM slots)
+            SELECT datetime('now'), datetime('now'), ss.supplier_id, ss.lot_id, 'B' || x, nn.name,
+                   nn.name || ' bulk ' || x, ss.category, 'each', 1, round((1 + (x % 500)) / 7.0, 2), 20, 1, 3,
+                   x % 9 = 0, '', NULL, '2024-01-01', NULL, '', nn.name || ' bulk ' || x || ' ' || ss.category
+            FROM g JOIN ss ON ss.k = x % (SELECT count(*) FROM ss) JOIN nn ON nn.k = (x / 7) % (SELECT count(*) FROM nn)
+        ''')
+if vendor == "postgresql":
+    connection.set_autocommit(True)
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE catalogue_catalogueitem")
+from consortium.organisations.models import Person, Organisation, RoleAssignment
+from consortium.organisations.acting import actor_for
+from consortium.organisations.services import api_token_create
+from django.contrib.auth.hashers import make_password
+school = Organisation.objects.get(name="Moorside Primary School")
+tokens = []
+for i in range(4):
+    p, _ = Person.objects.get_or_create(email=f"benchbuyer{i}@moorside.example",
+                                        defaults={"full_name": f"Bench Buyer {i}", "password": make_password(None)})
+    RoleAssignment.objects.get_or_create(person=p, organisation=school, role="member_buyer")
+    tokens.append(api_token_create(actor=actor_for(p, school.pk), name="bench")[1])
+print(" ".join(tokens), CatalogueItem.objects.count())
+"""
+
+
+def bare_search_times(env: dict[str, str]) -> list[float]:
+    code = f"""
+import time
+from django.db import connection
+from consortium.catalogue.search import words, _sqlite_match_expression
+queries = {QUERIES!r}
+times = []
+with connection.cursor() as c:
+    for _ in range(3):
+        for q in queries:
+            t = time.perf_counter()
+            if connection.vendor == "postgresql":
+                tsq = " & ".join(f"{{w}}:*" for w in words(q))
+                c.execute("SELECT id FROM catalogue_catalogueitem WHERE to_tsvector('english', search_document) "
+                          "@@ to_tsquery('english', %s) ORDER BY ts_rank_cd(to_tsvector('english', search_document), "
+                          "to_tsquery('english', %s)) DESC LIMIT 20", [tsq, tsq])
+            else:
+                c.execute("SELECT rowid FROM catalogue_item_fts WHERE catalogue_item_fts MATCH %s ORDER BY rank LIMIT 20",
+                          [_sqlite_match_expression(words(q))])
+            c.fetchall()
+            times.append((time.perf_counter() - t) * 1000)
+print(" ".join(f"{{x:.3f}}" for x in times))
+"""
+    return [float(x) for x in _django(env, code).split()]
+
+
+def api_search_times(port: int, token: str) -> list[float]:
+    from urllib.parse import quote
+
+    from bench.harness import get
+
+    headers = {"Authorization": f"Bearer {token}"}
+    for q in QUERIES[:4]:
+        get(port, f"/api/v1/catalogue/search?q={quote(q)}", headers)  # warm both workers
+    times = []
+    for _ in range(3):
+        for q in QUERIES:
+            t = time.perf_counter()
+            status, body = get(port, f"/api/v1/catalogue/search?q={quote(q)}&limit=20", headers)
+            times.append((time.perf_counter() - t) * 1000)
+            assert status == 200, body[:300]
+    return times
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[round(0.95 * (len(ordered) - 1))]
+
+
+def search_benchmark(label: str, database_url: str) -> None:
+    env = _env(database_url)
+    subprocess.run([sys.executable, "-m", "consortium", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    started = time.perf_counter()
+    tokens, count = (lambda out: (out[:-1], out[-1]))(_django(env, PREPARE).split())
+    setup = time.perf_counter() - started
+    bare = bare_search_times(env)
+    with gunicorn(database_url, workers=2) as port:
+        api = api_search_times(port, tokens[0])
+    print(
+        f"(1) search, {label}: {count} items (set-up {setup:.0f} s), {len(api)} queries of {len(QUERIES)} kinds: "
+        f"API p50 {statistics.median(api):.1f} ms, p95 {p95(api):.1f} ms; bare full-text query p50 "
+        f"{statistics.median(bare):.1f} ms, p95 {p95(bare):.1f} ms; ratio (p95) {p95(api) / max(p95(bare), 0.001):.1f}x; "
+        f"target API p95 <= 50 ms: {'met' if p95(api) <= 50 else 'NOT met'}"
+    )
+    if label == "PostgreSQL":
+        checkout_benchmark(database_url, tokens)
+
+
+def checkout_benchmark(database_url: str, tokens: list[str]) -> None:
+    import http.client
+    import json
+
+    from bench.harness import free_port  # noqa: F401 - the server below picks its own
+
+    env = _env(database_url)
+    item_ids = [
+        int(x)
+        for x in _django(
+            env,
+            "from consortium.catalogue.models import CatalogueItem\n"
+            "print(' '.join(str(i) for i in CatalogueItem.objects.filter("
+            "supplier__name='Midlands Office Supplies Ltd').values_list('id', flat=True)[:50]))",
+        ).split()
+    ]
+    latencies: list[float] = []
+    orders = 0
+    errors = 0
+    lock = threading.Lock()
+    seconds = float(os.environ.get("BENCH_SECONDS", "15"))
+
+    def post(port: int, path: str, token: str, body: dict) -> tuple[int, bytes]:  # type: ignore[type-arg]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request(
+                "POST",
+                path,
+                body=json.dumps(body),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            r = conn.getresponse()
+            return r.status, r.read()
+        finally:
+            conn.close()
+
+    with gunicorn(database_url, workers=2) as port:
+        stop_at = time.perf_counter() + seconds
+
+        def client(token: str) -> None:
+            nonlocal orders, errors
+            n = 0
+            while time.perf_counter() < stop_at:
+                n += 1
+                status, _ = post(
+                    port,
+                    "/api/v1/basket/lines",
+                    token,
+                    {"item_id": item_ids[n % len(item_ids)], "quantity": 1},
+                )
+                t = time.perf_counter()
+                status2, body = post(
+                    port,
+                    "/api/v1/basket/checkout",
+                    token,
+                    {"checkout_key": uuid.uuid4().hex, "delivery_address": "Bench"},
+                )
+                took = (time.perf_counter() - t) * 1000
+                with lock:
+                    if status == 201 and status2 == 201:
+                        orders += len(json.loads(body))
+                        latencies.append(took)
+                    else:
+                        errors += 1
+
+        threads = [threading.Thread(target=client, args=(t,)) for t in tokens]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    duplicates = _django(
+        env,
+        "from django.db.models import Count\nfrom consortium.orders.models import Order\n"
+        "print(Order.objects.values('reference').annotate(n=Count('id')).filter(n__gt=1).count())",
+    ).strip()
+    print(
+        f"(2) checkouts on PostgreSQL, gunicorn 2 workers, {len(tokens)} buyers adding and checking out for "
+        f"{seconds:.0f} s: {orders} orders, {orders / seconds:.1f} orders/s, checkout p50 "
+        f"{statistics.median(latencies):.1f} ms, p95 {p95(latencies):.1f} ms, errors {errors}, duplicate references "
+        f"{duplicates}"
+    )
+
+
+MI_PREPARE = r"""
+from django.db import connection
+from consortium.core.demo import load_demo
+load_demo()
+with connection.cursor() as c:
+    c.execute('''
+        INSERT INTO orders_order (created_at, modified_at, reference, buyer_id, placed_by_id, supplier_id, contract_id,
+            status, delivery_address, notes, subtotal, vat, total, checkout_key, submitted_at, rejection_reason,
+            cancellation_reason)
+        SELECT now(), now(), 'BENCH-' || g, m.ids[1 + g % array_length(m.ids, 1)], p.id, l.organisation_id,
+               l.contract_id, 'closed', 'Bench', '', 0, 0, 0, 'bench-' || g, now(), '', ''
+        FROM generate_series(1, 1000000) AS g
+        CROSS JOIN (SELECT array_agg(organisation_id) AS ids FROM organisations_membership) m
+        CROSS JOIN (SELECT id FROM organisations_person WHERE email = 'buyer@moorside.example') p
+        JOIN (SELECT row_number() OVER () - 1 AS k, ls.organisation_id, lot.contract_id FROM contracts_lot_suppliers ls
+              JOIN contracts_lot lot ON lot.id = ls.lot_id) l
+          ON l.k = g % (SELECT count(*) FROM contracts_lot_suppliers)
+    ''')
+    c.execute('''
+        INSERT INTO orders_orderline (order_id, buyer_id, supplier_id, contract_id, ordered_on, in_spend, item_id,
+            supplier_code, name, category, unit_of_measure, unit_price, vat_rate, baseline_price, quantity,
+            quantity_delivered, cost_centre, line_total)
+        SELECT o.id, o.buyer_id, o.supplier_id, o.contract_id, CURRENT_DATE - (g % 365), true, i.id, i.supplier_code,
+               i.name, i.category, i.unit_of_measure, i.unit_price, i.vat_rate, i.baseline_price, 1 + g % 7,
+               1 + g % 7, '', i.unit_price * (1 + g % 7)
+        FROM generate_series(1, 5000000) AS g
+        JOIN orders_order o ON o.reference = 'BENCH-' || (1 + g % 1000000)
+        JOIN LATERAL (SELECT * FROM catalogue_catalogueitem c WHERE c.supplier_id = o.supplier_id
+                      ORDER BY c.id LIMIT 1 OFFSET (g % 50)) i ON true
+    ''')
+connection.set_autocommit(True)
+with connection.cursor() as c:
+    c.execute("VACUUM ANALYZE orders_orderline")
+    c.execute("SELECT count(*) FROM orders_orderline")
+    print(c.fetchone()[0])
+"""
+
+MI_TIMES = r"""
+import time, statistics
+from consortium.organisations.acting import actor_for
+from consortium.organisations.models import Person
+from consortium.spend import mi
+admin = actor_for(Person.objects.get(email="admin@cbc.example"))
+figures = {
+    "spend by member": lambda: mi.spend_by(admin, "member"),
+    "spend by category": lambda: mi.spend_by(admin, "category"),
+    "spend by supplier": lambda: mi.spend_by(admin, "supplier"),
+    "spend by contract": lambda: mi.spend_by(admin, "contract"),
+    "spend by month": lambda: mi.spend_by(admin, "month"),
+    "savings against baseline": lambda: mi.savings(admin),
+    "rebate due per supplier per quarter": lambda: mi.rebates(admin),
+    "local and SME share": lambda: mi.local_and_sme(admin),
+}
+for name, run in figures.items():
+    run()
+    times = []
+    for _ in range(3):
+        t = time.perf_counter(); run(); times.append(time.perf_counter() - t)
+    print(f"{name}|{statistics.median(times) * 1000:.0f}")
+"""
+
+
+def mi_benchmark() -> None:
+    database_url = fresh_postgres_database("consortium_bench_mi")
+    env = _env(database_url)
+    subprocess.run([sys.executable, "-m", "consortium", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    started = time.perf_counter()
+    lines = _django(env, MI_PREPARE).split()[-1]
+    print(
+        f"(3) MI over {int(lines):,} order lines on PostgreSQL (set-up {time.perf_counter() - started:.0f} s), "
+        "median of 3, as the consortium admin (every member):"
+    )
+    for row in _django(env, MI_TIMES).strip().splitlines():
+        name, ms = row.split("|")
+        print(
+            f"      {name:<40} {int(ms):>6} ms  {'met' if int(ms) <= 1000 else 'NOT met'} (target <= 1000 ms)"
+        )
+
+
+def main() -> None:
+    print(f"Machine: {machine()}")
+    search_benchmark("PostgreSQL", fresh_postgres_database("consortium_bench_market"))
+    sqlite_path = ROOT / "var" / "bench_market.sqlite3"
+    sqlite_path.parent.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+    search_benchmark("SQLite", f"sqlite:///{sqlite_path}")
+    mi_benchmark()
+
+
+if __name__ == "__main__":
+    main()
