@@ -134,6 +134,7 @@ def catalogue_search(request: HttpRequest, query: Query[SearchQuery]) -> dict[st
     return {
         "items": result.items,
         "count": result.count,
+        "count_is_capped": result.count_is_capped,
         "searched_for": result.searched_for,
         "facets": result.facets,
     }
