@@ -142,8 +142,8 @@ with connection.cursor() as c:
             t = time.perf_counter()
             if connection.vendor == "postgresql":
                 tsq = " & ".join(f"{{w}}:*" for w in words(q))
-                c.execute("SELECT id FROM catalogue_catalogueitem WHERE to_tsvector('english', search_document) "
-                          "@@ to_tsquery('english', %s) ORDER BY ts_rank_cd(to_tsvector('english', search_document), "
+                c.execute("SELECT id FROM catalogue_catalogueitem WHERE search_vector "
+                          "@@ to_tsquery('english', %s) ORDER BY ts_rank_cd(search_vector, "
                           "to_tsquery('english', %s)) DESC LIMIT 20", [tsq, tsq])
             else:
                 c.execute("SELECT rowid FROM catalogue_item_fts WHERE catalogue_item_fts MATCH %s ORDER BY rank LIMIT 20",

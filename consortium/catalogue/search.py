@@ -56,6 +56,8 @@ def apply_text_search(items: QuerySet, query: str) -> tuple[QuerySet, list[str]]
     """Filter `items` to those matching `query`, annotated with `rank` (higher is better).
 
     Returns the query set and the words actually searched for (after any correction).
+    Count and facet queries should use `without_rank(qs)`: computing the rank of every
+    match is the costly part, and only the page needs it.
     """
     terms = words(query)
     if not terms:
@@ -104,3 +106,11 @@ def apply_text_search(items: QuerySet, query: str) -> tuple[QuerySet, list[str]]
         if attempt is not terms or matched.exists():
             return matched, attempt
     raise AssertionError("unreachable")
+
+
+def without_rank(qs: QuerySet) -> QuerySet:  # type: ignore[type-arg]
+    """The same matches without the rank annotation, for counting and facets."""
+    clone = qs.all()
+    clone.query.annotations.pop("rank", None)
+    clone.query.annotation_select_mask = None
+    return clone
