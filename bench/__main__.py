@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import api_list, care
+from bench import api_list, care, marketplace
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
     ("Care price benchmarking: quoting and statistics", care.main),
+    ("Marketplace: search, checkouts, MI", marketplace.main),
 ]
 
 

@@ -29,6 +29,7 @@ from consortium.care.schemas import (
     QuoteOut,
 )
 from consortium.care.services import AgreedInput, MenuItemInput
+from consortium.care.workbooks import MAX_UPLOAD_BYTES
 from consortium.core.api_auth import actor_of
 from consortium.core.errors import ValidationFailed
 from consortium.core.pagination import Page
@@ -88,7 +89,7 @@ def price_menu_submit(request: HttpRequest, payload: PriceMenuIn) -> Status:
 )
 def price_menu_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
     """Upload a filled Home Fees workbook. Errors name the sheet and cell; a bad file stores nothing."""
-    menu = services.price_menu_import(actor=actor_of(request), content=file.read(5 * 1024 * 1024 + 1))
+    menu = services.price_menu_import(actor=actor_of(request), content=file.read(MAX_UPLOAD_BYTES + 1))
     return Status(201, {"menu_id": menu.pk, "home_id": menu.home_id, "items": menu.items.count()})
 
 

@@ -318,6 +318,12 @@ def assessment_create(*, actor: Actor, **values: Any) -> NeedsAssessment:
 # --- negotiation and placement ---------------------------------------------------------------
 
 
+def _require_own_negotiation(actor: Actor, negotiation: Negotiation) -> None:
+    require_commissioner(actor)
+    if negotiation.assessment.council_id != actor.organisation.pk:
+        raise PermissionDenied("This negotiation belongs to another council.")
+
+
 def _transition(negotiation: Negotiation, to: str) -> None:
     if to not in NEGOTIATION_TRANSITIONS[negotiation.status]:
         raise Conflict(
@@ -383,9 +389,7 @@ class AgreedInput:
 def negotiation_record_agreed(
     *, actor: Actor, negotiation: Negotiation, lines: list[AgreedInput]
 ) -> Negotiation:
-    require_commissioner(actor)
-    if negotiation.assessment.council_id != actor.organisation.pk:
-        raise PermissionDenied("This negotiation belongs to another council.")
+    _require_own_negotiation(actor, negotiation)
     errors: dict[str, str] = {}
     with transaction.atomic():
         negotiation = Negotiation.objects.select_for_update().get(pk=negotiation.pk)
@@ -443,9 +447,7 @@ def negotiation_record_agreed(
 
 
 def negotiation_withdraw(*, actor: Actor, negotiation: Negotiation) -> Negotiation:
-    require_commissioner(actor)
-    if negotiation.assessment.council_id != actor.organisation.pk:
-        raise PermissionDenied("This negotiation belongs to another council.")
+    _require_own_negotiation(actor, negotiation)
     with transaction.atomic():
         negotiation = Negotiation.objects.select_for_update().get(pk=negotiation.pk)
         _transition(negotiation, NegotiationStatus.WITHDRAWN)
@@ -463,9 +465,7 @@ def negotiation_withdraw(*, actor: Actor, negotiation: Negotiation) -> Negotiati
 
 def placement_confirm(*, actor: Actor, negotiation: Negotiation, start_date: dt.date) -> Placement:
     """Place the client at the agreed prices. Idempotent: confirming twice returns the one placement."""
-    require_commissioner(actor)
-    if negotiation.assessment.council_id != actor.organisation.pk:
-        raise PermissionDenied("This negotiation belongs to another council.")
+    _require_own_negotiation(actor, negotiation)
     with transaction.atomic():
         negotiation = (
             Negotiation.objects.select_for_update().select_related("menu__home").get(pk=negotiation.pk)

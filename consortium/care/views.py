@@ -15,8 +15,9 @@ from consortium.care.charts import box_plot_svg
 from consortium.care.constants import AccommodationType, Element, Grade, Population
 from consortium.care.models import CareLevel
 from consortium.care.services import AgreedInput, MenuItemInput
+from consortium.care.workbooks import MAX_UPLOAD_BYTES
 from consortium.core.errors import ConsortiumError, PermissionDenied
-from consortium.core.views import actor_required, form_errors
+from consortium.core.views import actor_required, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -351,13 +352,9 @@ def menu_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only a provider uploads price menus.")
     errors: dict[str, str] = {}
     if request.method == "POST":
-        upload = request.FILES.get("file")
         try:
-            if upload is None:
-                raise services.ValidationFailed(
-                    "Choose a file", field_errors={"file": "Choose the .xlsx file to upload"}
-                )
-            menu = services.price_menu_import(actor=actor, content=upload.read(5 * 1024 * 1024 + 1))
+            content, _name = uploaded_file(request, max_bytes=MAX_UPLOAD_BYTES)
+            menu = services.price_menu_import(actor=actor, content=content)
         except ConsortiumError as exc:
             if exc.status_code == 403:
                 raise

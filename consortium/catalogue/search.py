@@ -25,8 +25,9 @@ def words(query: str) -> list[str]:
 
 
 def _sqlite_match_expression(terms: list[str]) -> str:
-    # Each word quoted (so FTS5 syntax in a query is just text), prefix-matched.
-    return " ".join(f'"{t}"*' for t in terms)
+    # Each word quoted (so FTS5 syntax in a query is just text); only the last is a
+    # prefix, as a person may still be typing it (prefixes cost more to look up).
+    return " ".join(f'"{t}"' for t in terms[:-1]) + (f' "{terms[-1]}"*' if terms else "")
 
 
 def _sqlite_correct(terms: list[str]) -> list[str]:
@@ -63,7 +64,7 @@ def apply_text_search(items: QuerySet, query: str) -> tuple[QuerySet, list[str]]
     if not terms:
         return items.annotate(rank=RawSQL("0", [])), []
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in terms)
+        tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
         matched = items.extra(
             where=["catalogue_catalogueitem.search_vector @@ to_tsquery('english', %s)"],
             params=[tsquery],
@@ -88,22 +89,18 @@ def apply_text_search(items: QuerySet, query: str) -> tuple[QuerySet, list[str]]
             ),
             terms,
         )
-    # SQLite: FTS5.
-    for attempt in (terms, _sqlite_correct(terms)):
+    # SQLite: FTS5, joined by rowid so the index is searched once (a correlated
+    # subquery per row would search it once per match).
+    for corrected in (False, True):
+        # Correct the spelling only when the words as typed find nothing.
+        attempt = _sqlite_correct(terms) if corrected else terms
         expression = _sqlite_match_expression(attempt)
         matched = items.extra(
-            where=[
-                "catalogue_catalogueitem.id IN (SELECT rowid FROM catalogue_item_fts WHERE catalogue_item_fts MATCH %s)"
-            ],
+            tables=["catalogue_item_fts"],
+            where=["catalogue_item_fts.rowid = catalogue_catalogueitem.id", "catalogue_item_fts MATCH %s"],
             params=[expression],
-        ).annotate(
-            rank=RawSQL(
-                "(SELECT -bm25(catalogue_item_fts) FROM catalogue_item_fts WHERE catalogue_item_fts MATCH %s "
-                "AND rowid = catalogue_catalogueitem.id)",
-                [expression],
-            )
-        )
-        if attempt is not terms or matched.exists():
+        ).annotate(rank=RawSQL("-catalogue_item_fts.rank", []))
+        if corrected or matched.exists():
             return matched, attempt
     raise AssertionError("unreachable")
 

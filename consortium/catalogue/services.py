@@ -18,24 +18,6 @@ from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 
-ITEM_FIELDS = (
-    "supplier_code",
-    "name",
-    "description",
-    "category",
-    "unit_of_measure",
-    "pack_size",
-    "unit_price",
-    "vat_rate",
-    "minimum_order",
-    "lead_time_days",
-    "eco_label",
-    "sustainability_marks",
-    "baseline_price",
-    "valid_from",
-    "valid_to",
-)
-
 
 def _money(value: Any, field: str, errors: dict[str, str], *, required: bool = True) -> Decimal | None:
     if value in (None, ""):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from consortium.catalogue import selectors, services
 from consortium.catalogue.constants import Category
 from consortium.core.errors import ConsortiumError
-from consortium.core.views import actor_required, form_errors
+from consortium.core.views import actor_required, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
 
 PAGE_SIZE = 20
@@ -134,17 +134,9 @@ def catalogue_upload(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        upload = request.FILES.get("file")
         try:
-            if upload is None:
-                raise services.ValidationFailed(
-                    "Choose a file", field_errors={"file": "Choose the .xlsx or .csv file"}
-                )
-            result = imports.catalogue_import(
-                actor=actor,
-                content=upload.read(imports.MAX_BYTES + 1),
-                filename=upload.name or "catalogue.xlsx",
-            )
+            content, name = uploaded_file(request, max_bytes=imports.MAX_BYTES)
+            result = imports.catalogue_import(actor=actor, content=content, filename=name or "catalogue.xlsx")
         except ConsortiumError as exc:
             if exc.status_code == 403:
                 raise

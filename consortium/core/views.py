@@ -39,6 +39,17 @@ def actor_required(view: View) -> View:
     return wrapped
 
 
+def uploaded_file(request: HttpRequest, *, max_bytes: int, field: str = "file") -> tuple[bytes, str]:
+    """The uploaded file's content (read up to one byte past the limit, so the service
+    can refuse an oversized file) and name; a missing file is a field error."""
+    from consortium.core.errors import ValidationFailed
+
+    upload = request.FILES.get(field)
+    if upload is None:
+        raise ValidationFailed("Choose a file", field_errors={field: "Choose the file to upload"})
+    return upload.read(max_bytes + 1), upload.name or ""
+
+
 def form_errors(exc: ConsortiumError) -> dict[str, str]:
     """Errors for the error summary and the fields: field errors, or the detail on its own."""
     return dict(exc.field_errors) or {"__all__": exc.detail}

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from consortium.core.errors import ConsortiumError
-from consortium.core.views import actor_required, form_errors
+from consortium.core.views import actor_required, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
 from consortium.spend import mi, selectors, services
 from consortium.spend.charts import bar_chart
@@ -80,15 +80,9 @@ def spend_files(request: HttpRequest) -> HttpResponse:
     files = selectors.spend_file_list_for(actor)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        upload = request.FILES.get("file")
         try:
-            if upload is None:
-                raise services.ValidationFailed(
-                    "Choose a file", field_errors={"file": "Choose the .xlsx or .csv file"}
-                )
-            spend_file = services.spend_file_import(
-                actor=actor, content=upload.read(services.MAX_BYTES + 1), filename=upload.name or "spend"
-            )
+            content, name = uploaded_file(request, max_bytes=services.MAX_BYTES)
+            spend_file = services.spend_file_import(actor=actor, content=content, filename=name or "spend")
         except ConsortiumError as exc:
             if exc.status_code == 403:
                 raise
