@@ -285,30 +285,42 @@ from django.db import connection
 from consortium.core.demo import load_demo
 load_demo()
 with connection.cursor() as c:
+    # One representative item per (supplier, lot): its contract, category and prices.
     c.execute('''
+        CREATE TEMP TABLE slots AS
+        SELECT row_number() OVER (ORDER BY ls.lot_id, ls.organisation_id) - 1 AS k, ls.organisation_id AS supplier_id,
+               lot.contract_id, i.id AS item_id, i.category, i.unit_price, i.baseline_price, i.vat_rate
+        FROM contracts_lot_suppliers ls JOIN contracts_lot lot ON lot.id = ls.lot_id
+        JOIN LATERAL (SELECT * FROM catalogue_catalogueitem c WHERE c.lot_id = ls.lot_id
+                      AND c.supplier_id = ls.organisation_id ORDER BY c.id LIMIT 1) i ON true
+    ''')
+    c.execute("SELECT count(*) FROM slots")
+    slots = c.fetchone()[0]
+    c.execute("SELECT array_agg(organisation_id) FROM organisations_membership")
+    members = c.fetchone()[0]
+    members_sql = "ARRAY[" + ",".join(str(int(m)) for m in members) + "]"
+    c.execute("SELECT id FROM organisations_person WHERE email = 'buyer@moorside.example'")
+    person = c.fetchone()[0]
+    c.execute(f'''
         INSERT INTO orders_order (created_at, modified_at, reference, buyer_id, placed_by_id, supplier_id, contract_id,
             status, delivery_address, notes, subtotal, vat, total, checkout_key, submitted_at, rejection_reason,
             cancellation_reason)
-        SELECT now(), now(), 'BENCH-' || g, m.ids[1 + g % array_length(m.ids, 1)], p.id, l.organisation_id,
-               l.contract_id, 'closed', 'Bench', '', 0, 0, 0, 'bench-' || g, now(), '', ''
-        FROM generate_series(1, 1000000) AS g
-        CROSS JOIN (SELECT array_agg(organisation_id) AS ids FROM organisations_membership) m
-        CROSS JOIN (SELECT id FROM organisations_person WHERE email = 'buyer@moorside.example') p
-        JOIN (SELECT row_number() OVER () - 1 AS k, ls.organisation_id, lot.contract_id FROM contracts_lot_suppliers ls
-              JOIN contracts_lot lot ON lot.id = ls.lot_id) l
-          ON l.k = g % (SELECT count(*) FROM contracts_lot_suppliers)
+        SELECT now(), now(), 'BENCH-' || g, ({members_sql})[1 + g % {len(members)}], {person}, s.supplier_id,
+               s.contract_id, 'closed', 'Bench', '', 0, 0, 0, 'bench-' || g, now(), '', ''
+        FROM generate_series(0, 999999) AS g JOIN slots s ON s.k = g % {slots}
     ''')
-    c.execute('''
+    c.execute("SELECT min(id) FROM orders_order WHERE reference LIKE 'BENCH-%%'")
+    first = c.fetchone()[0]
+    # Line g belongs to order g mod 1,000,000, so it shares that order's buyer and slot.
+    c.execute(f'''
         INSERT INTO orders_orderline (order_id, buyer_id, supplier_id, contract_id, ordered_on, in_spend, item_id,
             supplier_code, name, category, unit_of_measure, unit_price, vat_rate, baseline_price, quantity,
-            quantity_delivered, cost_centre, line_total)
-        SELECT o.id, o.buyer_id, o.supplier_id, o.contract_id, CURRENT_DATE - (g % 365), true, i.id, i.supplier_code,
-               i.name, i.category, i.unit_of_measure, i.unit_price, i.vat_rate, i.baseline_price, 1 + g % 7,
-               1 + g % 7, '', i.unit_price * (1 + g % 7)
-        FROM generate_series(1, 5000000) AS g
-        JOIN orders_order o ON o.reference = 'BENCH-' || (1 + g % 1000000)
-        JOIN LATERAL (SELECT * FROM catalogue_catalogueitem c WHERE c.supplier_id = o.supplier_id
-                      ORDER BY c.id LIMIT 1 OFFSET (g % 50)) i ON true
+            quantity_delivered, cost_centre, line_total, baseline_total)
+        SELECT {first} + (g % 1000000), ({members_sql})[1 + (g % 1000000) % {len(members)}], s.supplier_id,
+               s.contract_id, CURRENT_DATE - (g % 365), true, s.item_id, 'BENCH', 'Bench item', s.category, 'each',
+               s.unit_price, s.vat_rate, s.baseline_price, 1 + g % 7, 1 + g % 7, '', s.unit_price * (1 + g % 7),
+               s.baseline_price * (1 + g % 7)
+        FROM generate_series(0, 4999999) AS g JOIN slots s ON s.k = (g % 1000000) % {slots}
     ''')
 connection.set_autocommit(True)
 with connection.cursor() as c:

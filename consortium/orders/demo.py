@@ -272,6 +272,9 @@ def _year_of_orders(rng: random.Random, year_start: dt.date) -> None:
                     quantity=qty,
                     cost_centre=f"CC{rng.randrange(100, 999)}",
                     line_total=to_penny(item.unit_price * qty),
+                    baseline_total=to_penny(item.baseline_price * qty)
+                    if item.baseline_price is not None
+                    else None,
                 )
             )
         subtotal = sum((ln.line_total for ln in lines), D(0))

@@ -123,6 +123,13 @@ class OrderLine(models.Model):
     quantity_delivered = models.PositiveIntegerField(default=0)
     cost_centre = models.CharField(max_length=40, blank=True)
     line_total = models.DecimalField(max_digits=12, decimal_places=2, help_text="£ ex VAT")
+    baseline_total = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="£ ex VAT at the baseline price, where one is known: what members paid before",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -241,6 +241,9 @@ def checkout(*, actor: Actor, checkout_key: str, delivery_address: str, notes: s
                         quantity=ln.quantity,
                         cost_centre=ln.cost_centre,
                         line_total=to_penny(ln.item.unit_price * ln.quantity),
+                        baseline_total=to_penny(ln.item.baseline_price * ln.quantity)
+                        if ln.item.baseline_price is not None
+                        else None,
                     )
                     for ln in group
                 )

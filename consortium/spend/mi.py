@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 
 from consortium.catalogue.constants import Category
@@ -73,39 +73,46 @@ def spend_by(
 
 
 def savings(actor: Actor, *, since: dt.date | None = None) -> dict[str, Decimal]:
-    """Saving against baseline = Σ (baseline price − price paid) × quantity, where a baseline is known."""
-    qs = spend_lines_for(actor, since=since).filter(baseline_price__isnull=False)
-    saving = ExpressionWrapper((F("baseline_price") - F("unit_price")) * F("quantity"), output_field=MONEY)
-    baseline = ExpressionWrapper(F("baseline_price") * F("quantity"), output_field=MONEY)
-    totals = qs.aggregate(
-        saving=Coalesce(Sum(saving), ZERO),
-        baseline=Coalesce(Sum(baseline), ZERO),
-        spend=Coalesce(Sum("line_total"), ZERO),
+    """Saving against baseline = Σ baseline totals − Σ line totals, over lines where a baseline
+    price is known (the baseline total is stored on each line: no arithmetic per line here)."""
+    qs = spend_lines_for(actor, since=since).filter(baseline_total__isnull=False)
+    sums = qs.aggregate(
+        baseline=Coalesce(Sum("baseline_total"), ZERO), spend=Coalesce(Sum("line_total"), ZERO)
     )
-    rate = (
-        (totals["saving"] / totals["baseline"] * 100).quantize(Decimal("0.1")) if totals["baseline"] else ZERO
-    )
-    return {**totals, "rate_percent": rate}
+    baseline, spend = to_penny(sums["baseline"]), to_penny(sums["spend"])
+    rate = ((baseline - spend) / baseline * 100).quantize(Decimal("0.1")) if baseline else ZERO
+    return {"saving": baseline - spend, "baseline": baseline, "spend": spend, "rate_percent": rate}
 
 
 def rebates(actor: Actor, *, since: dt.date | None = None) -> list[dict[str, Any]]:
-    """Rebate due from each supplier each quarter: spend ex VAT × the contract's rebate %."""
-    rebate = ExpressionWrapper(F("line_total") * F("contract__rebate_percent") / 100, output_field=MONEY)
-    rows = (
+    """Rebate due from each supplier each quarter: spend ex VAT × the contract's rebate %,
+    rounded half-up to the penny per supplier, contract and quarter."""
+    from collections import defaultdict
+
+    from consortium.contracts.models import Contract
+    from consortium.organisations.models import Organisation
+
+    rows = list(
         spend_lines_for(actor, since=since)
         .annotate(quarter=TruncQuarter("ordered_on"))
-        .values("supplier__name", "quarter")
-        .annotate(spend=Sum("line_total"), rebate=Sum(rebate))
-        .order_by("quarter", "supplier__name")
+        .values("supplier_id", "contract_id", "quarter")
+        .annotate(spend=Sum("line_total"))
     )
+    rates = dict(
+        Contract.objects.filter(pk__in={r["contract_id"] for r in rows}).values_list("pk", "rebate_percent")
+    )
+    names = dict(
+        Organisation.objects.filter(pk__in={r["supplier_id"] for r in rows}).values_list("pk", "name")
+    )
+    totals: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for r in rows:
+        spend = r["spend"] or ZERO
+        key = (_quarter(r["quarter"]), names[r["supplier_id"]])
+        totals[key][0] += spend
+        totals[key][1] += to_penny(spend * rates[r["contract_id"]] / 100)
     return [
-        {
-            "supplier": r["supplier__name"],
-            "quarter": _quarter(r["quarter"]),
-            "spend": r["spend"],
-            "rebate": (r["rebate"] or ZERO).quantize(Decimal("0.01")),
-        }
-        for r in rows
+        {"supplier": supplier, "quarter": quarter, "spend": to_penny(spend), "rebate": rebate}
+        for (quarter, supplier), (spend, rebate) in sorted(totals.items())
     ]
 
 
@@ -129,7 +136,7 @@ def local_and_sme(actor: Actor, *, since: dt.date | None = None) -> dict[str, An
         return (part / totals["total"] * 100).quantize(Decimal("0.1")) if totals["total"] else ZERO
 
     return {
-        **totals,
+        **{name: to_penny(value) for name, value in totals.items()},
         "local_percent": share(totals["local"]),
         "sme_percent": share(totals["sme"]),
         "voluntary_percent": share(totals["voluntary"]),
