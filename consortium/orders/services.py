@@ -134,8 +134,12 @@ def _record(order: Order, to: str, actor_person: Person | None, note: str = "") 
         order=order, from_status=order.status, to_status=to, by=actor_person, note=note[:300]
     )
     order.status = to
-    # The lines carry whether they count as spend, so MI is one scan of one table.
-    OrderLine.objects.filter(order=order).update(in_spend=to in SPEND_STATUSES)
+
+
+def _sync_spend(order: Order) -> None:
+    """The lines carry whether they count as spend, so MI is one scan of one table:
+    set once after a step's transitions, not once per transition."""
+    OrderLine.objects.filter(order=order).update(in_spend=order.status in SPEND_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,7 @@ def checkout(*, actor: Actor, checkout_key: str, delivery_address: str, notes: s
                     _record(order, S.SENT, None)
                     _notify_supplier(order, "New call-off order")
                 order.save(update_fields=["status", "modified_at"])
+                _sync_spend(order)
                 audit_record(
                     actor=actor,
                     action="order.checkout",
@@ -362,6 +367,7 @@ def order_step(
         elif to in (S.PART_DELIVERED, S.DELIVERED, S.CANCELLED):
             _notify_supplier(order, f"Order {OrderStatus(to).label.lower()}")
         order.save()
+        _sync_spend(order)
         audit_record(
             actor=actor,
             action=f"order.{to}",
