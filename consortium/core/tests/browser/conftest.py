@@ -55,3 +55,23 @@ def sign_in(page: Any, email: str, password: str) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def page_as(chromium: Any, live_server: Any, transactional_db: None) -> Iterator[Any]:
+    """page_as(email) -> another person's page, signed in; closed with the test so no late
+    request reaches the live server after its database is gone."""
+    contexts = []
+
+    def make(email: str, password: str) -> Any:
+        context = chromium.new_context(base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        other = context.new_page()
+        sign_in(other, email, password)
+        other.get_by_role("heading", name="What you can do").wait_for()
+        return other
+
+    yield make
+    for context in contexts:
+        context.close()

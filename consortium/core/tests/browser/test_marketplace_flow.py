@@ -10,18 +10,7 @@ from consortium.organisations.tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def _as(chromium, live_server, email):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, email, TEST_PASSWORD)
-    page.get_by_role("heading", name="What you can do").wait_for()
-    return page
-
-
-def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(
-    page, chromium, live_server, world, market
-):
+def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(page, page_as, world, market):
     # The buyer searches (with a typo), fills the basket and checks out.
     sign_in(page, "member_buyer@example.org", TEST_PASSWORD)
     page.get_by_role("link", name="Search the marketplace").click()
@@ -45,7 +34,7 @@ def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(
     assert_accessible(page)
 
     # £900 is over the school's £500 threshold: the approver approves.
-    approver = _as(chromium, live_server, "approver@example.org")
+    approver = page_as("approver@example.org", TEST_PASSWORD)
     approver.goto("/orders/")
     approver.get_by_role("link", name=reference).click()
     assert approver.locator("#order-status").inner_text() == "Awaiting approval"
@@ -54,7 +43,7 @@ def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(
     approver.get_by_text(f"Order {reference}: approved").wait_for()
 
     # The supplier acknowledges and dispatches.
-    supplier = _as(chromium, live_server, "supplier_user@example.org")
+    supplier = page_as("supplier_user@example.org", TEST_PASSWORD)
     supplier.goto("/orders/")
     supplier.get_by_role("link", name=reference).click()
     assert_accessible(supplier)
@@ -74,7 +63,7 @@ def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(
     assert_accessible(page)
 
 
-def test_supplier_and_category_manager_pages_are_accessible(page, chromium, live_server, world, market):
+def test_supplier_and_category_manager_pages_are_accessible(page, page_as, world, market):
     sign_in(page, "supplier_user@example.org", TEST_PASSWORD)
     page.get_by_role("heading", name="What you can do").wait_for()
     for path in (
@@ -91,14 +80,14 @@ def test_supplier_and_category_manager_pages_are_accessible(page, chromium, live
     page.get_by_label("New price for Blue ballpoint pens (P-2)").fill("3.10")
     page.get_by_role("button", name="Propose price for P-2").click()
     page.get_by_text("sent to the category manager").wait_for()
-    manager = _as(chromium, live_server, "category_manager@example.org")
+    manager = page_as("category_manager@example.org", TEST_PASSWORD)
     manager.goto("/price-changes/")
     assert_accessible(manager)
     manager.get_by_role("button", name="Approve Blue ballpoint pens").click()
     manager.get_by_text("approved").first.wait_for()
     manager.goto("/mi/")
     assert_accessible(manager)
-    buyer = _as(chromium, live_server, "member_buyer@example.org")
+    buyer = page_as("member_buyer@example.org", TEST_PASSWORD)
     buyer.goto("/spend/")
     assert_accessible(buyer)
     buyer.goto(f"/marketplace/items/{market.pens.pk}/")
