@@ -93,7 +93,10 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL in the usual URL form: sqlite:///path or postgres://user@host/db
+# DATABASE_URL in the usual URL form: sqlite:///path or postgres://user@host/db.
+# Without one, SQLite lives in var/, which a fresh clone does not have yet.
+if "DATABASE_URL" not in os.environ:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'consortium.sqlite3'}"),
