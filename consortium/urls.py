@@ -50,7 +50,13 @@ urlpatterns = [
     path("supplier/catalogue/template.xlsx", catalogue_views.catalogue_template, name="catalogue-template"),
     path("price-changes/", catalogue_views.price_changes, name="price-changes"),
     path("contracts/", contract_views.contract_list, name="contract-list"),
+    path("contracts/new/", contract_views.contract_new, name="contract-new"),
     path("contracts/<int:contract_id>/", contract_views.contract_detail, name="contract-detail"),
+    path(
+        "contracts/<int:contract_id>/status/",
+        contract_views.contract_transition,
+        name="contract-transition",
+    ),
     path("basket/", order_views.basket, name="basket"),
     path("basket/add/", order_views.basket_add, name="basket-add"),
     path("orders/", order_views.order_list, name="order-list"),

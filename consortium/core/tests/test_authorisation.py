@@ -695,6 +695,10 @@ PAGES: dict[str, Page] = {
     "price-changes": Page(lambda w, r: "/price-changes/", {CA: 200, CM: 200, SU: 200}, default=403),
     "contract-list": Page(lambda w, r: "/contracts/", {}),
     "contract-detail": Page(lambda w, r: f"/contracts/{_market(w).lot.contract_id}/", {}),
+    "contract-new": Page(lambda w, r: "/contracts/new/", {CA: 200, CM: 200}, default=403),
+    "contract-transition": Page(
+        lambda w, r: f"/contracts/{_market(w).lot.contract_id}/status/", {}, default=405, anonymous=405
+    ),
     "basket": Page(lambda w, r: "/basket/", BUYERS, default=403),
     "basket-add": Page(lambda w, r: "/basket/add/", {}, default=302),
     "order-list": Page(lambda w, r: "/orders/", {}),
