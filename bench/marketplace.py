@@ -141,7 +141,7 @@ with connection.cursor() as c:
         for q in queries:
             t = time.perf_counter()
             if connection.vendor == "postgresql":
-                tsq = " & ".join(f"{{w}}:*" for w in words(q))
+                tsq = " & ".join(words(q))
                 c.execute("SELECT id FROM catalogue_catalogueitem WHERE search_vector "
                           "@@ to_tsquery('english', %s) ORDER BY ts_rank_cd(search_vector, "
                           "to_tsquery('english', %s)) DESC LIMIT 20", [tsq, tsq])

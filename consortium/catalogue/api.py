@@ -49,7 +49,7 @@ class FacetValue(Schema):
 
 class SearchOut(Schema):
     items: list[ItemOut]
-    count: int = Field(..., description="Matches, up to 10,000; see count_is_capped")
+    count: int = Field(..., description="Matches, up to 1,000 (the most a search ranks and counts); see count_is_capped")
     count_is_capped: bool
     searched_for: list[str]
     facets: dict[str, list[FacetValue]]

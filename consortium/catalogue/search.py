@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -53,29 +54,35 @@ def _sqlite_correct(terms: list[str]) -> list[str]:
     return corrected
 
 
-def apply_text_search(items: QuerySet, query: str) -> tuple[QuerySet, list[str]]:  # type: ignore[type-arg]
-    """Filter `items` to those matching `query`, annotated with `rank` (higher is better).
+def text_search_attempts(items: QuerySet, query: str) -> Iterator[tuple[QuerySet, list[str]]]:  # type: ignore[type-arg]
+    """Ways to match `query` within `items`, best first, each annotated with `rank`
+    (higher is better) and given with the words actually searched for.
 
-    Returns the query set and the words actually searched for (after any correction).
-    Count and facet queries should use `without_rank(qs)`: computing the rank of every
-    match is the costly part, and only the page needs it.
+    The caller takes the first attempt that finds anything: the words as typed,
+    then (only if they found nothing) near spellings. Trying lazily saves an
+    "anything there?" query on every search that finds something.
     """
     terms = words(query)
     if not terms:
-        return items.annotate(rank=RawSQL("0", [])), []
+        yield items.annotate(rank=RawSQL("0", [])), []
+        return
     if connection.vendor == "postgresql":
-        tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
-        matched = items.extra(
-            where=["catalogue_catalogueitem.search_vector @@ to_tsquery('english', %s)"],
-            params=[tsquery],
-        ).annotate(
-            rank=RawSQL(
-                "ts_rank_cd(catalogue_catalogueitem.search_vector, to_tsquery('english', %s))",
-                [tsquery],
+        # Whole words first; the last word as a prefix only when whole words find
+        # nothing ("stapl" → stapler): a prefix reads every word it begins, which
+        # costs several times as much on a large catalogue.
+        for tsquery in (" & ".join(terms), " & ".join([*terms[:-1], f"{terms[-1]}:*"])):
+            yield (
+                items.extra(
+                    where=["catalogue_catalogueitem.search_vector @@ to_tsquery('english', %s)"],
+                    params=[tsquery],
+                ).annotate(
+                    rank=RawSQL(
+                        "ts_rank_cd(catalogue_catalogueitem.search_vector, to_tsquery('english', %s))",
+                        [tsquery],
+                    )
+                ),
+                terms,
             )
-        )
-        if matched.exists():
-            return matched, terms
         text = " ".join(terms)
         # A single transposed letter ("copeir") scores about 0.43 word similarity:
         # the default threshold (0.6) would miss it.
@@ -83,26 +90,28 @@ def apply_text_search(items: QuerySet, query: str) -> tuple[QuerySet, list[str]]
             cursor.execute(
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TYPO_SIMILARITY)]
             )
-        return (
+        yield (
             items.extra(where=["%s <%% catalogue_catalogueitem.name"], params=[text]).annotate(
                 rank=RawSQL("word_similarity(%s, catalogue_catalogueitem.name)", [text])
             ),
             terms,
         )
+        return
     # SQLite: FTS5, joined by rowid so the index is searched once (a correlated
     # subquery per row would search it once per match).
-    for corrected in (False, True):
-        # Correct the spelling only when the words as typed find nothing.
-        attempt = _sqlite_correct(terms) if corrected else terms
-        expression = _sqlite_match_expression(attempt)
-        matched = items.extra(
-            tables=["catalogue_item_fts"],
-            where=["catalogue_item_fts.rowid = catalogue_catalogueitem.id", "catalogue_item_fts MATCH %s"],
-            params=[expression],
-        ).annotate(rank=RawSQL("-catalogue_item_fts.rank", []))
-        if corrected or matched.exists():
-            return matched, attempt
-    raise AssertionError("unreachable")
+    for attempt in (terms, None):
+        attempt = attempt or _sqlite_correct(terms)
+        yield (
+            items.extra(
+                tables=["catalogue_item_fts"],
+                where=[
+                    "catalogue_item_fts.rowid = catalogue_catalogueitem.id",
+                    "catalogue_item_fts MATCH %s",
+                ],
+                params=[_sqlite_match_expression(attempt)],
+            ).annotate(rank=RawSQL("-catalogue_item_fts.rank", [])),
+            attempt,
+        )
 
 
 def without_rank(qs: QuerySet) -> QuerySet:  # type: ignore[type-arg]

@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from consortium.catalogue.constants import Category, PriceChangeStatus
 from consortium.catalogue.models import CatalogueItem, PriceChange
-from consortium.catalogue.search import apply_text_search, without_rank
+from consortium.catalogue.search import text_search_attempts, without_rank, words
 from consortium.contracts.models import Lot
 from consortium.contracts.selectors import usable_by
 from consortium.core.dates import today_in_london
@@ -57,9 +57,12 @@ class Filters:
     eco_label: bool = False
 
 
-# Counting every match of a broad search costs more than it tells anyone: past
-# this many, the result says "10,000 or more".
-COUNT_CAP = 10_000
+# A search ranks, counts and facets at most this many matches. Reading every match
+# of a broad search ("paper" over a million items) costs far more than it tells
+# anyone: past this, the result says "1,000 or more" and the buyer narrows it
+# with a filter, within which the counts are exact again. Sorting by price or
+# name still considers every match.
+CANDIDATES = 1_000
 
 
 @dataclass
@@ -69,6 +72,10 @@ class SearchResult:
     searched_for: list[str]
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     count_is_capped: bool = False
+
+
+# What the candidate pass reads of each match: enough to rank and facet it.
+_CANDIDATE_FIELDS = ("id", "rank", "name", "category", "supplier_id", "lot_id", "eco_label")
 
 
 def search_for(
@@ -92,48 +99,54 @@ def search_for(
         items = items.filter(Q(supplier__is_local=True) | Q(supplier__is_sme=True))
     if filters.eco_label:
         items = items.filter(eco_label=True)
-    matched, searched = apply_text_search(items, query)
-    order = SORTS.get(sort, SORTS["relevance"])
-    if not searched and order[0] == "-rank":
-        order = SORTS["name"]
-    page = list(matched.select_related("supplier", "lot__contract").order_by(*order)[offset : offset + limit])
-    plain = without_rank(matched)
-    if with_facets:
-        # The facets' groups add up to the number of matches: no separate count.
-        found, facet_counts = facets(plain)
-        return SearchResult(page, found, searched, facet_counts)
-    count = plain.order_by().values("id")[: COUNT_CAP + 1].count()
-    return SearchResult(page, min(count, COUNT_CAP), searched, count_is_capped=count > COUNT_CAP)
+    matched, searched, candidates = items.none(), words(query), []
+    for attempt, attempt_words in text_search_attempts(items, query):
+        matched, searched = attempt, attempt_words
+        # One read of up to CANDIDATES matches serves the count, the facets and
+        # (when sorting by relevance) the ranking.
+        candidates = list(matched.order_by().values_list(*_CANDIDATE_FIELDS)[: CANDIDATES + 1])
+        if candidates:
+            break
+    capped = len(candidates) > CANDIDATES
+    candidates = candidates[:CANDIDATES]
+    if sort == "relevance" and searched:
+        ranked = sorted(candidates, key=lambda c: (-c[1], c[2], c[0]))
+        ids = [c[0] for c in ranked[offset : offset + limit]]
+        by_id = CatalogueItem.objects.select_related("supplier", "lot__contract").in_bulk(ids)
+        page = [by_id[i] for i in ids]
+    else:
+        order = SORTS.get(sort, SORTS["name"]) if sort != "relevance" else SORTS["name"]
+        page = list(
+            without_rank(matched)
+            .select_related("supplier", "lot__contract")
+            .order_by(*order)[offset : offset + limit]
+        )
+    facet_counts = facets(candidates) if with_facets else {}
+    return SearchResult(page, len(candidates), searched, facet_counts, count_is_capped=capped)
 
 
-def facets(matched: QuerySet[CatalogueItem]) -> tuple[int, dict[str, list[dict[str, Any]]]]:
-    """How many match, and every facet, from one pass over the matches: counts per
-    (category, supplier, lot, eco-label), folded in Python into each facet's counts."""
+def facets(candidates: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
+    """Every facet's counts, folded in Python from the candidates' fields."""
     from collections import Counter
 
     from consortium.organisations.models import Organisation
 
-    groups = list(
-        matched.order_by()
-        .values_list("category", "supplier_id", "lot_id", "eco_label")
-        .annotate(n=Count("id"))
-    )
     category: Counter[str] = Counter()
     supplier: Counter[int] = Counter()
     lot: Counter[int] = Counter()
     eco = 0
-    for cat, supplier_id, lot_id, eco_label, n in groups:
-        category[cat] += n
-        supplier[supplier_id] += n
-        lot[lot_id] += n
-        eco += n if eco_label else 0
+    for _id, _rank, _name, cat, supplier_id, lot_id, eco_label in candidates:
+        category[cat] += 1
+        supplier[supplier_id] += 1
+        lot[lot_id] += 1
+        eco += 1 if eco_label else 0
     suppliers = {o.pk: o for o in Organisation.objects.filter(pk__in=list(supplier))}
     contracts: Counter[tuple[int, str]] = Counter()
     for lot_obj in Lot.objects.filter(pk__in=list(lot)).select_related("contract"):
         contracts[(lot_obj.contract_id, lot_obj.contract.title)] += lot[lot_obj.pk]
     labels = dict(Category.choices)
     local_or_sme = sum(n for s, n in supplier.items() if suppliers[s].is_local or suppliers[s].is_sme)
-    return sum(category.values()), {
+    return {
         "category": [{"value": c, "label": labels.get(c, c), "count": n} for c, n in category.most_common()],
         "supplier": [
             {"value": s, "label": suppliers[s].name, "count": n} for s, n in supplier.most_common(20)

@@ -44,6 +44,23 @@ def test_search_ranks_tolerates_typos_and_counts_facets(world, market):
     assert cheapest == market.notes
 
 
+def test_a_part_word_finds_what_it_begins_only_when_whole_words_find_nothing(world, market):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    assert catalogue.search_for(buyer, "ballpo", catalogue.Filters()).items == [market.pens]
+    assert catalogue.search_for(buyer, "sticky", catalogue.Filters()).items == [market.notes]
+
+
+def test_a_broad_search_ranks_and_counts_a_bounded_set_but_sorts_by_price_over_all(world, market, monkeypatch):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    monkeypatch.setattr(catalogue, "CANDIDATES", 2)
+    result = catalogue.search_for(buyer, "", catalogue.Filters())
+    assert result.count == 2 and result.count_is_capped
+    assert sum(f["count"] for f in result.facets["category"]) == 2
+    assert catalogue.search_for(buyer, "", catalogue.Filters(), sort="price").items[0] == market.notes
+    narrowed = catalogue.search_for(buyer, "", catalogue.Filters(category="ict"))
+    assert (narrowed.count, narrowed.count_is_capped) == (1, False)
+
+
 def test_checkout_splits_by_supplier_and_is_idempotent(world, market, django_capture_on_commit_callbacks):
     buyer = world.actor(Role.MEMBER_BUYER)
     services.basket_add(actor=buyer, item_id=market.paper.pk, quantity=10, cost_centre="SCI-01")
