@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "consortium.catalogue",
     "consortium.orders",
     "consortium.spend",
+    "consortium.tendering",
 ]
 
 MIDDLEWARE = [
@@ -215,3 +216,8 @@ CARE_BENCHMARK_MIN_PROVIDERS = int(os.environ.get("CARE_BENCHMARK_MIN_PROVIDERS"
 # enforce that, and the benchmark refresh replaces every row in one transaction.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 PRICE_CHANGE_FLAG_PERCENT = float(os.environ.get("PRICE_CHANGE_FLAG_PERCENT", "10"))
+# OCDS: the publisher's ocid prefix (registered with the Open Contracting Partnership for
+# production), and the publisher named in release and record packages.
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-cbc0de")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Central Buying Consortium")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

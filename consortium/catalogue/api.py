@@ -49,7 +49,9 @@ class FacetValue(Schema):
 
 class SearchOut(Schema):
     items: list[ItemOut]
-    count: int = Field(..., description="Matches, up to 1,000 (the most a search ranks and counts); see count_is_capped")
+    count: int = Field(
+        ..., description="Matches, up to 1,000 (the most a search ranks and counts); see count_is_capped"
+    )
     count_is_capped: bool
     searched_for: list[str]
     facets: dict[str, list[FacetValue]]

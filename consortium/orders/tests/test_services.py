@@ -50,7 +50,9 @@ def test_a_part_word_finds_what_it_begins_only_when_whole_words_find_nothing(wor
     assert catalogue.search_for(buyer, "sticky", catalogue.Filters()).items == [market.notes]
 
 
-def test_a_broad_search_ranks_and_counts_a_bounded_set_but_sorts_by_price_over_all(world, market, monkeypatch):
+def test_a_broad_search_ranks_and_counts_a_bounded_set_but_sorts_by_price_over_all(
+    world, market, monkeypatch
+):
     buyer = world.actor(Role.MEMBER_BUYER)
     monkeypatch.setattr(catalogue, "CANDIDATES", 2)
     result = catalogue.search_for(buyer, "", catalogue.Filters())

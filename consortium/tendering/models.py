@@ -1,0 +1,423 @@
+"""Collaborative tendering: the rules in force (as data), procurement projects with their lots
+and members' demand, award criteria, bids (sealed until opened), evaluation, award, notices
+and published OCDS releases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from consortium.catalogue.constants import Category
+from consortium.core.models import TimestampedModel
+from consortium.tendering.constants import (
+    GREEN_BOOK_DISCOUNT_RATE,
+    AuthorityType,
+    BidStatus,
+    ContractType,
+    CriterionKind,
+    Declaration,
+    PriceMethod,
+    ProcedureCode,
+    ProjectStatus,
+    ThresholdKind,
+)
+
+# --- rules as data ---------------------------------------------------------------
+
+
+class Threshold(models.Model):
+    """A threshold amount (including VAT) in force between two dates, with its source."""
+
+    kind = models.CharField(max_length=20, choices=ThresholdKind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    citation = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["kind", "-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} £{self.amount:,} from {self.effective_from}"
+
+
+class Procedure(models.Model):
+    """A procedure and its minimum time limits, in force between two dates."""
+
+    code = models.CharField(max_length=30, choices=ProcedureCode.choices)
+    above_threshold = models.BooleanField(help_text="Used above the threshold (else below it)")
+    min_tender_days = models.PositiveIntegerField()
+    min_tender_days_with_planned_notice = models.PositiveIntegerField()
+    standstill_working_days = models.PositiveIntegerField()
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    citation = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["code", "-effective_from"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class NoticeType(models.Model):
+    """A notice the Procurement Act 2023 requires or allows (UK1–UK17)."""
+
+    code = models.CharField(max_length=5, unique=True)
+    name = models.CharField(max_length=100)
+    stage = models.CharField(max_length=40)
+    citation = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+# --- the procurement ---------------------------------------------------------------
+
+
+class ReferenceCounter(models.Model):
+    """The last procurement number issued each year; locked so references never repeat."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Project(TimestampedModel):
+    """One procurement run by the consortium for many members: one notice, one tender, one
+    contract (with a lot per need)."""
+
+    reference = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    cpv_codes = models.JSONField(default=list, blank=True)
+    contract_type = models.CharField(max_length=20, choices=ContractType.choices, default=ContractType.GOODS)
+    # The marketplace category of what the awarded contract sells.
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.STATIONERY)
+    authority_type = models.CharField(
+        max_length=20, choices=AuthorityType.choices, default=AuthorityType.SUB_CENTRAL
+    )
+    run_by = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
+    term_months = models.PositiveIntegerField(default=36)
+    extension_months = models.PositiveIntegerField(default=0)
+    # Demand aggregation
+    invited_members = models.ManyToManyField("organisations.Organisation", related_name="+", blank=True)
+    demand_closes_on = models.DateField(null=True, blank=True)
+    # Procedure and timetable (dates in Europe/London; the tender deadline is at noon)
+    procedure = models.ForeignKey(Procedure, null=True, blank=True, on_delete=models.PROTECT)
+    planned_notice_on = models.DateField(null=True, blank=True, help_text="UK3 published on")
+    publication_on = models.DateField(null=True, blank=True)
+    clarification_deadline = models.DateField(null=True, blank=True)
+    tender_deadline = models.DateTimeField(null=True, blank=True)
+    evaluation_ends_on = models.DateField(null=True, blank=True)
+    award_decision_on = models.DateField(null=True, blank=True)
+    standstill_ends_on = models.DateField(null=True, blank=True)
+    contract_starts_on = models.DateField(null=True, blank=True)
+    # Price evaluation, stated before anyone bids
+    price_method = models.CharField(
+        max_length=20, choices=PriceMethod.choices, default=PriceMethod.LOWEST_PRICE
+    )
+    discount_rate = models.DecimalField(max_digits=5, decimal_places=2, default=GREEN_BOOK_DISCOUNT_RATE)
+    # Direct award and call-off: only these suppliers may bid; a call-off names its framework.
+    invited_suppliers = models.ManyToManyField("organisations.Organisation", related_name="+", blank=True)
+    framework = models.ForeignKey(
+        "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="call_offs"
+    )
+    # Opening, award, contract
+    opened_at = models.DateTimeField(null=True, blank=True)
+    award_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    award_approved_at = models.DateTimeField(null=True, blank=True)
+    awarded_contract = models.OneToOneField(
+        "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="procurement"
+    )
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def ocid(self) -> str:
+        return f"{settings.OCDS_OCID_PREFIX}-{self.reference}"
+
+    @property
+    def tender_term_years(self) -> int:
+        return max(1, -(-(self.term_months + self.extension_months) // 12))
+
+
+class TenderLot(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    specification = models.TextField(blank=True)
+    # Turns members' quantities into value when they give a quantity only.
+    estimated_unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True, default="each")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="tender_lot_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Lot {self.number}: {self.title}"
+
+
+class DemandReturn(TimestampedModel):
+    """A member's need for one lot: quantity or annual value, when, and that it will use it."""
+
+    lot = models.ForeignKey(TenderLot, on_delete=models.CASCADE, related_name="demand")
+    member = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    estimated_quantity = models.PositiveIntegerField(null=True, blank=True)
+    annual_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="£ a year, ex VAT"
+    )
+    needed_from = models.DateField()
+    will_use = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["lot__number", "member__name"]
+        constraints = [models.UniqueConstraint(fields=["lot", "member"], name="demand_one_per_member_lot")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} demand for lot {self.lot_id}"
+
+
+class Criterion(models.Model):
+    """An award criterion; criteria nest, and each level's weights share out 100%."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    number = models.CharField(max_length=10)  # "2", "2.1"
+    title = models.CharField(max_length=200)
+    guidance = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=CriterionKind.choices, default=CriterionKind.QUALITY)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, help_text="% of its parent")
+    scale_max = models.PositiveSmallIntegerField(default=5)
+    descriptors = models.JSONField(default=list, blank=True)  # [{"score": 0, "descriptor": "..."}]
+
+    class Meta:
+        ordering = ["project", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="criterion_unique_number"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) & Q(weight__lte=100), name="criterion_weight_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Interest(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="interests")
+    supplier = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "supplier"], name="interest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} interested in {self.project_id}"
+
+
+class Clarification(TimestampedModel):
+    """A bidder's question; the answer is published to every bidder without naming the asker."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="clarifications")
+    asked_by = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Clarification {self.pk}"
+
+
+class Bid(TimestampedModel):
+    """A supplier's tender for one lot. Its content (answers, prices, documents) is sealed: see
+    selectors.bid_for_reading, the one way to read it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="bids")
+    lot = models.ForeignKey(TenderLot, on_delete=models.CASCADE, related_name="bids")
+    supplier = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=BidStatus.choices, default=BidStatus.SUBMITTED)
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission_key = models.CharField(max_length=64, blank=True)
+    # Price (ex VAT): the schedule's total, or the cost profile for whole-life costing.
+    price = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    acquisition_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    annual_running_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    annual_maintenance_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    end_of_life_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    residual_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # Results of evaluation
+    price_compared = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    is_winner = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["lot__number", "id"]
+        constraints = [models.UniqueConstraint(fields=["lot", "supplier"], name="bid_one_per_supplier_lot")]
+
+    def __str__(self) -> str:
+        return f"Bid {self.pk} for {self.lot}"
+
+
+class BidAnswer(models.Model):
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    response = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="bid_answer_once")]
+
+    def __str__(self) -> str:
+        return f"Answer to criterion {self.criterion_id}"
+
+
+class BidPriceLine(models.Model):
+    """A line of the priced schedule: what the winning bid's prices become on the contract."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="price_lines")
+    description = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40, default="each")
+    quantity = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class BidDocument(models.Model):
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BidOpening(models.Model):
+    """One authorised person's record of the opening; bids open when two different people have."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="openings")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "person"], name="opening_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"Opening of {self.project_id} by {self.person_id}"
+
+
+class EvaluatorAssignment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="assignments")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declaration = models.CharField(max_length=20, choices=Declaration.choices, default=Declaration.PENDING)
+    declaration_note = models.CharField(max_length=500, blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "evaluator"], name="assignment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evaluator {self.evaluator_id} on criterion {self.criterion_id}"
+
+
+class EvaluatorScore(models.Model):
+    """One evaluator's own score for one bid on one criterion; others cannot see it."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="evaluator_scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    justification = models.TextField()
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="evaluator_score_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Score {self.score} for bid {self.bid_id}"
+
+
+class ModeratedScore(models.Model):
+    """The consensus score for one bid on one criterion, with the moderator's reasons."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderated_scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    points = models.DecimalField(max_digits=7, decimal_places=2)
+    reason = models.TextField()
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "criterion"], name="moderated_score_once")]
+
+    def __str__(self) -> str:
+        return f"Consensus {self.score} for bid {self.bid_id}"
+
+
+class Notice(models.Model):
+    """A notice published for the procurement (UK1–UK17), kept by type."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="notices")
+    notice_type = models.ForeignKey(NoticeType, on_delete=models.PROTECT)
+    published_at = models.DateTimeField()
+    summary = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_type_id} for {self.project_id}"
+
+
+class OcdsRelease(models.Model):
+    """An OCDS 1.1 release as published: never changed; a later stage adds a new release."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
+    release_id = models.CharField(max_length=100, unique=True)
+    date = models.DateTimeField()
+    tag = models.CharField(max_length=30)
+    body = models.JSONField()
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return self.release_id

@@ -1,0 +1,285 @@
+"""Open Contracting Data Standard 1.1: a release per stage (planning, tender, award,
+contract), stored as published and never changed, and a record per procurement compiled
+from them (merged by the `ocdsmerge` library under the 1.1.5 release schema's rules).
+
+What a release says is public: nothing here reads a bid's content; tenderers are named only
+once the bids have been opened.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from consortium.core.dates import now
+from consortium.organisations.models import Organisation
+from consortium.tendering.constants import BidStatus, ContractType, ProcedureCode, ProjectStatus
+from consortium.tendering.models import Bid, OcdsRelease, Project
+
+SCHEMA_DIR = Path(__file__).parent / "ocds_schema"
+METHOD: dict[str, str] = {
+    ProcedureCode.OPEN: "open",
+    ProcedureCode.COMPETITIVE_FLEXIBLE: "selective",
+    ProcedureCode.DIRECT_AWARD: "direct",
+    ProcedureCode.CALL_OFF: "selective",
+    ProcedureCode.QUOTATION: "limited",
+}
+TENDER_STATUS: dict[str, str] = {
+    ProjectStatus.DRAFT: "planning",
+    ProjectStatus.DEMAND: "planning",
+    ProjectStatus.PREPARATION: "planned",
+    ProjectStatus.OPEN: "active",
+    ProjectStatus.EVALUATION: "active",
+    ProjectStatus.STANDSTILL: "complete",
+    ProjectStatus.AWARDED: "complete",
+    ProjectStatus.CANCELLED: "cancelled",
+}
+
+
+@cache
+def release_schema() -> dict[str, Any]:
+    return json.loads((SCHEMA_DIR / "release-schema.json").read_text())  # type: ignore[no-any-return]
+
+
+@cache
+def _merger() -> Any:
+    import ocdsmerge
+
+    return ocdsmerge.Merger(schema=release_schema())
+
+
+def _money(amount: Decimal | None) -> dict[str, Any] | None:
+    if amount is None:
+        return None
+    return {"amount": float(amount), "currency": "GBP"}
+
+
+def _time(value: Any) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "hour"):
+        return str(value.isoformat())
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def _party_id(org: Organisation) -> str:
+    scheme = org.identifier_scheme
+    return f"{scheme}-{org.identifier}" if scheme and org.identifier else f"CBC-ORG-{org.pk}"
+
+
+def _ref(org: Organisation) -> dict[str, str]:
+    return {"id": _party_id(org), "name": org.name}
+
+
+def _party(org: Organisation, roles: list[str]) -> dict[str, Any]:
+    party: dict[str, Any] = {"id": _party_id(org), "name": org.name, "roles": roles}
+    if org.identifier_scheme and org.identifier:
+        party["identifier"] = {"scheme": org.identifier_scheme, "id": org.identifier, "legalName": org.name}
+    if getattr(org, "town", ""):
+        party["address"] = {"locality": org.town, "countryName": "United Kingdom"}
+    return {k: v for k, v in party.items() if v}
+
+
+def _lot_items(project: Project) -> list[dict[str, Any]]:
+    cpv = (project.cpv_codes or [None])[0]
+    items = []
+    for lot in project.lots.all():
+        item: dict[str, Any] = {"id": f"lot-{lot.number}", "description": f"Lot {lot.number}: {lot.title}"}
+        if cpv:
+            item["classification"] = {"scheme": "CPV", "id": str(cpv), "description": project.title}
+        items.append(item)
+    return items
+
+
+def _clean(value: Any) -> Any:
+    """Drop empty values: OCDS publishes what is known, not nulls."""
+    if isinstance(value, dict):
+        cleaned = {k: _clean(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_clean(v) for v in value if v not in (None, "", [], {})]
+    return value
+
+
+def build_release(project: Project, tag: str) -> dict[str, Any]:
+    from consortium.tendering.selectors import aggregate_demand, criteria_check, leaf_criteria
+
+    aggregate = aggregate_demand(project)
+    members = list(Organisation.objects.filter(pk__in=project.lots.values("demand__member")).order_by("name"))
+    parties = {_party_id(project.run_by): _party(project.run_by, ["buyer", "procuringEntity"])}
+    for m in members:
+        parties.setdefault(_party_id(m), _party(m, ["buyer"]))
+    submitted = list(
+        Bid.objects.filter(project=project, status=BidStatus.SUBMITTED).select_related("supplier", "lot")
+    )
+    opened = project.opened_at is not None
+    if opened:
+        for b in submitted:
+            roles = ["tenderer"] + (["supplier"] if b.is_winner and project.award_approved_at else [])
+            existing = parties.get(_party_id(b.supplier))
+            if existing:
+                existing["roles"] = sorted(set(existing["roles"]) | set(roles))
+            else:
+                parties[_party_id(b.supplier)] = _party(b.supplier, roles)
+    category = "services" if project.contract_type == ContractType.LIGHT_TOUCH else project.contract_type
+    check = criteria_check(project)
+    criteria_text = "; ".join(
+        f"{c.number} {c.title} ({check.weights.get(c.pk, 0):.2f}%)" for c in leaf_criteria(project)
+    )
+    tender: dict[str, Any] = {
+        "id": project.reference,
+        "title": project.title,
+        "description": project.description,
+        "status": TENDER_STATUS[project.status],
+        "procuringEntity": _ref(project.run_by),
+        "items": _lot_items(project),
+        "value": _money(aggregate.value_over_term_incl_vat) if aggregate.value_over_term_incl_vat else None,
+        "mainProcurementCategory": category,
+        "procurementMethod": METHOD.get(project.procedure.code) if project.procedure else None,
+        "procurementMethodDetails": project.procedure.get_code_display() if project.procedure else None,
+        "awardCriteria": "ratedCriteria" if criteria_text else None,
+        "awardCriteriaDetails": (
+            f"{criteria_text}. Price: {project.get_price_method_display()}"
+            + (
+                f" at a discount rate of {project.discount_rate}%"
+                if project.price_method == "whole_life_cost"
+                else ""
+            )
+            if criteria_text
+            else None
+        ),
+        "submissionMethod": ["electronicSubmission"] if project.tender_deadline else None,
+        "tenderPeriod": {
+            "startDate": _time(project.publication_on),
+            "endDate": _time(project.tender_deadline),
+        }
+        if project.tender_deadline
+        else None,
+        "enquiryPeriod": {
+            "startDate": _time(project.publication_on),
+            "endDate": _time(project.clarification_deadline),
+        }
+        if project.clarification_deadline
+        else None,
+        "hasEnquiries": project.clarifications.exists() if tag != "planning" else None,
+        "awardPeriod": {
+            "startDate": _time(project.award_decision_on),
+            "endDate": _time(project.standstill_ends_on),
+        }
+        if project.award_decision_on
+        else None,
+        "contractPeriod": {
+            "startDate": _time(project.contract_starts_on),
+            "durationInDays": project.term_months * 30,
+        }
+        if project.contract_starts_on
+        else None,
+    }
+    if opened:
+        tender["numberOfTenderers"] = len({b.supplier_id for b in submitted})
+        tender["tenderers"] = [_ref(o) for o in {b.supplier_id: b.supplier for b in submitted}.values()]
+    release: dict[str, Any] = {
+        "ocid": project.ocid,
+        "id": "",  # set by publish()
+        "date": _time(now()),
+        "tag": [tag],
+        "initiationType": "tender",
+        "language": "en",
+        "parties": list(parties.values()),
+        "buyer": _ref(project.run_by),
+        "planning": {
+            "rationale": (f"Aggregated demand of {aggregate.members_using} members: {aggregate.regime}."),
+            "budget": {
+                "description": "Estimated value over the term with extensions, including VAT",
+                "amount": _money(aggregate.value_over_term_incl_vat),
+            },
+        },
+        "tender": tender,
+    }
+    if project.award_approved_at is not None:
+        contract = project.awarded_contract
+        awards, contracts = [], []
+        for b in submitted:
+            if not b.is_winner:
+                continue
+            award_id = f"{project.reference}-lot-{b.lot.number}"
+            awards.append(
+                {
+                    "id": award_id,
+                    "title": f"Lot {b.lot.number}: {b.lot.title}",
+                    "status": "active" if contract else "pending",
+                    "date": _time(project.award_approved_at),
+                    "value": _money(b.price),
+                    "suppliers": [_ref(b.supplier)],
+                    "items": [i for i in _lot_items(project) if i["id"] == f"lot-{b.lot.number}"],
+                }
+            )
+            if contract is not None:
+                contracts.append(
+                    {
+                        "id": f"{contract.reference}-lot-{b.lot.number}",
+                        "awardID": award_id,
+                        "title": f"{contract.title}, lot {b.lot.number}",
+                        "status": "active",
+                        "period": {
+                            "startDate": _time(contract.start_date),
+                            "endDate": _time(contract.end_date),
+                        },
+                        "value": _money(b.price),
+                        "dateSigned": _time(contract.created_at),
+                    }
+                )
+        release["awards"] = awards
+        if contracts:
+            release["contracts"] = contracts
+    return _clean(release)  # type: ignore[no-any-return]
+
+
+def publish(project: Project, tag: str) -> OcdsRelease:
+    """Store the release for this stage as published."""
+    release = build_release(project, tag)
+    n = OcdsRelease.objects.filter(project=project).count() + 1
+    release["id"] = f"{project.ocid}-{n:02d}-{tag}"
+    return OcdsRelease.objects.create(
+        project=project, release_id=release["id"], date=now(), tag=tag, body=release
+    )
+
+
+def _package_meta(project: Project, what: str) -> dict[str, Any]:
+    base = settings.SITE_URL.rstrip("/")
+    return {
+        "uri": f"{base}/tenders/{project.pk}/ocds/{what}.json",
+        "publishedDate": _time(now()),
+        "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
+        "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "publicationPolicy": f"{base}/about/open-data/",
+        "version": "1.1",
+    }
+
+
+def releases_of(project: Project) -> list[dict[str, Any]]:
+    return [r.body for r in project.releases.order_by("date", "id")]
+
+
+def release_package(project: Project) -> dict[str, Any]:
+    return {**_package_meta(project, "releases"), "releases": releases_of(project)}
+
+
+def compiled_release(project: Project) -> dict[str, Any]:
+    releases = releases_of(project)
+    if not releases:
+        return {}
+    return dict(_merger().create_compiled_release(releases))
+
+
+def record_package(project: Project) -> dict[str, Any]:
+    releases = releases_of(project)
+    record: dict[str, Any] = {"ocid": project.ocid, "releases": releases}
+    if releases:
+        record["compiledRelease"] = compiled_release(project)
+    return {**_package_meta(project, "record"), "records": [record]}

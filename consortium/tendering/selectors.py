@@ -1,0 +1,396 @@
+"""Reads of procurements, always for an acting person and organisation.
+
+Sealed bids: `bid_for_reading` is the only way to a bid's content (answers, prices,
+documents). Before the deadline only the bidder passes; after it, nobody else until two
+authorised people have recorded the opening; then the category managers running it and
+evaluators who declared no conflict. Every read by someone other than the bidder is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from consortium.audit.services import audit_record
+from consortium.core.dates import now, today_in_london
+from consortium.core.errors import NotFound, PermissionDenied
+from consortium.core.money import to_penny
+from consortium.organisations.acting import Actor
+from consortium.organisations.constants import Role
+from consortium.tendering.constants import (
+    SOCIAL_VALUE_MINIMUM,
+    VAT_RATE,
+    BidStatus,
+    ContractType,
+    CriterionKind,
+    Declaration,
+    ProcedureCode,
+    ProjectStatus,
+    ThresholdKind,
+)
+from consortium.tendering.models import (
+    Bid,
+    Clarification,
+    Criterion,
+    EvaluatorAssignment,
+    Procedure,
+    Project,
+    Threshold,
+)
+from consortium.tendering.scoring import CriterionNode, effective_weights, kind_share, weight_problems
+from consortium.tendering.timetable import ProcedureRules
+
+# --- who is who --------------------------------------------------------------------
+
+
+def runs_procurements(actor: Actor) -> bool:
+    return actor.organisation.is_consortium and actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER)
+
+
+def approves_awards(actor: Actor) -> bool:
+    return actor.organisation.is_consortium and actor.holds(Role.CONSORTIUM_ADMIN)
+
+
+def registers_demand(actor: Actor) -> bool:
+    return (not actor.organisation.is_supplier and not actor.organisation.is_consortium) and actor.holds(
+        Role.MEMBER_BUYER, Role.APPROVER, Role.COMMISSIONER
+    )
+
+
+def bids(actor: Actor) -> bool:
+    return actor.organisation.is_supplier and actor.holds(Role.SUPPLIER_USER)
+
+
+# --- rules in force -----------------------------------------------------------------
+
+
+def threshold_in_force(kind: str, on: dt.date) -> Threshold | None:
+    return (
+        Threshold.objects.filter(kind=kind, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def procedure_in_force(code: str, on: dt.date) -> Procedure | None:
+    return (
+        Procedure.objects.filter(code=code, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def rules_of(procedure: Procedure) -> ProcedureRules:
+    return ProcedureRules(
+        name=procedure.get_code_display(),
+        min_tender_days=procedure.min_tender_days,
+        min_tender_days_with_planned_notice=procedure.min_tender_days_with_planned_notice,
+        standstill_working_days=procedure.standstill_working_days,
+        citation=procedure.citation,
+    )
+
+
+def threshold_kind_for(project: Project) -> str:
+    if project.contract_type == ContractType.WORKS:
+        return ThresholdKind.WORKS
+    if project.contract_type == ContractType.LIGHT_TOUCH:
+        return ThresholdKind.LIGHT_TOUCH
+    return ThresholdKind.CENTRAL if project.authority_type == "central" else ThresholdKind.SUB_CENTRAL
+
+
+# --- projects ---------------------------------------------------------------------
+
+
+def project_list_for(actor: Actor) -> QuerySet[Project]:
+    qs = Project.objects.select_related("procedure").order_by("-created_at", "-id")
+    if runs_procurements(actor):
+        return qs
+    if actor.organisation.is_supplier:
+        visible = [
+            ProjectStatus.OPEN,
+            ProjectStatus.EVALUATION,
+            ProjectStatus.STANDSTILL,
+            ProjectStatus.AWARDED,
+        ]
+        return qs.filter(
+            Q(status__in=visible)
+            & (Q(invited_suppliers__isnull=True) | Q(invited_suppliers=actor.organisation))
+        ).distinct()
+    assigned = Q(assignments__evaluator=actor.person)
+    return (
+        qs.filter(assigned | Q(invited_members=actor.organisation))
+        .exclude(status=ProjectStatus.DRAFT)
+        .distinct()
+    )
+
+
+def project_get_for(actor: Actor, project_id: int) -> Project:
+    try:
+        return project_list_for(actor).get(pk=project_id)
+    except Project.DoesNotExist:
+        raise NotFound("No such procurement you may see") from None
+
+
+def criteria_nodes(project: Project) -> list[CriterionNode]:
+    return [
+        CriterionNode(c.pk, c.parent_id, c.title, c.weight, c.kind)
+        for c in Criterion.objects.filter(project=project).order_by("number")
+    ]
+
+
+def leaf_criteria(project: Project) -> list[Criterion]:
+    criteria = list(Criterion.objects.filter(project=project).order_by("number"))
+    parents = {c.parent_id for c in criteria}
+    return [c for c in criteria if c.pk not in parents]
+
+
+@dataclass
+class CriteriaCheck:
+    problems: list[str] = field(default_factory=list)  # refuse publication
+    warnings: list[str] = field(default_factory=list)  # shown, not refused
+    weights: dict[int, Decimal] = field(default_factory=dict)  # leaf id -> % of the whole
+
+
+def criteria_check(project: Project) -> CriteriaCheck:
+    nodes = criteria_nodes(project)
+    check = CriteriaCheck(problems=weight_problems(nodes))
+    if check.problems:
+        return check
+    check.weights = effective_weights(nodes)
+    leaves = {c.pk: c for c in leaf_criteria(project)}
+    prices = [c for c in leaves.values() if c.kind == CriterionKind.PRICE]
+    if len(prices) != 1:
+        check.problems.append("Give exactly one price criterion (scored by the stated price method)")
+    if any(
+        c.kind == CriterionKind.PRICE and c.pk not in leaves
+        for c in Criterion.objects.filter(project=project)
+    ):
+        check.problems.append("The price criterion cannot have sub-criteria")
+    social = kind_share(nodes, CriterionKind.SOCIAL_VALUE)
+    if social < SOCIAL_VALUE_MINIMUM:
+        check.warnings.append(
+            f"Social value carries {social.normalize():f}% of the marks; member councils follow the national "
+            f"social value guidance of at least {SOCIAL_VALUE_MINIMUM}%"
+        )
+    return check
+
+
+# --- demand --------------------------------------------------------------------------
+
+
+@dataclass
+class Aggregate:
+    annual_value: Decimal  # ex VAT
+    value_over_term_incl_vat: Decimal
+    members_using: int
+    by_lot: list[dict[str, object]]
+    threshold: Threshold | None
+    above_threshold: bool
+    procedures: list[Procedure]
+    on: dt.date
+
+    @property
+    def regime(self) -> str:
+        if self.threshold is None:
+            return "No threshold is in force on this date: check the rules table"
+        if self.above_threshold:
+            return (
+                f"Above the {self.threshold.get_kind_display().lower()} threshold of £{self.threshold.amount:,}: "
+                "the Procurement Act 2023's rules for public contracts apply"
+            )
+        return (
+            f"Below the {self.threshold.get_kind_display().lower()} threshold of £{self.threshold.amount:,}: "
+            "a below-threshold contract (Procurement Act 2023 Part 6)"
+        )
+
+
+def aggregate_demand(project: Project, *, on: dt.date | None = None) -> Aggregate:
+    """Members' demand added up: per lot and over the whole term with extensions, including
+    VAT (as the Act values contracts), against the threshold in force on the date."""
+    on = on or today_in_london()
+    years = Decimal(project.term_months + project.extension_months) / 12
+    by_lot = []
+    total = Decimal(0)
+    members: set[int] = set()
+    for lot in project.lots.prefetch_related("demand"):
+        lot_value = Decimal(0)
+        quantity = 0
+        for d in lot.demand.all():
+            value = d.annual_value
+            if value is None and d.estimated_quantity is not None and lot.estimated_unit_price is not None:
+                value = lot.estimated_unit_price * d.estimated_quantity
+            lot_value += value or 0
+            quantity += d.estimated_quantity or 0
+            if d.will_use:
+                members.add(d.member_id)
+        total += lot_value
+        by_lot.append(
+            {
+                "lot": lot,
+                "annual_value": to_penny(lot_value),
+                "quantity": quantity,
+                "members": len(lot.demand.all()),
+            }
+        )
+    over_term = to_penny(total * years * (1 + VAT_RATE))
+    threshold = threshold_in_force(threshold_kind_for(project), on)
+    above = threshold is not None and over_term >= threshold.amount
+    procedures = [
+        p
+        for p in Procedure.objects.filter(effective_from__lte=on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+        )
+        if p.above_threshold == above or p.code == ProcedureCode.OPEN
+    ]
+    return Aggregate(to_penny(total), over_term, len(members), by_lot, threshold, above, procedures, on)
+
+
+def demand_for_member(actor: Actor, project: Project) -> dict[int, object]:
+    from consortium.tendering.models import DemandReturn
+
+    return {d.lot_id: d for d in DemandReturn.objects.filter(lot__project=project, member=actor.organisation)}
+
+
+# --- clarifications -----------------------------------------------------------------
+
+
+def clarifications_for(actor: Actor, project: Project) -> QuerySet[Clarification]:
+    """Everyone sees answered questions (without the asker); a supplier also sees its own
+    unanswered ones; the managers see all."""
+    qs = Clarification.objects.filter(project=project)
+    if runs_procurements(actor):
+        return qs
+    if actor.organisation.is_supplier:
+        return qs.filter(Q(answered_at__isnull=False) | Q(asked_by=actor.organisation))
+    return qs.filter(answered_at__isnull=False)
+
+
+# --- bids ------------------------------------------------------------------------------
+
+
+def deadline_passed(project: Project) -> bool:
+    return project.tender_deadline is not None and now() >= project.tender_deadline
+
+
+def own_bids(actor: Actor, project: Project) -> QuerySet[Bid]:
+    if not actor.organisation.is_supplier:
+        return Bid.objects.none()
+    return Bid.objects.filter(project=project, supplier=actor.organisation).select_related("lot")
+
+
+def active_assignments(actor: Actor, project: Project) -> QuerySet[EvaluatorAssignment]:
+    return EvaluatorAssignment.objects.filter(
+        project=project, evaluator=actor.person, declaration=Declaration.NO_CONFLICT
+    )
+
+
+def may_read_bids(actor: Actor, project: Project) -> bool:
+    """After the deadline and the two-person opening: the managers running it, and evaluators
+    who declared no conflict. Nobody else, ever, but the bidder."""
+    if project.opened_at is None or not deadline_passed(project):
+        return False
+    if runs_procurements(actor):
+        return True
+    return active_assignments(actor, project).exists()
+
+
+def bid_list_for(actor: Actor, project: Project) -> QuerySet[Bid]:
+    """Submitted bids (their envelope: supplier, lot, times, results) once opened."""
+    if not may_read_bids(actor, project):
+        raise PermissionDenied(
+            "Bids stay sealed until the tender deadline has passed and two authorised people have "
+            "recorded the opening."
+        )
+    return Bid.objects.filter(project=project, status=BidStatus.SUBMITTED).select_related("supplier", "lot")
+
+
+def bid_for_reading(actor: Actor, bid_id: int) -> Bid:
+    """The one way to a bid's content. Refuses anyone but the bidder until opened; audits."""
+    try:
+        bid = Bid.objects.select_related("project", "lot", "supplier").get(pk=bid_id)
+    except Bid.DoesNotExist:
+        raise NotFound("No such bid") from None
+    if actor.organisation.is_supplier:
+        if bid.supplier_id != actor.organisation.pk:
+            raise NotFound("No such bid")
+        return bid
+    if bid.status != BidStatus.SUBMITTED or not may_read_bids(actor, bid.project):
+        audit_record(
+            actor=actor,
+            action="bid.read_refused",
+            obj=bid,
+            organisation=bid.project.run_by,
+            changes={"reason": "sealed"},
+        )
+        raise PermissionDenied(
+            "This bid is sealed until the tender deadline has passed and two authorised people have "
+            "recorded the opening; only evaluators who declared no conflict may then read it."
+        )
+    audit_record(actor=actor, action="bid.read", obj=bid, organisation=bid.project.run_by)
+    return bid
+
+
+# --- evaluation results ------------------------------------------------------------------
+
+
+def my_scores(actor: Actor, criterion: Criterion) -> dict[int, object]:
+    from consortium.tendering.models import EvaluatorScore
+
+    return {s.bid_id: s for s in EvaluatorScore.objects.filter(criterion=criterion, evaluator=actor.person)}
+
+
+@dataclass
+class SummaryRow:
+    criterion: Criterion
+    weight: Decimal
+    own_points: Decimal | None
+    winner_points: Decimal | None
+
+
+def assessment_summary(actor: Actor, bid: Bid) -> list[SummaryRow]:
+    """For a bidder once the award is approved: its points and the winner's, per criterion."""
+    if actor.organisation.is_supplier and bid.supplier_id != actor.organisation.pk:
+        raise NotFound("No such bid")
+    if not (actor.organisation.is_supplier or runs_procurements(actor)):
+        raise PermissionDenied("An assessment summary is for the bidder.")
+    if bid.project.award_approved_at is None:
+        raise PermissionDenied("Assessment summaries are sent when the award decision is approved.")
+    from consortium.tendering.models import ModeratedScore
+
+    winner = Bid.objects.filter(lot=bid.lot, is_winner=True).first()
+    points = {
+        (m.bid_id, m.criterion_id): m.points
+        for m in ModeratedScore.objects.filter(bid__in=[b for b in (bid, winner) if b])
+    }
+    check = criteria_check(bid.project)
+    rows = []
+    for c in leaf_criteria(bid.project):
+        if c.kind == CriterionKind.PRICE:
+            own = _price_points(bid, check.weights.get(c.pk, Decimal(0)))
+            win = _price_points(winner, check.weights.get(c.pk, Decimal(0))) if winner else None
+        else:
+            own = points.get((bid.pk, c.pk))
+            win = points.get((winner.pk, c.pk)) if winner else None
+        rows.append(SummaryRow(c, check.weights.get(c.pk, Decimal(0)), own, win))
+    return rows
+
+
+def _price_points(bid: Bid | None, weight: Decimal) -> Decimal | None:
+    if bid is None or bid.total_score is None:
+        return None
+    lowest = (
+        Bid.objects.filter(lot=bid.lot, status=BidStatus.SUBMITTED, price_compared__gt=0)
+        .order_by("price_compared")
+        .values_list("price_compared", flat=True)
+        .first()
+    )
+    if not lowest or not bid.price_compared:
+        return None
+    from consortium.tendering.scoring import price_points
+
+    return price_points(lowest, bid.price_compared, weight)
