@@ -275,6 +275,7 @@ def demand_open(
             raise Conflict("Add at least one lot before inviting members to register demand.")
         _move(actor, project, S.DEMAND, demand_closes_on=closes_on)
         project.invited_members.set(invited)
+        ocds.publish(project, "planning")
         _tell(
             _emails([m.pk for m in invited], [Role.MEMBER_BUYER, Role.APPROVER, Role.COMMISSIONER]),
             f"Register your demand: {project.reference} {project.title}",

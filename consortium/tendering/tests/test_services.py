@@ -17,7 +17,7 @@ from consortium.organisations.constants import Role
 from consortium.tendering import selectors, services
 from consortium.tendering.constants import PROJECT_TRANSITIONS, CriterionKind, Declaration, ProjectStatus
 from consortium.tendering.models import Bid, EvaluatorScore, Notice, Project
-from consortium.tendering.tests.factories import STAGES, leaf, outsider, pass_deadline, rival, tender_at
+from consortium.tendering.tests.factories import STAGES, leaf, pass_deadline, rival, tender_at
 from consortium.tendering.timetable import earliest_timetable
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +242,7 @@ def test_results_rank_the_better_bid_first_and_bidders_see_their_summary(world):
     assert (price.own_points, price.winner_points) == (D("40.00"), D("37.14"))
     with pytest.raises(NotFound):
         selectors.assessment_summary(rival(world), ours)
-    assert project.standstill_ends_on > today_in_london()
+    assert project.standstill_ends_on is not None and project.standstill_ends_on > today_in_london()
     with pytest.raises(Conflict, match="Standstill runs until"):
         services.award_conclude(actor=world.actor(Role.CATEGORY_MANAGER), project=project)
 

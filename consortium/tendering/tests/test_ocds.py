@@ -1,0 +1,67 @@
+"""OCDS: every stage's release and the compiled record validate against the official 1.1.5
+schemas (copied into consortium/tendering/ocds_schema as fixtures)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import Draft4Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from consortium.tendering import ocds
+from consortium.tendering.models import OcdsRelease
+from consortium.tendering.tests.factories import tender_at
+
+pytestmark = pytest.mark.django_db
+BASE = "https://standard.open-contracting.org/schema/1__1__5/"
+
+
+def _schema(name: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((ocds.SCHEMA_DIR / name).read_text())  # type: ignore[no-any-return]
+
+
+def _validator(name: str) -> Draft4Validator:
+    release = _schema("release-schema.json")
+    registry = Registry().with_resource(BASE + "release-schema.json", Resource(release, specification=DRAFT4))
+    return Draft4Validator(_schema(name), registry=registry, format_checker=FormatChecker())
+
+
+def _errors(name: str, document: dict) -> list[str]:  # type: ignore[type-arg]
+    return [f"{list(e.absolute_path)}: {e.message}" for e in _validator(name).iter_errors(document)]
+
+
+def test_an_awarded_procurement_publishes_planning_tender_award_and_contract_releases(world):
+    project = tender_at(world, "awarded")
+    tags = [r.tag for r in OcdsRelease.objects.filter(project=project)]
+    assert tags == ["planning", "planning", "tender", "award", "contract"]
+    package = ocds.release_package(project)
+    assert _errors("release-package-schema.json", package) == []
+    for release in package["releases"]:
+        assert _errors("release-schema.json", release) == []
+    assert len({r["id"] for r in package["releases"]}) == 5
+
+
+def test_the_compiled_record_validates_and_holds_the_latest_of_each_stage(world):
+    project = tender_at(world, "awarded")
+    package = ocds.record_package(project)
+    assert _errors("record-package-schema.json", package) == []
+    compiled = package["records"][0]["compiledRelease"]
+    assert compiled["tender"]["status"] == "complete"
+    assert compiled["awards"][0]["status"] == "active"
+    assert compiled["contracts"][0]["awardID"] == compiled["awards"][0]["id"]
+    assert compiled["tender"]["numberOfTenderers"] == 2
+    assert "supplier" in next(p for p in compiled["parties"] if p["name"] == compiled["awards"][0]["suppliers"][0]["name"])["roles"]
+
+
+@pytest.mark.parametrize("stage", ["demand", "open", "standstill"])
+def test_releases_at_every_stage_validate_and_never_name_bidders_before_opening(world, stage):
+    project = tender_at(world, stage)
+    package = ocds.release_package(project)
+    assert _errors("release-package-schema.json", package) == []
+    assert _errors("record-package-schema.json", ocds.record_package(project)) == []
+    text = json.dumps(package)
+    if stage in ("demand", "open"):
+        assert world.other_supplier.name not in text
+        assert "We will meet" not in text
