@@ -13,6 +13,7 @@ from consortium.core.api_errors import install_error_handlers
 from consortium.orders.api import router as orders_router
 from consortium.organisations.api import router as organisations_router
 from consortium.spend.api import router as spend_router
+from consortium.tendering.api import router as tendering_router
 
 api = NinjaAPI(
     title="Consortium API",
@@ -35,3 +36,4 @@ api.add_router("", contracts_router)
 api.add_router("", catalogue_router)
 api.add_router("", orders_router)
 api.add_router("", spend_router)
+api.add_router("", tendering_router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -35,6 +36,7 @@ from consortium.tendering.models import (
     Bid,
     Clarification,
     Criterion,
+    DemandReturn,
     EvaluatorAssignment,
     Procedure,
     Project,
@@ -188,7 +190,7 @@ class Aggregate:
     annual_value: Decimal  # ex VAT
     value_over_term_incl_vat: Decimal
     members_using: int
-    by_lot: list[dict[str, object]]
+    by_lot: list[dict[str, Any]]
     threshold: Threshold | None
     above_threshold: bool
     procedures: list[Procedure]
@@ -250,9 +252,7 @@ def aggregate_demand(project: Project, *, on: dt.date | None = None) -> Aggregat
     return Aggregate(to_penny(total), over_term, len(members), by_lot, threshold, above, procedures, on)
 
 
-def demand_for_member(actor: Actor, project: Project) -> dict[int, object]:
-    from consortium.tendering.models import DemandReturn
-
+def demand_for_member(actor: Actor, project: Project) -> dict[int, DemandReturn]:
     return {d.lot_id: d for d in DemandReturn.objects.filter(lot__project=project, member=actor.organisation)}
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from consortium.tendering import ocds
@@ -24,7 +24,9 @@ def _schema(name: str) -> dict:  # type: ignore[type-arg]
 
 def _validator(name: str) -> Draft4Validator:
     release = _schema("release-schema.json")
-    registry = Registry().with_resource(BASE + "release-schema.json", Resource(release, specification=DRAFT4))
+    registry: Registry = Registry().with_resource(
+        BASE + "release-schema.json", DRAFT4.create_resource(release)
+    )
     return Draft4Validator(_schema(name), registry=registry, format_checker=FormatChecker())
 
 
@@ -52,7 +54,12 @@ def test_the_compiled_record_validates_and_holds_the_latest_of_each_stage(world)
     assert compiled["awards"][0]["status"] == "active"
     assert compiled["contracts"][0]["awardID"] == compiled["awards"][0]["id"]
     assert compiled["tender"]["numberOfTenderers"] == 2
-    assert "supplier" in next(p for p in compiled["parties"] if p["name"] == compiled["awards"][0]["suppliers"][0]["name"])["roles"]
+    assert (
+        "supplier"
+        in next(p for p in compiled["parties"] if p["name"] == compiled["awards"][0]["suppliers"][0]["name"])[
+            "roles"
+        ]
+    )
 
 
 @pytest.mark.parametrize("stage", ["demand", "open", "standstill"])
