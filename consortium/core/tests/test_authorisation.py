@@ -517,8 +517,256 @@ def _first_line(negotiation_id: int) -> int:
     return NegotiationLine.objects.filter(negotiation_id=negotiation_id).order_by("pk").first().pk
 
 
+# --- collaborative tendering ---
+_TENDERS: dict[tuple[int, str], int] = {}
+
+
+def _tender(world: World, stage: str, *, fresh: bool = False) -> Any:
+    """A procurement at `stage` (tendering.tests.factories), shared within a test unless fresh."""
+    from consortium.tendering.models import Project
+    from consortium.tendering.tests.factories import tender_at
+
+    key = (id(world), stage)
+    if fresh or key not in _TENDERS:
+        project = tender_at(world, stage, title=f"Tender {len(_TENDERS)}")
+        if fresh:
+            return project
+        _TENDERS[key] = project.pk
+    return Project.objects.get(pk=_TENDERS[key])
+
+
+def _our_bid(project: Any, world: World) -> int:
+    return int(project.bids.get(supplier=world.supplier).pk)
+
+
+def _after_deadline(world: World) -> Any:
+    from consortium.tendering.tests.factories import pass_deadline
+
+    project = _tender(world, "open", fresh=True)
+    pass_deadline(project)
+    return project
+
+
+def _question(world: World) -> tuple[int, int]:
+    from consortium.tendering.models import Clarification
+
+    project = _tender(world, "open")
+    c = Clarification.objects.create(
+        project=project, asked_by=world.other_supplier, question="Which paper weight?"
+    )
+    return project.pk, c.pk
+
+
+def _answers(project: Any) -> dict[str, str]:
+    return {
+        str(c.pk): "Our answer" for c in project.criteria.exclude(kind="price") if not c.children.exists()
+    }
+
+
+def _judged(project: Any, number: str = "1.1") -> int:
+    return int(project.criteria.get(number=number).pk)
+
+
+def _sheet(project: Any) -> dict[str, Any]:
+    return {
+        "scores": [
+            {"bid_id": b.pk, "score": 3, "justification": "Meets the need"} for b in project.bids.all()
+        ]
+    }
+
+
+def _standstill_over(world: World) -> Any:
+    import datetime as dt
+
+    from consortium.tendering.models import Project
+
+    project = _tender(world, "standstill", fresh=True)
+    Project.objects.filter(pk=project.pk).update(standstill_ends_on=dt.date(2020, 1, 1))
+    return project
+
+
+MANAGERS_200 = {CA: 200, CM: 200}
+MEMBER_SIDE = {MB: 403, AP: 403, CO: 403, EV: 403, PO: 403}
+T = "/api/v1/tenders"
+API_CASES.update(
+    {
+        "procurement_rules": Case(lambda w, r: ("/api/v1/procurement-rules?on=2026-03-01", None), ALL_200),
+        "tender_list": Case(lambda w, r: (T, None), ALL_200),
+        "tender_get": Case(lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}", None), ALL_200),
+        "tender_create": Case(
+            lambda w, r: (T, {"title": f"New {r}", "lots": [{"title": "Paper"}]}), {CA: 201, CM: 201}
+        ),
+        "tender_lot_add": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'draft', fresh=True).pk}/lots", {"title": "Pens"}),
+            {CA: 201, CM: 201},
+            default=404,
+        ),
+        "tender_demand_open": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'draft', fresh=True).pk}/demand/open",
+                {"closes_on": "2099-01-01"},
+            ),
+            MANAGERS_200,
+            default=404,
+        ),
+        "tender_demand_get": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'demand').pk}/demand", None), {**ALL_200, SU: 404}
+        ),
+        "tender_demand_record": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'demand', fresh=True).pk}/demand",
+                {
+                    "rows": [
+                        {
+                            "lot_number": 1,
+                            "needed_from": "2027-04-01",
+                            "annual_value": "1000.00",
+                            "will_use": True,
+                        }
+                    ]
+                },
+            ),
+            {MB: 200, AP: 200, CO: 200, SU: 404},
+        ),
+        "tender_demand_close": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'demand', fresh=True).pk}/demand/close", None),
+            {**MANAGERS_200, SU: 404},
+        ),
+        "tender_timetable_set": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'preparation', fresh=True).pk}/timetable",
+                {
+                    "procedure": "open",
+                    "publication": "2099-01-04",
+                    "clarification_deadline": "2099-01-25",
+                    "tender_deadline": "2099-02-01",
+                    "evaluation_ends": "2099-02-20",
+                    "award_decision": "2099-02-20",
+                    "standstill_ends": "2099-03-06",
+                    "contract_start": "2099-04-01",
+                },
+            ),
+            {**MANAGERS_200, SU: 404},
+        ),
+        "tender_criterion_add": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'draft', fresh=True).pk}/criteria",
+                {"title": "Extra", "weight": "5"},
+            ),
+            {CA: 201, CM: 201},
+            default=404,
+        ),
+        "tender_publish": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'preparation', fresh=True).pk}/publish", None),
+            {**MANAGERS_200, SU: 404},
+        ),
+        "tender_cancel": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'open', fresh=True).pk}/cancel", {"reason": "Budget withdrawn"}),
+            MANAGERS_200,
+        ),
+        "tender_interest": Case(lambda w, r: (f"{T}/{_tender(w, 'open').pk}/interest", None), {SU: 200}),
+        "tender_clarification_list": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'open').pk}/clarifications", None), ALL_200
+        ),
+        "tender_clarification_ask": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'open').pk}/clarifications", {"question": "Is 75gsm fine?"}),
+            {SU: 201},
+        ),
+        "tender_clarification_answer": Case(
+            lambda w, r: (lambda p, c: (f"{T}/{p}/clarifications/{c}/answer", {"answer": "80gsm only"}))(
+                *_question(w)
+            ),
+            MANAGERS_200,
+        ),
+        "tender_bid_submit": Case(
+            lambda w, r: (
+                lambda p: (
+                    f"{T}/{p.pk}/lots/1/bid",
+                    {
+                        "answers": _answers(p),
+                        "price_lines": [{"description": "Paper", "quantity": "10", "unit_price": "4.10"}],
+                    },
+                )
+            )(_tender(w, "open")),
+            {SU: 200},
+        ),
+        "tender_my_bids": Case(lambda w, r: (f"{T}/{_tender(w, 'open').pk}/my-bids", None), ALL_200),
+        "tender_bid_withdraw": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/bids/{_our_bid(p, w)}/withdraw", None))(
+                _tender(w, "open", fresh=True)
+            ),
+            {SU: 200},
+            default=404,
+        ),
+        # Sealed: before the deadline nobody but the bidder reads a bid, or even the list.
+        "tender_bid_list": Case(lambda w, r: (f"{T}/{_tender(w, 'open').pk}/bids", None), {}),
+        "tender_bid_get": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/bids/{_our_bid(p, w)}", None))(_tender(w, "open")),
+            {SU: 200},
+        ),
+        "tender_opening_record": Case(
+            lambda w, r: (f"{T}/{_after_deadline(w).pk}/openings", None), MANAGERS_200
+        ),
+        "tender_evaluator_assign": Case(
+            lambda w, r: (
+                lambda p: (
+                    f"{T}/{p.pk}/evaluators",
+                    {"criterion_id": _judged(p), "evaluator_id": w.people[EV].pk},
+                )
+            )(_tender(w, "preparation")),
+            {CA: 201, CM: 201, SU: 404},
+        ),
+        "tender_declaration": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'evaluation', fresh=True).pk}/declaration", {"conflict": False}),
+            {EV: 200},
+            default=404,
+        ),
+        "tender_scoresheet": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/criteria/{_judged(p)}/scores", _sheet(p)))(
+                _tender(w, "declared")
+            ),
+            {EV: 200},
+        ),
+        "tender_moderation": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/criteria/{_judged(p)}/moderation", _sheet(p)))(
+                _tender(w, "scored")
+            ),
+            MANAGERS_200,
+        ),
+        "tender_results": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'moderated').pk}/results", None), MANAGERS_200
+        ),
+        "tender_award_approve": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'results', fresh=True).pk}/award", None), {CA: 200}
+        ),
+        "tender_conclude": Case(lambda w, r: (f"{T}/{_standstill_over(w).pk}/conclude", None), MANAGERS_200),
+        "tender_bid_summary": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/bids/{_our_bid(p, w)}/summary", None))(
+                _tender(w, "standstill")
+            ),
+            {CA: 200, CM: 200, SU: 200},
+        ),
+        "tender_ocds_releases": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}/ocds/releases", None), ALL_200, anonymous=200
+        ),
+        "tender_ocds_record": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}/ocds/record", None), ALL_200, anonymous=200
+        ),
+    }
+)
+
 # Cross-organisation attempts: the same operations aimed at another member's records.
 API_CROSS_CASES: dict[str, Case] = {
+    # Opened, with the evaluator declared: the managers and that evaluator read bids; no one else.
+    "tender_bid_list": Case(
+        lambda w, r: (f"/api/v1/tenders/{_tender(w, 'declared').pk}/bids", None), {CA: 200, CM: 200, EV: 200}
+    ),
+    "tender_bid_get": Case(
+        lambda w, r: (lambda p: (f"/api/v1/tenders/{p.pk}/bids/{_our_bid(p, w)}", None))(
+            _tender(w, "declared")
+        ),
+        {CA: 200, CM: 200, EV: 200, SU: 200},
+    ),
     "organisation_update": Case(
         lambda w, r: (f"/api/v1/organisations/{w.other_member.pk}", {"town": "Leek"}), {CA: 200}
     ),

@@ -15,6 +15,9 @@ from consortium.tendering.models import Bid, Criterion, Project
 from consortium.tendering.timetable import earliest_timetable
 
 STAGES = ["draft", "demand", "preparation", "open", "evaluation", "standstill", "awarded"]
+# Steps within evaluation, for tests that need one: the evaluator has declared, scored every
+# bid, the moderator has moderated every criterion, the results are worked out.
+EVALUATION_STEPS = ["declared", "scored", "moderated", "results"]
 
 
 def rival(world):  # type: ignore[no-untyped-def]
@@ -131,15 +134,27 @@ def tender_at(world, stage: str, *, title: str = "School paper and stationery") 
         return _fresh(project)
     ev = world.actor(Role.EVALUATOR)
     services.declaration_make(actor=ev, project=project, conflict=False)
+    if stage == "declared":
+        return _fresh(project)
     bids = list(Bid.objects.filter(project=project).order_by("id"))
-    for c in judged:
-        scores = {
+    scoresheets = {
+        c.pk: {
             b.pk: services.ScoreIn(4 if b.supplier_id == world.supplier.pk else 3, "Clear, evidenced plan")
             for b in bids
         }
-        services.scoresheet_submit(actor=ev, criterion=c, scores=scores)
-        services.moderation_submit(actor=cm, criterion=c, consensus=scores)
+        for c in judged
+    }
+    for c in judged:
+        services.scoresheet_submit(actor=ev, criterion=c, scores=scoresheets[c.pk])
+    if stage == "scored":
+        return _fresh(project)
+    for c in judged:
+        services.moderation_submit(actor=cm, criterion=c, consensus=scoresheets[c.pk])
+    if stage == "moderated":
+        return _fresh(project)
     services.evaluation_finalise(actor=cm, project=project)
+    if stage == "results":
+        return _fresh(project)
     services.award_approve(actor=ca, project=project)
     project.refresh_from_db()
     if stage == "standstill":

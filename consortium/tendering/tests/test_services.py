@@ -17,7 +17,14 @@ from consortium.organisations.constants import Role
 from consortium.tendering import selectors, services
 from consortium.tendering.constants import PROJECT_TRANSITIONS, CriterionKind, Declaration, ProjectStatus
 from consortium.tendering.models import Bid, EvaluatorScore, Notice, Project
-from consortium.tendering.tests.factories import STAGES, leaf, pass_deadline, rival, tender_at
+from consortium.tendering.tests.factories import (
+    EVALUATION_STEPS,
+    STAGES,
+    leaf,
+    pass_deadline,
+    rival,
+    tender_at,
+)
 from consortium.tendering.timetable import earliest_timetable
 
 pytestmark = pytest.mark.django_db
@@ -280,6 +287,11 @@ def test_cancelling_a_published_tender_publishes_a_termination_notice(world):
 @pytest.mark.parametrize("stage", STAGES)
 def test_each_stage_is_reachable(world, stage):
     assert tender_at(world, stage).status == stage
+
+
+@pytest.mark.parametrize("step", EVALUATION_STEPS)
+def test_each_evaluation_step_is_reachable(world, step):
+    assert tender_at(world, step).status == S.EVALUATION
 
 
 def test_whole_life_cost_tenders_compare_discounted_costs(world):
