@@ -10,6 +10,7 @@ from consortium.orders import views as order_views
 from consortium.organisations import password_reset
 from consortium.organisations import views as org_views
 from consortium.spend import views as spend_views
+from consortium.tendering import views as tender_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
@@ -50,6 +51,55 @@ urlpatterns = [
     path("supplier/catalogue/template.xlsx", catalogue_views.catalogue_template, name="catalogue-template"),
     path("price-changes/", catalogue_views.price_changes, name="price-changes"),
     path("contracts/", contract_views.contract_list, name="contract-list"),
+    path("tenders/", tender_views.tender_list, name="tender-list"),
+    path("tenders/new/", tender_views.tender_new, name="tender-new"),
+    path("tenders/<int:project_id>/", tender_views.tender_detail, name="tender-detail"),
+    path("tenders/<int:project_id>/act/", tender_views.tender_act, name="tender-act"),
+    path("tenders/<int:project_id>/timetable/", tender_views.tender_timetable, name="tender-timetable"),
+    path("tenders/<int:project_id>/demand/", tender_views.tender_demand, name="tender-demand"),
+    path(
+        "tenders/<int:project_id>/demand.xlsx",
+        tender_views.tender_demand_workbook,
+        name="tender-demand-workbook",
+    ),
+    path(
+        "tenders/<int:project_id>/clarifications/",
+        tender_views.tender_clarifications,
+        name="tender-clarifications",
+    ),
+    path("tenders/<int:project_id>/lots/<int:lot_number>/bid/", tender_views.tender_bid, name="tender-bid"),
+    path(
+        "tenders/<int:project_id>/bids/<int:bid_id>/",
+        tender_views.tender_bid_detail,
+        name="tender-bid-detail",
+    ),
+    path(
+        "tenders/<int:project_id>/bids/<int:bid_id>/summary/",
+        tender_views.tender_summary,
+        name="tender-summary",
+    ),
+    path("tenders/<int:project_id>/evaluation/", tender_views.tender_evaluation, name="tender-evaluation"),
+    path(
+        "tenders/<int:project_id>/criteria/<int:criterion_id>/score/",
+        tender_views.tender_scoresheet,
+        name="tender-scoresheet",
+    ),
+    path(
+        "tenders/<int:project_id>/criteria/<int:criterion_id>/moderate/",
+        tender_views.tender_moderation,
+        name="tender-moderation",
+    ),
+    path("tenders/<int:project_id>/results/", tender_views.tender_results, name="tender-results"),
+    path(
+        "tenders/<int:project_id>/ocds/releases.json",
+        tender_views.tender_ocds_releases,
+        name="tender-ocds-releases",
+    ),
+    path(
+        "tenders/<int:project_id>/ocds/record.json",
+        tender_views.tender_ocds_record,
+        name="tender-ocds-record",
+    ),
     path("contracts/new/", contract_views.contract_new, name="contract-new"),
     path("contracts/<int:contract_id>/", contract_views.contract_detail, name="contract-detail"),
     path(

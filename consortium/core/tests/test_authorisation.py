@@ -585,8 +585,8 @@ def _standstill_over(world: World) -> Any:
     return project
 
 
-MANAGERS_200 = {CA: 200, CM: 200}
-MEMBER_SIDE = {MB: 403, AP: 403, CO: 403, EV: 403, PO: 403}
+MANAGERS_200: dict[str, int] = {CA: 200, CM: 200}
+
 T = "/api/v1/tenders"
 API_CASES.update(
     {
@@ -943,6 +943,61 @@ PAGES: dict[str, Page] = {
     "price-changes": Page(lambda w, r: "/price-changes/", {CA: 200, CM: 200, SU: 200}, default=403),
     "contract-list": Page(lambda w, r: "/contracts/", {}),
     "contract-detail": Page(lambda w, r: f"/contracts/{_market(w).lot.contract_id}/", {}),
+    "tender-list": Page(lambda w, r: "/tenders/", {}),
+    "tender-new": Page(lambda w, r: "/tenders/new/", {CA: 200, CM: 200}, default=403),
+    "tender-detail": Page(lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/", {}),
+    "tender-act": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/act/", {}, default=405, anonymous=405
+    ),
+    "tender-timetable": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'preparation').pk}/timetable/",
+        {CA: 200, CM: 200, SU: 404},
+        default=403,
+    ),
+    "tender-demand": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'demand').pk}/demand/",
+        {MB: 200, AP: 200, CO: 200, SU: 404},
+        default=403,
+    ),
+    "tender-demand-workbook": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'demand').pk}/demand.xlsx",
+        {MB: 200, AP: 200, CO: 200, SU: 404},
+        default=403,
+    ),
+    "tender-clarifications": Page(lambda w, r: f"/tenders/{_tender(w, 'open').pk}/clarifications/", {}),
+    "tender-bid": Page(lambda w, r: f"/tenders/{_tender(w, 'open').pk}/lots/1/bid/", {SU: 200}, default=403),
+    "tender-bid-detail": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/bids/{_our_bid(p, w)}/")(_tender(w, "open")),
+        {SU: 200},
+        default=403,
+    ),
+    "tender-summary": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/bids/{_our_bid(p, w)}/summary/")(_tender(w, "standstill")),
+        {CA: 200, CM: 200, SU: 200},
+        default=403,
+    ),
+    "tender-evaluation": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'evaluation').pk}/evaluation/", {EV: 200}, default=403
+    ),
+    "tender-scoresheet": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/criteria/{_judged(p)}/score/")(_tender(w, "declared")),
+        {EV: 200},
+        default=403,
+    ),
+    "tender-moderation": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/criteria/{_judged(p)}/moderate/")(_tender(w, "scored")),
+        {CA: 200, CM: 200},
+        default=403,
+    ),
+    "tender-results": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'results').pk}/results/", {CA: 200, CM: 200}, default=403
+    ),
+    "tender-ocds-releases": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/ocds/releases.json", {}, anonymous=200
+    ),
+    "tender-ocds-record": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/ocds/record.json", {}, anonymous=200
+    ),
     "contract-new": Page(lambda w, r: "/contracts/new/", {CA: 200, CM: 200}, default=403),
     "contract-transition": Page(
         lambda w, r: f"/contracts/{_market(w).lot.contract_id}/status/", {}, default=405, anonymous=405
