@@ -1,0 +1,193 @@
+"""The tendering pages' forms: what each role posts, and errors named against their fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from consortium.core.dates import today_in_london
+from consortium.organisations.constants import Role
+from consortium.tendering.models import Bid, DemandReturn, EvaluatorScore, Project
+from consortium.tendering.tests.factories import leaf, tender_at
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(world, role):  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(world.people[role])
+    return client
+
+
+def test_a_category_manager_starts_a_procurement_and_invites_members(world):
+    cm = _client(world, Role.CATEGORY_MANAGER)
+    response = cm.post(
+        "/tenders/new/",
+        {
+            "title": "Cleaning materials",
+            "contract_type": "goods",
+            "authority_type": "sub_central",
+            "category": "cleaning",
+            "term_months": "48",
+            "extension_months": "24",
+            "lot_title": "Washroom",
+            "estimated_unit_price": "2.50",
+            "lot_unit": "case",
+        },
+    )
+    project = Project.objects.get(title="Cleaning materials")
+    assert response.status_code == 302 and project.category == "cleaning"
+    assert project.lots.get().estimated_unit_price == D("2.50")
+    closes = (today_in_london() + dt.timedelta(days=10)).isoformat()
+    assert (
+        cm.post(
+            f"/tenders/{project.pk}/act/",
+            {"action": "add_criterion", "title": "Price", "weight": "100", "kind": "price"},
+        ).status_code
+        == 302
+    )
+    assert (
+        cm.post(f"/tenders/{project.pk}/act/", {"action": "open_demand", "closes_on": closes}).status_code
+        == 302
+    )
+    project.refresh_from_db()
+    assert project.status == "demand" and project.invited_members.count() == 2
+
+
+def test_a_bad_form_names_its_fields(world):
+    cm = _client(world, Role.CATEGORY_MANAGER)
+    response = cm.post("/tenders/new/", {"title": "", "contract_type": "goods", "term_months": "x"})
+    assert response.status_code == 400
+    assert 'href="#term_months"' in response.content.decode()
+    project = tender_at(world, "draft")
+    response = cm.post(f"/tenders/{project.pk}/act/", {"action": "open_demand", "closes_on": "soon"})
+    assert response.status_code == 400 and 'href="#closes_on"' in response.content.decode()
+
+
+def test_a_member_registers_demand_on_the_page_and_by_workbook(world):
+    project = tender_at(world, "demand")
+    buyer = _client(world, Role.MEMBER_BUYER)
+    response = buyer.post(
+        f"/tenders/{project.pk}/demand/",
+        {"quantity_1": "", "annual_value_1": "75000", "needed_from_1": "2027-04-01", "will_use_1": "yes"},
+    )
+    assert response.status_code == 302
+    assert DemandReturn.objects.get(lot__project=project, member=world.member).annual_value == D("75000")
+    workbook = buyer.get(f"/tenders/{project.pk}/demand.xlsx")
+    wb = load_workbook(io.BytesIO(workbook.content))
+    ws = wb["Demand"]
+    assert ws["D2"].value == 75000
+    ws["C2"] = 5000
+    ws["D2"] = "lots"
+    ws["F2"] = "maybe"
+    bad = io.BytesIO()
+    wb.save(bad)
+    bad.seek(0)
+    bad.name = "demand.xlsx"
+    response = buyer.post(f"/tenders/{project.pk}/demand/", {"file": bad})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Sheet Demand, row 2, column D" in page and "Sheet Demand, row 2, column F" in page
+    assert DemandReturn.objects.get(lot__project=project, member=world.member).estimated_quantity is None
+    ws["D2"] = 80000
+    ws["F2"] = "yes"
+    good = io.BytesIO()
+    wb.save(good)
+    good.seek(0)
+    good.name = "demand.xlsx"
+    assert buyer.post(f"/tenders/{project.pk}/demand/", {"file": good}).status_code == 302
+    demand = DemandReturn.objects.get(lot__project=project, member=world.member)
+    assert (demand.estimated_quantity, demand.annual_value) == (5000, D("80000.00"))
+
+
+def test_the_timetable_page_refuses_a_short_tendering_period_naming_the_rule(world):
+    project = tender_at(world, "preparation")
+    cm = _client(world, Role.CATEGORY_MANAGER)
+    page = cm.get(f"/tenders/{project.pk}/timetable/").content.decode()
+    assert "at least 25 days" in page
+    today = today_in_london()
+    response = cm.post(
+        f"/tenders/{project.pk}/timetable/",
+        {
+            "procedure": "open",
+            "publication": today.isoformat(),
+            "clarification_deadline": (today + dt.timedelta(days=3)).isoformat(),
+            "tender_deadline": (today + dt.timedelta(days=10)).isoformat(),
+            "evaluation_ends": (today + dt.timedelta(days=20)).isoformat(),
+            "award_decision": (today + dt.timedelta(days=20)).isoformat(),
+            "standstill_ends": (today + dt.timedelta(days=40)).isoformat(),
+            "contract_start": (today + dt.timedelta(days=50)).isoformat(),
+            "price_method": "lowest_price",
+            "discount_rate": "3.5",
+        },
+    )
+    assert response.status_code == 400
+    assert "minimum tendering period" in response.content.decode()
+
+
+def test_a_supplier_bids_on_the_page_withdraws_and_resubmits(world):
+    project = tender_at(world, "open")
+    Bid.objects.filter(project=project, supplier=world.supplier).delete()
+    supplier = _client(world, Role.SUPPLIER_USER)
+    form = {f"answer_{leaf(project, n).pk}": "Our plan" for n in ("1.1", "1.2", "2")}
+    form |= {
+        "line_description_1": "A4 paper",
+        "line_unit_1": "ream",
+        "line_quantity_1": "100",
+        "line_unit_price_1": "4.05",
+        "submission_key": "abc",
+    }
+    response = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form)
+    assert response.status_code == 302
+    bid = Bid.objects.get(project=project, supplier=world.supplier)
+    assert bid.price == D("405.00")
+    assert supplier.post(f"/tenders/{project.pk}/lots/1/bid/", {"withdraw": "1"}).status_code == 302
+    assert Bid.objects.get(pk=bid.pk).status == "withdrawn"
+    missing = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", {"submission_key": "x"})
+    assert (
+        missing.status_code == 400 and f'href="#answer_{leaf(project, "1.1").pk}"' in missing.content.decode()
+    )
+
+
+def test_evaluator_declares_then_scores_and_the_manager_moderates_on_the_pages(world):
+    project = tender_at(world, "evaluation")
+    ev = _client(world, Role.EVALUATOR)
+    assert (
+        "Do you have a conflict of interest?" in ev.get(f"/tenders/{project.pk}/evaluation/").content.decode()
+    )
+    criterion = leaf(project, "1.1")
+    assert ev.get(f"/tenders/{project.pk}/criteria/{criterion.pk}/score/").status_code == 403
+    assert ev.post(f"/tenders/{project.pk}/evaluation/", {"conflict": "no"}).status_code == 302
+    bids = list(Bid.objects.filter(project=project))
+    scores = {f"score_{b.pk}": "3" for b in bids} | {f"justification_{b.pk}": "Good evidence" for b in bids}
+    assert ev.post(f"/tenders/{project.pk}/criteria/{criterion.pk}/score/", scores).status_code == 302
+    assert EvaluatorScore.objects.filter(criterion=criterion).count() == 2
+    cm = _client(world, Role.CATEGORY_MANAGER)
+    page = cm.get(f"/tenders/{project.pk}/criteria/{criterion.pk}/moderate/").content.decode()
+    assert "Good evidence" in page
+    assert cm.post(f"/tenders/{project.pk}/criteria/{criterion.pk}/moderate/", scores).status_code == 302
+
+
+def test_the_admin_approves_the_award_and_the_bidder_reads_its_summary(world):
+    project = tender_at(world, "results")
+    ca = _client(world, Role.CONSORTIUM_ADMIN)
+    assert "Approve the award" in ca.get(f"/tenders/{project.pk}/results/").content.decode()
+    assert ca.post(f"/tenders/{project.pk}/act/", {"action": "approve_award"}).status_code == 302
+    bid = Bid.objects.get(project=project, supplier=world.supplier)
+    page = (
+        _client(world, Role.SUPPLIER_USER)
+        .get(f"/tenders/{project.pk}/bids/{bid.pk}/summary/")
+        .content.decode()
+    )
+    assert "Your bid is the winning bid" in page
+
+
+def test_ocds_downloads_are_open_data(world):
+    project = tender_at(world, "awarded")
+    response = Client().get(f"/tenders/{project.pk}/ocds/record.json")
+    assert response.status_code == 200 and response.json()["records"][0]["ocid"] == project.ocid
