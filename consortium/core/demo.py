@@ -177,6 +177,9 @@ def load_demo() -> dict[str, int]:
     from consortium.orders.demo import load_marketplace_demo
 
     load_marketplace_demo()
+    from consortium.tendering.demo import load_tendering_demo
+
+    load_tendering_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

@@ -25,6 +25,14 @@ def test_demo_loads_idempotently_and_every_demo_person_signs_in(capsys):
     ):
         assert council in names
     assert Organisation.objects.filter(kind="supplier").count() >= 12
+    from consortium.tendering import ocds
+    from consortium.tendering.models import Project
+
+    stages = dict(Project.objects.values_list("status", "title"))
+    assert set(stages) == {"demand", "open", "evaluation", "standstill", "awarded"}
+    awarded = Project.objects.get(status="awarded")
+    assert awarded.awarded_contract is not None and awarded.awarded_contract.status == "live"
+    assert [r["tag"][0] for r in ocds.release_package(awarded)["releases"]][-1] == "contract"
     assert Organisation.objects.filter(kind="supplier", is_sme=True, is_local=True).count() >= 5
     for demo in DEMO_PEOPLE:
         client = Client()

@@ -1,0 +1,316 @@
+"""Demo procurements, one at each stage, run through the services by demo people: collecting
+demand, open for bids, in evaluation, in standstill, and awarded (its contract live in the
+marketplace). Dates are moved back afterwards so each looks as it would in real time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from decimal import Decimal as D
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from consortium.core.dates import now, today_in_london
+from consortium.organisations.acting import Actor, actor_for
+from consortium.organisations.constants import Role
+from consortium.organisations.models import Organisation, Person, RoleAssignment
+from consortium.tendering import selectors, services
+from consortium.tendering.constants import CriterionKind
+from consortium.tendering.models import Bid, Project
+from consortium.tendering.scoring import CostProfile
+from consortium.tendering.timetable import add_working_days, earliest_timetable
+
+DESCRIPTORS = [
+    {"score": 0, "descriptor": "No answer, or does not address the requirement"},
+    {"score": 1, "descriptor": "Major gaps; little confidence it would be delivered"},
+    {"score": 2, "descriptor": "Partly meets the requirement; some concerns"},
+    {"score": 3, "descriptor": "Meets the requirement with evidence"},
+    {"score": 4, "descriptor": "Meets it fully with strong, specific evidence"},
+    {"score": 5, "descriptor": "Exceeds it; adds value with clear evidence"},
+]
+
+# stage, title, category, contract type, price method, lots (title, unit, est. unit price), suppliers
+PROCUREMENTS = [
+    (
+        "demand",
+        "Multi-functional devices and print management",
+        "ict",
+        "goods",
+        "whole_life_cost",
+        [("Devices and managed print", "device", "1800.00"), ("Paper and consumables", "ream", "3.90")],
+        ["Potteries IT Services Ltd", "Civic Technology Ltd", "Midlands Office Supplies Ltd"],
+    ),
+    (
+        "open",
+        "Cleaning materials and janitorial supplies",
+        "cleaning",
+        "goods",
+        "lowest_price",
+        [("Washroom and hygiene", "case", "18.50"), ("Floor care", "case", "24.00")],
+        ["Trent Valley Cleaning Supplies Ltd", "Greenway Janitorial Ltd"],
+    ),
+    (
+        "evaluation",
+        "School and office furniture",
+        "furniture",
+        "goods",
+        "lowest_price",
+        [("Classroom furniture", "item", "95.00"), ("Office seating", "chair", "140.00")],
+        ["Cannock Furniture Company Ltd", "Midlands Office Supplies Ltd", "UK Education Supplies Ltd"],
+    ),
+    (
+        "standstill",
+        "Catering provisions for schools",
+        "catering",
+        "goods",
+        "lowest_price",
+        [("Fresh and chilled", "delivery", "220.00")],
+        ["Moorlands Catering Ltd", "Midlands Office Supplies Ltd"],
+    ),
+    (
+        "awarded",
+        "Classroom technology",
+        "ict",
+        "goods",
+        "whole_life_cost",
+        [("Interactive displays", "display", "2400.00")],
+        ["Potteries IT Services Ltd", "Civic Technology Ltd"],
+    ),
+]
+STAGES = ["demand", "open", "evaluation", "standstill", "awarded"]
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower().removesuffix(" ltd")).strip("-")
+
+
+def _person_for(org: Organisation, role: str, prefix: str, password: str) -> Actor:
+    """A demo person of `org` holding `role` (the one already there, or a new one)."""
+    existing = RoleAssignment.objects.filter(organisation=org, role=role).select_related("person").first()
+    if existing:
+        person = existing.person
+    else:
+        email = f"{prefix}@{_slug(org.name)}.example"
+        person = Person.objects.filter(email=email).first() or Person.objects.create(
+            email=email, full_name=f"{org.name} {prefix.title()}", password=password
+        )
+        RoleAssignment.objects.get_or_create(person=person, organisation=org, role=role)
+    actor = actor_for(person, org.pk)
+    assert actor is not None
+    return actor
+
+
+def _shift(project: Project, days: int) -> None:
+    """Move every date of the procurement `days` into the past."""
+    delta = dt.timedelta(days=days)
+    fields = [
+        "publication_on",
+        "clarification_deadline",
+        "tender_deadline",
+        "evaluation_ends_on",
+        "award_decision_on",
+        "standstill_ends_on",
+        "contract_starts_on",
+        "demand_closes_on",
+        "opened_at",
+        "award_approved_at",
+    ]
+    project.refresh_from_db()
+    for f in fields:
+        value = getattr(project, f)
+        if value is not None:
+            setattr(project, f, value - delta)
+    project.save()
+
+
+def load_tendering_demo() -> None:
+    if Project.objects.filter(title=PROCUREMENTS[0][1]).exists():
+        return
+    from consortium.core.demo import DEMO_PASSWORD
+
+    rng = random.Random(2023)
+    password = make_password(DEMO_PASSWORD)
+    consortium = Organisation.objects.get(kind="consortium")
+    cm = actor_for(Person.objects.get(email="category.manager@cbc.example"), consortium.pk)
+    admin = actor_for(Person.objects.get(email="admin@cbc.example"), consortium.pk)
+    evaluator = Person.objects.get(email="evaluator@stafford.example")
+    stafford = Organisation.objects.get(name="Stafford Borough Council")
+    assert cm is not None and admin is not None
+    members = list(
+        Organisation.objects.filter(memberships__consortium=consortium, memberships__left_on__isnull=True)
+        .distinct()
+        .order_by("name")
+    )
+    today = today_in_london()
+    with transaction.atomic():
+        for stage, title, category, contract_type, price_method, lots, supplier_names in PROCUREMENTS:
+            project = services.project_create(
+                actor=cm,
+                title=title,
+                description=f"{title} for the consortium's members: one procurement, one contract, many buyers.",
+                cpv_codes={
+                    "ict": ["30213000"],
+                    "cleaning": ["39830000"],
+                    "furniture": ["39160000"],
+                    "catering": ["15000000"],
+                }[category],
+                contract_type=contract_type,
+                term_months=36,
+                extension_months=12,
+                lots=[
+                    services.LotIn(t, f"The consortium's specification for {t.lower()}.", D(p), u)
+                    for t, u, p in lots
+                ],
+            )
+            Project.objects.filter(pk=project.pk).update(category=category)
+            quality = services.criterion_add(
+                actor=cm, project=project, title="Quality", weight=D(50), guidance="How you will deliver"
+            )
+            services.criterion_add(
+                actor=cm,
+                project=project,
+                title="Delivery and service levels",
+                weight=D(60),
+                parent=quality,
+                descriptors=DESCRIPTORS,
+            )
+            services.criterion_add(
+                actor=cm,
+                project=project,
+                title="Account management and MI",
+                weight=D(40),
+                parent=quality,
+                descriptors=DESCRIPTORS,
+            )
+            services.criterion_add(
+                actor=cm,
+                project=project,
+                title="Social value: local jobs and net zero",
+                weight=D(10),
+                kind=CriterionKind.SOCIAL_VALUE,
+                descriptors=DESCRIPTORS,
+            )
+            services.criterion_add(
+                actor=cm,
+                project=project,
+                title="Price" if price_method == "lowest_price" else "Whole-life cost",
+                weight=D(40),
+                kind=CriterionKind.PRICE,
+            )
+            if price_method == "whole_life_cost":
+                services.price_method_set(
+                    actor=cm, project=project, method=price_method, discount_rate=D("3.5")
+                )
+            services.demand_open(
+                actor=cm, project=project, closes_on=today + dt.timedelta(days=14), members=members
+            )
+            # Most members say what they need; a few do not.
+            for member in members:
+                if rng.random() < 0.25 or (member.name == "Moorside Primary School" and stage == "demand"):
+                    continue  # Moorside's buyer registers demand in the demo's own walk-through
+                buyer = _person_for(member, Role.MEMBER_BUYER, "buyer", password)
+                rows = [
+                    services.DemandIn(
+                        n,
+                        today + dt.timedelta(days=120),
+                        estimated_quantity=rng.randint(20, 400) if n % 2 else None,
+                        annual_value=None if n % 2 else D(rng.randint(5, 60) * 1000),
+                        will_use=rng.random() < 0.9,
+                    )
+                    for n in range(1, len(lots) + 1)
+                ]
+                services.demand_record(actor=buyer, project=project, rows=rows)
+            if stage == "demand":
+                continue
+            services.demand_close(actor=cm, project=project)
+            procedure = selectors.procedure_in_force("open", today)
+            assert procedure is not None
+            services.timetable_set(
+                actor=cm,
+                project=project,
+                procedure_code="open",
+                timetable=earliest_timetable(selectors.rules_of(procedure), today),
+            )
+            services.tender_publish(actor=cm, project=project)
+            project.refresh_from_db()
+            asked = [c for c in selectors.leaf_criteria(project) if c.kind != CriterionKind.PRICE]
+            for s, name in enumerate(supplier_names):
+                supplier = _person_for(
+                    Organisation.objects.get(name=name), Role.SUPPLIER_USER, "tenders", password
+                )
+                if stage == "open" and s == 0:
+                    services.clarification_ask(
+                        actor=supplier,
+                        project=project,
+                        question="May we offer concentrated products in place of ready-to-use?",
+                    )
+                    continue  # the first supplier is still writing its bid
+                for lot in project.lots.all():
+                    base = D(lots[lot.number - 1][2])
+                    unit_price = (base * D(rng.randint(85, 110)) / 100).quantize(D("0.01"))
+                    services.bid_submit(
+                        actor=supplier,
+                        project=project,
+                        lot_number=lot.number,
+                        answers={
+                            c.pk: f"{name} on {c.title.lower()}: our approach, evidence from similar public contracts and named staff."
+                            for c in asked
+                        },
+                        price_lines=[
+                            services.PriceLineIn(
+                                f"{lot.title}: standard {lots[lot.number - 1][1]}",
+                                D(100),
+                                unit_price,
+                                lots[lot.number - 1][1],
+                            )
+                        ],
+                        cost_profile=CostProfile(
+                            unit_price * 100,
+                            unit_price * rng.randint(8, 15),
+                            unit_price * rng.randint(2, 6),
+                            unit_price * 5,
+                            unit_price * 10,
+                        )
+                        if price_method == "whole_life_cost"
+                        else None,
+                    )
+            if stage == "open":
+                continue
+            Project.objects.filter(pk=project.pk).update(tender_deadline=now() - dt.timedelta(hours=1))
+            project.refresh_from_db()
+            services.opening_record(actor=cm, project=project)
+            services.opening_record(actor=admin, project=project)
+            project.refresh_from_db()
+            for c in asked:
+                services.evaluator_assign(actor=cm, criterion=c, evaluator=evaluator)
+            ev = actor_for(evaluator, stafford.pk)
+            assert ev is not None
+            services.declaration_make(actor=ev, project=project, conflict=False)
+            bids = list(Bid.objects.filter(project=project, status="submitted").order_by("id"))
+            for i, c in enumerate(asked):
+                scores = {
+                    b.pk: services.ScoreIn(
+                        rng.randint(2, 5), "Evidence of similar contracts; specific named resources."
+                    )
+                    for b in bids
+                }
+                services.scoresheet_submit(actor=ev, criterion=c, scores=scores)
+                if stage == "evaluation" and i == len(asked) - 1:
+                    break  # the last criterion is still to be moderated
+                services.moderation_submit(actor=cm, criterion=c, consensus=scores)
+            if stage == "evaluation":
+                _shift(project, 27)
+                continue
+            services.evaluation_finalise(actor=cm, project=project)
+            services.award_approve(actor=admin, project=project)
+            if stage == "standstill":
+                _shift(project, 30)
+                Project.objects.filter(pk=project.pk).update(
+                    award_decision_on=today - dt.timedelta(days=2),
+                    standstill_ends_on=add_working_days(today - dt.timedelta(days=2), 8),
+                )
+                continue
+            _shift(project, 60)  # demand, tender, evaluation and standstill all in the past
+            services.award_conclude(actor=cm, project=project)
