@@ -1,0 +1,141 @@
+"""A collaborative tender on the pages: demand, bid, sealed opening, scoring, moderation,
+award approval and the bidders' assessment summaries."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from consortium.core.tests.browser.conftest import assert_accessible, sign_in
+from consortium.organisations.constants import Role
+from consortium.organisations.tests.factories import TEST_PASSWORD
+from consortium.tendering import selectors, services
+from consortium.tendering.models import Bid, Project
+from consortium.tendering.tests.factories import ensure_rules, leaf, pass_deadline, rival, tender_at
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_demand_bid_evaluate_moderate_award_and_summaries(page, page_as, world):
+    ensure_rules()
+    project = tender_at(world, "demand")
+    # A member buyer registers demand.
+    sign_in(page, "member_buyer@example.org", TEST_PASSWORD)
+    page.goto(f"/tenders/{project.pk}/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Register demand").click()
+    assert_accessible(page)
+    page.get_by_label("Annual value (£ ex VAT)").fill("90000")
+    page.get_by_label("Needed from (YYYY-MM-DD)").fill("2027-09-01")
+    page.get_by_role("button", name="Save demand").click()
+    page.get_by_text("Your demand is recorded").wait_for()
+
+    # The category manager closes demand, sets the timetable and publishes.
+    cm = page_as("category_manager@example.org", TEST_PASSWORD)
+    cm.goto(f"/tenders/{project.pk}/")
+    cm.get_by_text("Above the sub-central goods and services threshold").wait_for()
+    assert_accessible(cm)
+    cm.get_by_role("button", name="Close demand").click()
+    cm.get_by_text("Demand closed").wait_for()
+    cm.get_by_role("link", name="Set procedure and timetable").click()
+    assert_accessible(cm)
+    cm.get_by_role("button", name="Save timetable").click()
+    cm.get_by_text("Procedure and timetable set").wait_for()
+    cm.get_by_role("button", name="Publish the tender").click()
+    cm.get_by_text("Tender notice published").wait_for()
+
+    # A supplier bids on the page; its rival bids too.
+    supplier = page_as("supplier_user@example.org", TEST_PASSWORD)
+    supplier.goto(f"/tenders/{project.pk}/")
+    supplier.get_by_role("link", name="Bid for lot 1").click()
+    assert_accessible(supplier)
+    for number in ("1.1", "1.2", "2"):
+        supplier.locator(f"#answer_{leaf(project, number).pk}").fill(
+            "Next-day delivery from our Stafford depot."
+        )
+    supplier.get_by_label("Line 1 description").fill("Recycled A4 paper")
+    supplier.get_by_label("Line 1 quantity").fill("1000")
+    supplier.get_by_label("Line 1 unit price").fill("4.20")
+    supplier.get_by_role("button", name="Submit bid").click()
+    supplier.get_by_text("Bid submitted").wait_for()
+    project.refresh_from_db()
+    answers = {c.pk: "Our answer" for c in selectors.leaf_criteria(project) if c.kind != "price"}
+    services.bid_submit(
+        actor=rival(world),
+        project=project,
+        lot_number=1,
+        answers=answers,
+        price_lines=[services.PriceLineIn("Paper", Decimal(1000), Decimal("3.90"))],
+    )  # type: ignore[arg-type]
+
+    # After the deadline, two people record the opening; evaluators are assigned.
+    pass_deadline(project)
+    cm.goto(f"/tenders/{project.pk}/")
+    cm.get_by_role("button", name="Record the opening").click()
+    cm.get_by_text("Your opening is recorded").wait_for()
+    admin = page_as("consortium_admin@example.org", TEST_PASSWORD)
+    admin.goto(f"/tenders/{project.pk}/")
+    admin.get_by_role("button", name="Record the opening").click()
+    admin.get_by_text("Your opening is recorded").wait_for()
+    assert Project.objects.get(pk=project.pk).status == "evaluation"
+    judged = [leaf(project, n) for n in ("1.1", "1.2", "2")]
+    for c in judged:
+        services.evaluator_assign(
+            actor=world.actor(Role.CATEGORY_MANAGER), criterion=c, evaluator=world.people[Role.EVALUATOR]
+        )
+
+    # The evaluator declares no conflict and scores each criterion alone.
+    evaluator = page_as("evaluator@example.org", TEST_PASSWORD)
+    evaluator.goto(f"/tenders/{project.pk}/evaluation/")
+    assert_accessible(evaluator)
+    evaluator.get_by_role("button", name="Make declaration").click()
+    evaluator.get_by_text("Declaration recorded").wait_for()
+    bids = list(Bid.objects.filter(project=project).order_by("id"))
+    for c in judged:
+        evaluator.get_by_role("link", name=f"Score {c.number} {c.title}").click()
+        assert_accessible(evaluator)
+        for b in bids:
+            evaluator.locator(f"#score_{b.pk}").select_option(
+                "4" if b.supplier_id == world.supplier.pk else "3"
+            )
+            evaluator.locator(f"#justification_{b.pk}").fill("Specific, evidenced plan")
+        evaluator.get_by_role("button", name="Save my scores").click()
+        evaluator.get_by_text("Your scores for").wait_for()
+
+    # The moderator records the consensus, works out the results; the admin approves the award.
+    for c in judged:
+        cm.goto(f"/tenders/{project.pk}/criteria/{c.pk}/moderate/")
+        if c is judged[0]:
+            assert_accessible(cm)
+        for b in bids:
+            cm.locator(f"#score_{b.pk}").select_option("4" if b.supplier_id == world.supplier.pk else "3")
+            cm.locator(f"#justification_{b.pk}").fill("Agreed at moderation")
+        cm.get_by_role("button", name="Record consensus").click()
+        cm.get_by_text("Consensus scores for").wait_for()
+    cm.get_by_role("button", name="Work out the results").click()
+    cm.get_by_role("heading", name="Results").wait_for()
+    assert_accessible(cm)
+    admin.goto(f"/tenders/{project.pk}/results/")
+    admin.get_by_role("button", name="Approve the award").click()
+    admin.get_by_text("Award approved").wait_for()
+
+    # Each bidder reads its assessment summary.
+    supplier.goto(f"/tenders/{project.pk}/")
+    supplier.get_by_role("link", name="Assessment summary").click()
+    supplier.get_by_text("Your bid is the winning bid").wait_for()
+    assert_accessible(supplier)
+    other = page_as("rival@example.org", TEST_PASSWORD)
+    other.goto(f"/tenders/{project.pk}/")
+    other.get_by_role("link", name="Assessment summary").click()
+    other.get_by_text(re.compile("Your bid was ranked 2")).wait_for()
+
+
+def test_tender_and_contract_set_up_pages_are_accessible(page, world):
+    ensure_rules()
+    sign_in(page, "category_manager@example.org", TEST_PASSWORD)
+    page.get_by_role("heading", name="What you can do").wait_for()
+    for path in ("/tenders/", "/tenders/new/", "/contracts/new/"):
+        page.goto(path)
+        assert_accessible(page)
