@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import api_list, care, marketplace
+from bench import api_list, care, marketplace, tendering
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
     ("Care price benchmarking: quoting and statistics", care.main),
     ("Marketplace: search, checkouts, MI", marketplace.main),
+    ("Collaborative tendering: evaluation and OCDS", tendering.main),
 ]
 
 

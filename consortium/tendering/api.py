@@ -257,6 +257,17 @@ class ScoresheetIn(StrictIn):
     scores: list[ScoreIn] = Field(..., min_length=1, max_length=1000)
 
 
+class WorkbookScoreIn(StrictIn):
+    criterion_id: int = ID
+    bid_id: int = ID
+    score: int = Field(..., ge=0, le=100)
+    justification: str = Field(..., min_length=1, max_length=5000)
+
+
+class WorkbookIn(StrictIn):
+    scores: list[WorkbookScoreIn] = Field(..., min_length=1, max_length=20000)
+
+
 class SummaryRowOut(Schema):
     criterion: str
     weight: Decimal
@@ -705,6 +716,36 @@ def tender_moderation(
     project = _project(request, project_id)
     n = services.moderation_submit(
         actor=actor_of(request), criterion=_criterion(project, criterion_id), consensus=_scores(payload)
+    )
+    return {"moderated": n}
+
+
+def _workbook(payload: WorkbookIn) -> dict[tuple[int, int], services.ScoreIn]:
+    return {(s.criterion_id, s.bid_id): services.ScoreIn(s.score, s.justification) for s in payload.scores}
+
+
+@router.put(
+    "/tenders/{project_id}/scores",
+    response={200: dict[str, Any], **ERRORS},
+    operation_id="tender_scores_submit",
+)
+def tender_scores_submit(request: HttpRequest, project_id: int, payload: WorkbookIn) -> dict[str, Any]:
+    """An evaluator's whole scoring workbook at once: scores for any of its criteria and bids."""
+    n = services.scores_submit(
+        actor=actor_of(request), project=_project(request, project_id), scores=_workbook(payload)
+    )
+    return {"scored": n}
+
+
+@router.put(
+    "/tenders/{project_id}/consensus",
+    response={200: dict[str, Any], **ERRORS},
+    operation_id="tender_consensus_submit",
+)
+def tender_consensus_submit(request: HttpRequest, project_id: int, payload: WorkbookIn) -> dict[str, Any]:
+    """The moderator's consensus scores for many criteria at once."""
+    n = services.consensus_submit(
+        actor=actor_of(request), project=_project(request, project_id), consensus=_workbook(payload)
     )
     return {"moderated": n}
 

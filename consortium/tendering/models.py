@@ -358,7 +358,8 @@ class EvaluatorAssignment(models.Model):
 class EvaluatorScore(models.Model):
     """One evaluator's own score for one bid on one criterion; others cannot see it."""
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="evaluator_scores")
+    # Indexed by the unique (bid, criterion, evaluator) constraint: no separate index.
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="evaluator_scores", db_index=False)
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField()
@@ -377,7 +378,7 @@ class EvaluatorScore(models.Model):
 class ModeratedScore(models.Model):
     """The consensus score for one bid on one criterion, with the moderator's reasons."""
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderated_scores")
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderated_scores", db_index=False)
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
     score = models.PositiveSmallIntegerField()
     points = models.DecimalField(max_digits=7, decimal_places=2)

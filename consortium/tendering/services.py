@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from consortium.audit.services import audit_record
+from consortium.core.bulk import insert_rows
 from consortium.core.dates import LONDON, now, today_in_london
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
@@ -903,110 +904,151 @@ class ScoreIn:
 
 def scoresheet_submit(*, actor: Actor, criterion: Criterion, scores: Mapping[int, ScoreIn]) -> int:
     """An evaluator's own scores for one criterion, one per bid (replacing earlier ones)."""
-    project = criterion.project
-    if not EvaluatorAssignment.objects.filter(
-        criterion=criterion, evaluator=actor.person, declaration=Declaration.NO_CONFLICT
-    ).exists():
-        raise PermissionDenied("Only an evaluator of this criterion who declared no conflict may score it.")
+    return scores_submit(
+        actor=actor, project=criterion.project, scores={(criterion.pk, b): s for b, s in scores.items()}
+    )
+
+
+def scores_submit(*, actor: Actor, project: Project, scores: Mapping[tuple[int, int], ScoreIn]) -> int:
+    """An evaluator's own scores, keyed by (criterion id, bid id), for any of the criteria it
+    evaluates (a whole scoring workbook at once); each replaces the evaluator's earlier score."""
+    criteria = _criteria_of(project, {c for c, _ in scores})
+    allowed = set(
+        EvaluatorAssignment.objects.filter(
+            project=project, evaluator=actor.person, declaration=Declaration.NO_CONFLICT
+        ).values_list("criterion_id", flat=True)
+    )
+    if not allowed or not set(criteria) <= allowed:
+        raise PermissionDenied("Only an evaluator of these criteria who declared no conflict may score them.")
     if project.status != S.EVALUATION or project.opened_at is None:
         raise Conflict("Scoring happens during evaluation, after the bids are opened.")
-    bid_ids = {b.pk for b in _bids_to_score(project)}
-    errors = {}
-    for bid_id, s in scores.items():
-        if bid_id not in bid_ids:
-            errors[f"bid_{bid_id}"] = f"Bid {bid_id} is not a bid of this procurement"
-        elif not 0 <= s.score <= criterion.scale_max:
-            errors[f"score_{bid_id}"] = f"Score bid {bid_id} from 0 to {criterion.scale_max}"
-        elif not s.justification.strip():
-            errors[f"justification_{bid_id}"] = f"Justify the score for bid {bid_id}"
+    errors = _check_scores(project, criteria, scores, consensus=False)
     if errors:
         raise ValidationFailed("Check your scores", field_errors=errors)
+    recorded = now()
     with transaction.atomic():
-        existing = set(
-            EvaluatorScore.objects.filter(
-                criterion=criterion, evaluator=actor.person, bid_id__in=list(scores)
-            ).values_list("bid_id", flat=True)
-        )
         EvaluatorScore.objects.filter(
-            criterion=criterion, evaluator=actor.person, bid_id__in=existing
-        ).delete()
-        EvaluatorScore.objects.bulk_create(
+            bid__project=project, evaluator=actor.person, criterion_id__in=list(criteria)
+        ).filter(bid_id__in={b for _, b in scores}).delete()
+        # Plain rows: a scoresheet is hundreds of scores with no behaviour of their own.
+        insert_rows(
+            EvaluatorScore,
+            ["bid", "criterion", "evaluator", "score", "justification", "recorded_at"],
             [
-                EvaluatorScore(
-                    bid_id=b,
-                    criterion=criterion,
-                    evaluator=actor.person,
-                    score=s.score,
-                    justification=s.justification.strip(),
-                )
-                for b, s in scores.items()
-            ]
+                (b, c, actor.person.pk, s.score, s.justification.strip(), recorded)
+                for (c, b), s in scores.items()
+            ],
         )
         audit_record(
             actor=actor,
             action="procurement.scoresheet",
             obj=project,
             organisation=project.run_by,
-            changes={"criterion": criterion.number, "bids": len(scores)},
+            changes={"criteria": sorted(c.number for c in criteria.values()), "scores": len(scores)},
         )
     return len(scores)
 
 
+def _criteria_of(project: Project, ids: set[int]) -> dict[int, Criterion]:
+    criteria = {c.pk: c for c in Criterion.objects.filter(project=project, pk__in=ids)}
+    if len(criteria) != len(ids):
+        raise NotFound("No such criterion in this procurement")
+    return criteria
+
+
+def _check_scores(
+    project: Project,
+    criteria: Mapping[int, Criterion],
+    scores: Mapping[tuple[int, int], ScoreIn],
+    *,
+    consensus: bool,
+) -> dict[str, str]:
+    bid_ids = set(_bid_ids(project))
+    one = len(criteria) == 1  # a page holds one criterion: name its fields by bid alone
+    errors = {}
+    for (criterion_id, bid_id), s in scores.items():
+        criterion = criteria[criterion_id]
+        at = f"{bid_id}" if one else f"{criterion_id}_{bid_id}"
+        where = f"bid {bid_id}" if one else f"bid {bid_id} on criterion {criterion.number}"
+        if bid_id not in bid_ids:
+            errors[f"bid_{at}"] = f"Bid {bid_id} is not a bid of this procurement"
+        elif not 0 <= s.score <= criterion.scale_max:
+            errors[f"score_{at}"] = f"Score {where} from 0 to {criterion.scale_max}"
+        elif not s.justification.strip():
+            what = "Give the reason for the consensus score" if consensus else "Justify the score"
+            errors[f"justification_{at}"] = f"{what} for {where}"
+    return errors
+
+
+def _bid_ids(project: Project) -> list[int]:
+    return list(Bid.objects.filter(project=project, status=BidStatus.SUBMITTED).values_list("id", flat=True))
+
+
 def moderation_submit(*, actor: Actor, criterion: Criterion, consensus: Mapping[int, ScoreIn]) -> int:
-    """The moderator's consensus score per bid, once every active evaluator has scored every bid."""
+    """The moderator's consensus score per bid on one criterion."""
+    return consensus_submit(
+        actor=actor, project=criterion.project, consensus={(criterion.pk, b): s for b, s in consensus.items()}
+    )
+
+
+def consensus_submit(*, actor: Actor, project: Project, consensus: Mapping[tuple[int, int], ScoreIn]) -> int:
+    """The moderator's consensus scores, keyed by (criterion id, bid id), with reasons; a
+    criterion is moderated only once every active evaluator has scored every bid on it."""
     _require_manager(actor)
-    project = criterion.project
     if project.status != S.EVALUATION:
         raise Conflict("Moderation happens during evaluation.")
-    evaluators = list(
-        EvaluatorAssignment.objects.filter(
-            criterion=criterion, declaration=Declaration.NO_CONFLICT
-        ).values_list("evaluator_id", flat=True)
-    )
-    if not evaluators:
-        raise Conflict("No evaluator without a conflict has been assigned to this criterion.")
-    bids = _bids_to_score(project)
-    expected = len(bids) * len(evaluators)
-    scored = EvaluatorScore.objects.filter(
-        criterion=criterion, evaluator_id__in=evaluators, bid__in=bids
-    ).count()
-    if scored < expected:
-        raise Conflict(
-            f"{expected - scored} evaluator scores are still to come for criterion {criterion.number}."
-        )
-    weight = selectors.criteria_check(project).weights.get(criterion.pk, Decimal(0))
-    bid_ids = {b.pk for b in bids}
-    errors = {}
-    for bid_id, s in consensus.items():
-        if bid_id not in bid_ids:
-            errors[f"bid_{bid_id}"] = f"Bid {bid_id} is not a bid of this procurement"
-        elif not 0 <= s.score <= criterion.scale_max:
-            errors[f"score_{bid_id}"] = f"Score bid {bid_id} from 0 to {criterion.scale_max}"
-        elif not s.justification.strip():
-            errors[f"reason_{bid_id}"] = f"Give the reason for the consensus score of bid {bid_id}"
+    criteria = _criteria_of(project, {c for c, _ in consensus})
+    evaluators: dict[int, set[int]] = defaultdict(set)
+    for criterion_id, evaluator_id in EvaluatorAssignment.objects.filter(
+        criterion_id__in=list(criteria), declaration=Declaration.NO_CONFLICT
+    ).values_list("criterion_id", "evaluator_id"):
+        evaluators[criterion_id].add(evaluator_id)
+    bid_ids = _bid_ids(project)
+    scored: dict[int, int] = defaultdict(int)
+    for criterion_id, evaluator_id in EvaluatorScore.objects.filter(
+        criterion_id__in=list(criteria), bid__status=BidStatus.SUBMITTED
+    ).values_list("criterion_id", "evaluator_id"):
+        if evaluator_id in evaluators[criterion_id]:
+            scored[criterion_id] += 1
+    for criterion_id, criterion in criteria.items():
+        if not evaluators[criterion_id]:
+            raise Conflict(
+                f"No evaluator without a conflict has been assigned to criterion {criterion.number}."
+            )
+        missing = len(bid_ids) * len(evaluators[criterion_id]) - scored[criterion_id]
+        if missing > 0:
+            raise Conflict(f"{missing} evaluator scores are still to come for criterion {criterion.number}.")
+    errors = _check_scores(project, criteria, consensus, consensus=True)
     if errors:
         raise ValidationFailed("Check the consensus scores", field_errors=errors)
+    weights = selectors.criteria_check(project).weights
+    recorded = now()
     with transaction.atomic():
-        ModeratedScore.objects.filter(criterion=criterion, bid_id__in=list(consensus)).delete()
-        ModeratedScore.objects.bulk_create(
+        ModeratedScore.objects.filter(
+            criterion_id__in=list(criteria), bid_id__in={b for _, b in consensus}
+        ).delete()
+        insert_rows(
+            ModeratedScore,
+            ["bid", "criterion", "score", "points", "reason", "moderator", "recorded_at"],
             [
-                ModeratedScore(
-                    bid_id=b,
-                    criterion=criterion,
-                    score=s.score,
-                    reason=s.justification.strip(),
-                    points=quality_points(s.score, criterion.scale_max, weight),
-                    moderator=actor.person,
+                (
+                    b,
+                    c,
+                    s.score,
+                    quality_points(s.score, criteria[c].scale_max, weights.get(c, Decimal(0))),
+                    s.justification.strip(),
+                    actor.person.pk,
+                    recorded,
                 )
-                for b, s in consensus.items()
-            ]
+                for (c, b), s in consensus.items()
+            ],
         )
         audit_record(
             actor=actor,
             action="procurement.moderation",
             obj=project,
             organisation=project.run_by,
-            changes={"criterion": criterion.number, "bids": len(consensus)},
+            changes={"criteria": sorted(c.number for c in criteria.values()), "scores": len(consensus)},
         )
     return len(consensus)
 

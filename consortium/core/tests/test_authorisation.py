@@ -575,6 +575,17 @@ def _sheet(project: Any) -> dict[str, Any]:
     }
 
 
+def _workbook(project: Any) -> dict[str, Any]:
+    judged = [c for c in project.criteria.exclude(kind="price") if not c.children.exists()]
+    return {
+        "scores": [
+            {"criterion_id": c.pk, "bid_id": b.pk, "score": 3, "justification": "Meets the need"}
+            for c in judged
+            for b in project.bids.all()
+        ]
+    }
+
+
 def _standstill_over(world: World) -> Any:
     import datetime as dt
 
@@ -730,6 +741,15 @@ API_CASES.update(
         "tender_moderation": Case(
             lambda w, r: (lambda p: (f"{T}/{p.pk}/criteria/{_judged(p)}/moderation", _sheet(p)))(
                 _tender(w, "scored")
+            ),
+            MANAGERS_200,
+        ),
+        "tender_scores_submit": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/scores", _workbook(p)))(_tender(w, "declared")), {EV: 200}
+        ),
+        "tender_consensus_submit": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/consensus", _workbook(p)))(
+                _tender(w, "scored", fresh=True)
             ),
             MANAGERS_200,
         ),

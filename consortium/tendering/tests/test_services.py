@@ -316,3 +316,35 @@ def test_every_change_is_audited_and_no_audit_event_holds_a_bids_content(world):
     text = " ".join(str(e.changes) for e in AuditEvent.objects.filter(action__startswith="bid."))
     assert "We will meet" not in text
     assert project.status == S.STANDSTILL
+
+
+def test_a_whole_scoring_workbook_is_stored_at_once_and_only_for_the_evaluators_criteria(world):
+    project = tender_at(world, "declared")
+    ev, cm = world.actor(Role.EVALUATOR), world.actor(Role.CATEGORY_MANAGER)
+    judged = [leaf(project, n) for n in ("1.1", "1.2", "2")]
+    bids = list(Bid.objects.filter(project=project))
+    sheet = {(c.pk, b.pk): services.ScoreIn(2, "Partial evidence") for c in judged for b in bids}
+    assert services.scores_submit(actor=ev, project=project, scores=sheet) == 6
+    assert EvaluatorScore.objects.filter(bid__project=project).count() == 6
+    # Again: the scores are replaced, not added to.
+    services.scores_submit(actor=ev, project=project, scores=sheet)
+    assert EvaluatorScore.objects.filter(bid__project=project).count() == 6
+    project.assignments.filter(criterion=judged[2]).delete()
+    with pytest.raises(PermissionDenied):
+        services.scores_submit(actor=ev, project=project, scores=sheet)
+    with pytest.raises(ValidationFailed) as caught:
+        services.consensus_submit(
+            actor=cm, project=project, consensus={(judged[0].pk, bids[0].pk): services.ScoreIn(7, "")}
+        )
+    assert f"score_{bids[0].pk}" in caught.value.field_errors
+    services.consensus_submit(
+        actor=cm,
+        project=project,
+        consensus={(c.pk, b.pk): services.ScoreIn(2, "Agreed") for c in judged[:2] for b in bids},
+    )
+    with pytest.raises(Conflict, match="No evaluator"):
+        services.consensus_submit(
+            actor=cm,
+            project=project,
+            consensus={(judged[2].pk, b.pk): services.ScoreIn(2, "Agreed") for b in bids},
+        )
