@@ -70,8 +70,14 @@ class ProjectOut(Schema):
     price_method: str
     discount_rate: Decimal
     awarded_contract_id: int | None
+    framework_id: int | None
+    invited_supplier_ids: list[int]
     lots: list[LotOut]
     criteria: list[CriterionOut]
+
+    @staticmethod
+    def resolve_invited_supplier_ids(obj: Project) -> list[int]:
+        return [s.pk for s in obj.invited_suppliers.all()]
 
     @staticmethod
     def resolve_lots(obj: Project) -> list[Any]:
@@ -157,6 +163,11 @@ class CriterionIn(StrictIn):
     scale_max: int = Field(5, ge=1, le=100)
     descriptors: list[DescriptorIn] = Field(default_factory=list, max_length=101)
     guidance: str = Field("", max_length=5000)
+
+
+class BiddersIn(StrictIn):
+    supplier_ids: list[int] = Field(default_factory=list, max_length=500)
+    framework_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class ReasonIn(StrictIn):
@@ -487,6 +498,29 @@ def tender_criterion_add(request: HttpRequest, project_id: int, payload: Criteri
     parent = _criterion(project, parent_id) if parent_id else None
     criterion = services.criterion_add(actor=actor_of(request), project=project, parent=parent, **values)
     return Status(201, criterion)
+
+
+@router.put(
+    "/tenders/{project_id}/invited-suppliers",
+    response={200: ProjectOut, **ERRORS},
+    operation_id="tender_bidders_invite",
+)
+def tender_bidders_invite(request: HttpRequest, project_id: int, payload: BiddersIn) -> Project:
+    """Direct award or mini-competition: only these suppliers (by default a framework's) may bid."""
+    from consortium.contracts.models import Contract
+
+    framework = None
+    if payload.framework_id is not None:
+        framework = Contract.objects.filter(pk=payload.framework_id).first()
+        if framework is None:
+            raise ValidationFailed("Choose a framework", field_errors={"framework_id": "No such contract"})
+    services.bidders_invite(
+        actor=actor_of(request),
+        project=_project(request, project_id),
+        suppliers=list(Organisation.objects.filter(pk__in=payload.supplier_ids)),
+        framework=framework,
+    )
+    return _project(request, project_id)
 
 
 @router.post(

@@ -506,6 +506,58 @@ def criterion_add(
     return criterion
 
 
+def bidders_invite(
+    *,
+    actor: Actor,
+    project: Project,
+    suppliers: Sequence[Organisation] = (),
+    framework: Any = None,
+) -> Project:
+    """Name the suppliers who may bid, for a direct award or a call-off by mini-competition
+    under a framework (by default, every supplier on the framework's lots). Nobody else
+    may then see or bid for the procurement."""
+    from consortium.contracts.constants import ContractKind, ContractStatus
+
+    _require_manager(actor)
+    if framework is not None and (
+        framework.kind != ContractKind.FRAMEWORK or framework.status != ContractStatus.LIVE
+    ):
+        raise ValidationFailed(
+            "Choose a framework", field_errors={"framework": "Choose a live framework agreement"}
+        )
+    chosen = list(suppliers)
+    if framework is not None and not chosen:
+        chosen = list(Organisation.objects.filter(lots_awarded__contract=framework).distinct())
+    if not chosen or any(not s.is_supplier for s in chosen):
+        raise ValidationFailed(
+            "Choose suppliers", field_errors={"suppliers": "Choose the suppliers invited to bid"}
+        )
+    if framework is not None:
+        on_framework = set(
+            Organisation.objects.filter(lots_awarded__contract=framework).values_list("pk", flat=True)
+        )
+        outside = [s.name for s in chosen if s.pk not in on_framework]
+        if outside:
+            raise ValidationFailed(
+                "Only the framework's suppliers",
+                field_errors={"suppliers": f"Not on the framework: {', '.join(outside)}"},
+            )
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        project.framework = framework
+        project.save(update_fields=["framework", "modified_at"])
+        project.invited_suppliers.set(chosen)
+        audit_record(
+            actor=actor,
+            action="procurement.bidders_invite",
+            obj=project,
+            organisation=project.run_by,
+            changes={"suppliers": [s.pk for s in chosen], "framework": getattr(framework, "reference", None)},
+        )
+    return project
+
+
 def tender_publish(*, actor: Actor, project: Project) -> Project:
     """Publish the tender notice: lots, criteria (weights sharing 100%, one price criterion)
     and a lawful timetable must be in place."""
@@ -1167,7 +1219,8 @@ def award_conclude(*, actor: Actor, project: Project) -> Project:
         project = _locked(project)
         if project.status != S.STANDSTILL:
             raise Conflict("Only a procurement in standstill can be concluded.")
-        if project.standstill_ends_on and today_in_london() <= project.standstill_ends_on:
+        standstill = project.procedure.standstill_working_days if project.procedure else 8
+        if standstill and project.standstill_ends_on and today_in_london() <= project.standstill_ends_on:
             raise Conflict(f"Standstill runs until the end of {project.standstill_ends_on:%-d %B %Y}.")
         members = list(
             Organisation.objects.filter(

@@ -166,6 +166,14 @@ def _detail_context(actor: Actor, project: Project) -> dict[str, Any]:
             "criterion__number"
         )
         context["bid_count"] = project.bids.filter(status=BidStatus.SUBMITTED).count()
+        from consortium.contracts.models import Contract
+        from consortium.organisations.models import Organisation
+
+        context["frameworks"] = Contract.objects.filter(kind="framework", status="live").order_by("reference")
+        context["suppliers"] = [
+            (o.pk, o.name) for o in Organisation.objects.filter(kind="supplier").order_by("name")
+        ]
+        context["invited"] = [str(pk) for pk in project.invited_suppliers.values_list("pk", flat=True)]
         context["judged"] = [c for c in selectors.leaf_criteria(project) if c.kind != CriterionKind.PRICE]
     context["own_bids"] = list(selectors.own_bids(actor, project))
     context["invited_to_demand"] = (
@@ -235,6 +243,20 @@ def tender_act(request: HttpRequest, project_id: int) -> HttpResponse:
                 descriptors=descriptors,
             )
             done = "Criterion added."
+        elif action == "invite_bidders":
+            from consortium.contracts.models import Contract
+            from consortium.organisations.models import Organisation
+
+            framework_id = p.get("framework", "")
+            framework = Contract.objects.filter(pk=framework_id).first() if framework_id.isdigit() else None
+            ids = [i for i in p.getlist("suppliers") if i.isdigit()]
+            services.bidders_invite(
+                actor=actor,
+                project=project,
+                suppliers=list(Organisation.objects.filter(pk__in=ids)),
+                framework=framework,
+            )
+            done = "Invited suppliers saved: only they may bid."
         elif action == "publish":
             services.tender_publish(actor=actor, project=project)
             done = "Tender notice published: the tender is open for bids."

@@ -667,6 +667,13 @@ API_CASES.update(
             {CA: 201, CM: 201},
             default=404,
         ),
+        "tender_bidders_invite": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'preparation', fresh=True).pk}/invited-suppliers",
+                {"supplier_ids": [w.supplier.pk]},
+            ),
+            {**MANAGERS_200, SU: 404},
+        ),
         "tender_publish": Case(
             lambda w, r: (f"{T}/{_tender(w, 'preparation', fresh=True).pk}/publish", None),
             {**MANAGERS_200, SU: 404},

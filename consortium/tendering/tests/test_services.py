@@ -348,3 +348,48 @@ def test_a_whole_scoring_workbook_is_stored_at_once_and_only_for_the_evaluators_
             project=project,
             consensus={(judged[2].pk, b.pk): services.ScoreIn(2, "Agreed") for b in bids},
         )
+
+
+def test_a_direct_award_is_open_only_to_the_named_supplier_and_uses_the_same_evaluation(world):
+    project = tender_at(world, "preparation")
+    cm = world.actor(Role.CATEGORY_MANAGER)
+    services.bidders_invite(actor=cm, project=project, suppliers=[world.supplier])
+    procedure = selectors.procedure_in_force("direct_award", today_in_london())
+    t = earliest_timetable(selectors.rules_of(procedure), today_in_london())
+    t.tender_deadline = t.publication + dt.timedelta(days=7)
+    t.clarification_deadline = t.publication + dt.timedelta(days=1)
+    services.timetable_set(actor=cm, project=project, procedure_code="direct_award", timetable=t)
+    services.tender_publish(actor=cm, project=project)
+    assert Notice.objects.filter(project=project, notice_type__code="UK5").exists()
+    answers = {c.pk: "Answer" for c in selectors.leaf_criteria(project) if c.kind != "price"}
+    lines = [services.PriceLineIn("Paper", D(10), D(4))]
+    with pytest.raises(PermissionDenied, match="invited"):
+        services.bid_submit(
+            actor=rival(world), project=project, lot_number=1, answers=answers, price_lines=lines
+        )
+    assert project not in selectors.project_list_for(rival(world))
+    services.bid_submit(
+        actor=world.actor(Role.SUPPLIER_USER),
+        project=project,
+        lot_number=1,
+        answers=answers,
+        price_lines=lines,
+    )
+
+
+def test_a_mini_competition_invites_the_frameworks_suppliers_and_needs_no_standstill(world, market):
+    project = tender_at(world, "preparation", title="Stationery call-off")
+    cm = world.actor(Role.CATEGORY_MANAGER)
+    with pytest.raises(ValidationFailed):
+        services.bidders_invite(actor=cm, project=project, suppliers=[world.member])
+    services.bidders_invite(actor=cm, project=project, framework=market.contract)
+    assert set(project.invited_suppliers.all()) == {world.supplier, world.other_supplier}
+    procedure = selectors.procedure_in_force("call_off", today_in_london())
+    t = earliest_timetable(selectors.rules_of(procedure), today_in_london())
+    t.tender_deadline = t.publication + dt.timedelta(days=7)
+    t.clarification_deadline = t.publication + dt.timedelta(days=2)
+    t.standstill_ends = t.award_decision
+    t.contract_start = t.award_decision
+    services.timetable_set(actor=cm, project=project, procedure_code="call_off", timetable=t)
+    project.refresh_from_db()
+    assert project.procedure is not None and project.procedure.standstill_working_days == 0

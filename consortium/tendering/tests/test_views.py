@@ -191,3 +191,16 @@ def test_ocds_downloads_are_open_data(world):
     project = tender_at(world, "awarded")
     response = Client().get(f"/tenders/{project.pk}/ocds/record.json")
     assert response.status_code == 200 and response.json()["records"][0]["ocid"] == project.ocid
+
+
+def test_the_manager_names_the_suppliers_invited_to_a_direct_award(world):
+    project = tender_at(world, "preparation")
+    cm = _client(world, Role.CATEGORY_MANAGER)
+    assert "Invite named suppliers" in cm.get(f"/tenders/{project.pk}/").content.decode()
+    response = cm.post(
+        f"/tenders/{project.pk}/act/", {"action": "invite_bidders", "suppliers": [str(world.supplier.pk)]}
+    )
+    assert response.status_code == 302
+    assert list(project.invited_suppliers.all()) == [world.supplier]
+    refused = cm.post(f"/tenders/{project.pk}/act/", {"action": "invite_bidders"})
+    assert refused.status_code == 400 and 'href="#suppliers"' in refused.content.decode()
