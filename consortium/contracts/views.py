@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +8,7 @@ from django.views.decorators.http import require_POST
 from consortium.contracts import selectors, services
 from consortium.contracts.constants import CONTRACT_TRANSITIONS, Access, ContractKind, Scope
 from consortium.core.errors import ConsortiumError, ValidationFailed
-from consortium.core.views import actor_required, forbidden, form_errors
+from consortium.core.views import actor_required, date_field, forbidden, form_errors
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, OrganisationKind, Role
 from consortium.organisations.models import Organisation
@@ -35,14 +33,6 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _date(value: str, field: str, errors: dict[str, str]) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        errors[field] = "Enter a date as YYYY-MM-DD, for example 2027-04-01"
-        return dt.date.min
-
-
 @actor_required
 def contract_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -53,8 +43,8 @@ def contract_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         date_errors: dict[str, str] = {}
-        start = _date(post.get("start_date", ""), "start_date", date_errors)
-        end = _date(post.get("end_date", ""), "end_date", date_errors)
+        start = date_field(post.get("start_date", ""), "start_date", date_errors)
+        end = date_field(post.get("end_date", ""), "end_date", date_errors)
         try:
             if date_errors:
                 raise ValidationFailed("Check the contract's dates", field_errors=date_errors)

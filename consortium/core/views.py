@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 from collections.abc import Callable
@@ -48,6 +49,15 @@ def uploaded_file(request: HttpRequest, *, max_bytes: int, field: str = "file") 
     if upload is None:
         raise ValidationFailed("Choose a file", field_errors={field: "Choose the file to upload"})
     return upload.read(max_bytes + 1), upload.name or ""
+
+
+def date_field(value: str | None, field: str, errors: dict[str, str]) -> dt.date:
+    """A form's YYYY-MM-DD date; a bad one is added to `errors` under its field."""
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        errors[field] = "Enter a date as YYYY-MM-DD, for example 2027-04-01"
+        return dt.date.min
 
 
 def form_errors(exc: ConsortiumError) -> dict[str, str]:

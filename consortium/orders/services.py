@@ -20,6 +20,7 @@ from consortium.catalogue.models import CatalogueItem
 from consortium.catalogue.selectors import buyable_items
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
+from consortium.core.references import next_number
 from consortium.orders.constants import ORDER_TRANSITIONS, OrderStatus
 from consortium.orders.models import (
     ApprovalRule,
@@ -105,18 +106,8 @@ def basket_update(*, actor: Actor, line_id: int, quantity: Any, cost_centre: str
 
 
 def _next_reference(year: int) -> str:
-    """CO-2026-000123: issued under a row lock, so concurrent checkouts never share one."""
-    counter = OrderReferenceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                OrderReferenceCounter.objects.create(year=year, last_number=0)
-        except IntegrityError:
-            pass  # another checkout created it first
-        counter = OrderReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"CO-{year}-{counter.last_number:06d}"
+    """CO-2026-000123: numbered under a row lock, so concurrent checkouts never share one."""
+    return f"CO-{year}-{next_number(OrderReferenceCounter, year):06d}"
 
 
 def _needs_approval(order: Order, categories: set[str]) -> bool:

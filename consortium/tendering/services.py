@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from consortium.audit.services import audit_record
 from consortium.core.bulk import insert_rows
 from consortium.core.dates import LONDON, now, today_in_london
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
+from consortium.core.references import next_number
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, Role
 from consortium.organisations.models import Organisation, Person
@@ -125,18 +126,8 @@ def _tell(emails: Sequence[str], subject: str, body: str) -> None:
 
 
 def _next_reference(year: int) -> str:
-    """CBC-P-2026-0001: issued under a row lock, so concurrent creations never share one."""
-    counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                ReferenceCounter.objects.create(year=year, last_number=0)
-        except IntegrityError:
-            pass  # created by a concurrent request
-        counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"CBC-P-{year}-{counter.last_number:04d}"
+    """CBC-P-2026-0001: numbered under a row lock, so concurrent creations never share one."""
+    return f"CBC-P-{year}-{next_number(ReferenceCounter, year):04d}"
 
 
 # --- setting up ----------------------------------------------------------------------
@@ -196,14 +187,7 @@ def project_create(
             created_by=actor.person,
         )
         for i, lot in enumerate(lots, start=1):
-            TenderLot.objects.create(
-                project=project,
-                number=i,
-                title=lot.title.strip(),
-                specification=lot.specification,
-                estimated_unit_price=lot.estimated_unit_price,
-                unit=lot.unit or "each",
-            )
+            _create_lot(project, i, lot)
         audit_record(
             actor=actor,
             action="procurement.create",
@@ -212,6 +196,17 @@ def project_create(
             changes={"reference": project.reference, "title": project.title, "lots": len(lots)},
         )
     return project
+
+
+def _create_lot(project: Project, number: int, lot: LotIn) -> TenderLot:
+    return TenderLot.objects.create(
+        project=project,
+        number=number,
+        title=lot.title.strip(),
+        specification=lot.specification,
+        estimated_unit_price=lot.estimated_unit_price,
+        unit=lot.unit or "each",
+    )
 
 
 def _before_publication(project: Project) -> None:
@@ -227,14 +222,7 @@ def lot_add(*, actor: Actor, project: Project, lot: LotIn) -> TenderLot:
         project = _locked(project)
         _before_publication(project)
         number = (project.lots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        created = TenderLot.objects.create(
-            project=project,
-            number=number,
-            title=lot.title.strip(),
-            specification=lot.specification,
-            estimated_unit_price=lot.estimated_unit_price,
-            unit=lot.unit or "each",
-        )
+        created = _create_lot(project, number, lot)
         audit_record(
             actor=actor,
             action="procurement.lot_add",

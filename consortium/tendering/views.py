@@ -3,7 +3,6 @@ services; a refusal from either becomes the page's 403, 404 or error summary."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, NotFound, ValidationFailed
-from consortium.core.views import actor_required, forbidden, form_errors, uploaded_file
+from consortium.core.views import actor_required, date_field, forbidden, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
@@ -51,14 +50,6 @@ def _decimal(value: str, field: str, errors: dict[str, str], *, blank: bool = Fa
     except InvalidOperation:
         errors[field] = "Enter a number, for example 12.50"
         return None
-
-
-def _date(value: str, field: str, errors: dict[str, str]) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        errors[field] = "Enter a date as YYYY-MM-DD"
-        return dt.date.min
 
 
 def _int(value: str, field: str, errors: dict[str, str], default: int | None = None) -> int:
@@ -204,7 +195,9 @@ def tender_act(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         if action == "open_demand":
             services.demand_open(
-                actor=actor, project=project, closes_on=_date(p.get("closes_on", ""), "closes_on", errors)
+                actor=actor,
+                project=project,
+                closes_on=date_field(p.get("closes_on", ""), "closes_on", errors),
             )
             done = "Members invited to register demand."
         elif action == "close_demand":
@@ -336,9 +329,11 @@ def tender_timetable(request: HttpRequest, project_id: int) -> HttpResponse:
             "standstill_ends",
             "contract_start",
         ]
-        dates = {f: _date(p.get(f, ""), f, errors) for f in fields}
+        dates = {f: date_field(p.get(f, ""), f, errors) for f in fields}
         planned = (
-            _date(p["planned_notice_on"], "planned_notice_on", errors) if p.get("planned_notice_on") else None
+            date_field(p["planned_notice_on"], "planned_notice_on", errors)
+            if p.get("planned_notice_on")
+            else None
         )
         rate = _decimal(p.get("discount_rate", ""), "discount_rate", errors, blank=True)
         try:
@@ -408,7 +403,9 @@ def tender_demand(request: HttpRequest, project_id: int) -> HttpResponse:
                     row_errors: dict[str, str] = {}
                     qty = _int(qty_text, f"quantity_{n}", row_errors) if qty_text else None
                     value = _decimal(value_text, f"annual_value_{n}", row_errors, blank=True)
-                    needed = _date(request.POST.get(f"needed_from_{n}", ""), f"needed_from_{n}", row_errors)
+                    needed = date_field(
+                        request.POST.get(f"needed_from_{n}", ""), f"needed_from_{n}", row_errors
+                    )
                     errors |= row_errors
                     rows.append(
                         services.DemandIn(n, needed, qty, value, request.POST.get(f"will_use_{n}") == "yes")
