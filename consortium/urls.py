@@ -80,6 +80,11 @@ urlpatterns = [
     ),
     path("tenders/<int:project_id>/evaluation/", tender_views.tender_evaluation, name="tender-evaluation"),
     path(
+        "tenders/<int:project_id>/evaluation/scores.xlsx",
+        tender_views.tender_scoring_workbook,
+        name="tender-scoring-workbook",
+    ),
+    path(
         "tenders/<int:project_id>/criteria/<int:criterion_id>/score/",
         tender_views.tender_scoresheet,
         name="tender-scoresheet",

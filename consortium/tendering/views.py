@@ -18,7 +18,7 @@ from consortium.core.views import actor_required, date_field, forbidden, form_er
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
-from consortium.tendering import demand_workbook, ocds, selectors, services
+from consortium.tendering import demand_workbook, ocds, scoring_workbook, selectors, services
 from consortium.tendering.constants import (
     TIE_BREAK_RULE,
     AuthorityType,
@@ -632,7 +632,20 @@ def tender_evaluation(request: HttpRequest, project_id: int) -> HttpResponse:
     if not assignments:
         return forbidden(request, reason="You are not an evaluator of this procurement.")
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            content, _name = uploaded_file(request, max_bytes=scoring_workbook.MAX_BYTES)
+            criteria = [a.criterion for a in assignments if a.declaration == Declaration.NO_CONFLICT]
+            scores = scoring_workbook.read(content, criteria)
+            count = services.scores_submit(actor=actor, project=project, scores=scores)
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"{count} scores saved from your workbook.")
+            return redirect("tender-evaluation", project.pk)
+    elif request.method == "POST":
         try:
             services.declaration_make(
                 actor=actor,
@@ -658,6 +671,28 @@ def tender_evaluation(request: HttpRequest, project_id: int) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@require_GET
+@actor_required
+def tender_scoring_workbook(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The evaluator's scoring workbook: its criteria × every bid, to score offline."""
+    actor = _actor(request)
+    project = selectors.project_get_for(actor, project_id)
+    criteria = [a.criterion for a in selectors.active_assignments(actor, project).select_related("criterion")]
+    if not criteria:
+        return forbidden(
+            request, reason="Only evaluators who declared no conflict download a scoring workbook."
+        )
+    bids = list(selectors.bid_list_for(actor, project).order_by("id"))
+    for b in bids:
+        selectors.bid_for_reading(actor, b.pk)  # audits each bid's reading
+    response = HttpResponse(
+        scoring_workbook.template(sorted(criteria, key=lambda c: c.number), bids, actor.person.pk),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scores-{project.reference}.xlsx"'
+    return response
 
 
 def _bids_with_answers(actor: Actor, project: Project, criterion: Criterion) -> list[tuple[Bid, str]]:

@@ -1006,6 +1006,9 @@ PAGES: dict[str, Page] = {
     "tender-evaluation": Page(
         lambda w, r: f"/tenders/{_tender(w, 'evaluation').pk}/evaluation/", {EV: 200}, default=403
     ),
+    "tender-scoring-workbook": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'declared').pk}/evaluation/scores.xlsx", {EV: 200}, default=403
+    ),
     "tender-scoresheet": Page(
         lambda w, r: (lambda p: f"/tenders/{p.pk}/criteria/{_judged(p)}/score/")(_tender(w, "declared")),
         {EV: 200},

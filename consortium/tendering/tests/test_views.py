@@ -204,3 +204,33 @@ def test_the_manager_names_the_suppliers_invited_to_a_direct_award(world):
     assert list(project.invited_suppliers.all()) == [world.supplier]
     refused = cm.post(f"/tenders/{project.pk}/act/", {"action": "invite_bidders"})
     assert refused.status_code == 400 and 'href="#suppliers"' in refused.content.decode()
+
+
+def test_an_evaluator_scores_offline_in_the_scoring_workbook(world):
+    project = tender_at(world, "declared")
+    ev = _client(world, Role.EVALUATOR)
+    download = ev.get(f"/tenders/{project.pk}/evaluation/scores.xlsx")
+    wb = load_workbook(io.BytesIO(download.content))
+    ws = wb["Scores"]
+    assert ws.max_row == 1 + 3 * 2  # three criteria × two bids
+    assert "We will meet" in str(ws["E2"].value)
+    for row in range(2, ws.max_row + 1):
+        ws[f"F{row}"] = 3
+        ws[f"G{row}"] = "Meets it with evidence"
+    ws["F3"] = 9
+    ws["G4"] = None
+    bad = io.BytesIO()
+    wb.save(bad)
+    bad.seek(0)
+    bad.name = "scores.xlsx"
+    page = ev.post(f"/tenders/{project.pk}/evaluation/", {"file": bad}).content.decode()
+    assert "Sheet Scores, row 3, column F" in page and "Sheet Scores, row 4, column G" in page
+    assert not EvaluatorScore.objects.filter(bid__project=project).exists()
+    ws["F3"] = 4
+    ws["G4"] = "Fine"
+    good = io.BytesIO()
+    wb.save(good)
+    good.seek(0)
+    good.name = "scores.xlsx"
+    assert ev.post(f"/tenders/{project.pk}/evaluation/", {"file": good}).status_code == 302
+    assert EvaluatorScore.objects.filter(bid__project=project).count() == 6
