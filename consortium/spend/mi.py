@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
+from django.db.models.functions import Coalesce
 
 from consortium.catalogue.constants import Category
 from consortium.core.errors import PermissionDenied
@@ -51,25 +51,49 @@ def spend_lines_for(actor: Actor, *, since: dt.date | None = None) -> QuerySet[O
 def spend_by(
     actor: Actor, dimension: str, *, since: dt.date | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
-    field, _label = DIMENSIONS[dimension]
-    qs = spend_lines_for(actor, since=since)
     if dimension == "month":
-        qs = qs.annotate(month=TruncMonth("ordered_on"))
+        return _spend_by_month(actor, since=since)
+    field, _label = DIMENSIONS[dimension]
     rows = (
-        qs.values(field)
-        .annotate(spend=Sum("line_total"))
-        .order_by(field if dimension == "month" else "-spend")
+        spend_lines_for(actor, since=since).values(field).annotate(spend=Sum("line_total")).order_by("-spend")
     )
     labels = dict(Category.choices)
     out = []
-    for r in rows[: limit if dimension != "month" else 36]:
+    for r in rows[:limit]:
         key = r[field]
         if dimension == "category":
             key = labels.get(key, key)
-        if dimension == "month" and key is not None:
-            key = key.strftime("%b %Y") if hasattr(key, "strftime") else str(key)
         out.append({"label": str(key), "spend": to_penny(r["spend"] or ZERO)})
     return out
+
+
+def _spend_by_day(actor: Actor, *keys: str, since: dt.date | None) -> list[dict[str, Any]]:
+    """Spend grouped by date (and `keys`): a few thousand groups that Python folds into months
+    or quarters. Grouping on the bare date is several times cheaper over millions of lines than
+    truncating each line's date in the database."""
+    return list(
+        spend_lines_for(actor, since=since)
+        .values(*keys, "ordered_on")
+        .annotate(spend=Sum("line_total"))
+        .order_by()
+    )
+
+
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value  # type: ignore[no-any-return]
+
+
+def _spend_by_month(actor: Actor, *, since: dt.date | None) -> list[dict[str, Any]]:
+    from collections import defaultdict
+
+    months: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    for r in _spend_by_day(actor, since=since):
+        day = _as_date(r["ordered_on"])
+        months[day.replace(day=1)] += r["spend"] or ZERO
+    return [
+        {"label": month.strftime("%b %Y"), "spend": to_penny(spend)}
+        for month, spend in sorted(months.items())[:36]
+    ]
 
 
 def savings(actor: Actor, *, since: dt.date | None = None) -> dict[str, Decimal]:
@@ -92,24 +116,25 @@ def rebates(actor: Actor, *, since: dt.date | None = None) -> list[dict[str, Any
     from consortium.contracts.models import Contract
     from consortium.organisations.models import Organisation
 
-    rows = list(
-        spend_lines_for(actor, since=since)
-        .annotate(quarter=TruncQuarter("ordered_on"))
-        .values("supplier_id", "contract_id", "quarter")
-        .annotate(spend=Sum("line_total"))
-    )
+    rows = _spend_by_day(actor, "supplier_id", "contract_id", since=since)
     rates = dict(
         Contract.objects.filter(pk__in={r["contract_id"] for r in rows}).values_list("pk", "rebate_percent")
     )
     names = dict(
         Organisation.objects.filter(pk__in={r["supplier_id"] for r in rows}).values_list("pk", "name")
     )
-    totals: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    # Spend per supplier, contract and quarter first; the rebate is rounded once per
+    # supplier, contract and quarter (as before), then added up per supplier and quarter.
+    by_contract: dict[tuple[str, int, int], Decimal] = defaultdict(lambda: ZERO)
     for r in rows:
-        spend = r["spend"] or ZERO
-        key = (_quarter(r["quarter"]), names[r["supplier_id"]])
+        by_contract[(_quarter(_as_date(r["ordered_on"])), r["supplier_id"], r["contract_id"])] += (
+            r["spend"] or ZERO
+        )
+    totals: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for (quarter, supplier_id, contract_id), spend in by_contract.items():
+        key = (quarter, names[supplier_id])
         totals[key][0] += spend
-        totals[key][1] += to_penny(spend * rates[r["contract_id"]] / 100)
+        totals[key][1] += to_penny(spend * rates[contract_id] / 100)
     return [
         {"supplier": supplier, "quarter": quarter, "spend": to_penny(spend), "rebate": rebate}
         for (quarter, supplier), (spend, rebate) in sorted(totals.items())

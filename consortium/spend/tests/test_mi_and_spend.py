@@ -93,3 +93,22 @@ def test_bad_spend_rows_are_named_and_nothing_is_stored(world):
     with pytest.raises(ValidationFailed):
         services.spend_file_import(actor=buyer, content=b"who,what\n", filename="ap.csv")
     assert not SpendFile.objects.exists()
+
+
+def test_months_and_quarters_are_folded_from_daily_spend(world, trading):
+    import datetime as dt
+
+    from consortium.orders.models import OrderLine
+
+    # Move the paper line into an earlier quarter: it must show as its own month and quarter.
+    line = OrderLine.objects.get(name="Recycled copier paper A4")
+    OrderLine.objects.filter(pk=line.pk).update(ordered_on=dt.date(2026, 2, 10))
+    OrderLine.objects.exclude(pk=line.pk).update(ordered_on=dt.date(2026, 5, 3))
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    assert mi.spend_by(admin, "month") == [
+        {"label": "Feb 2026", "spend": D("50.00")},
+        {"label": "May 2026", "spend": D("6.00")},
+    ]
+    rebates = {(r["quarter"], r["supplier"]): r["rebate"] for r in mi.rebates(admin)}
+    assert rebates[("2026 Q1", world.supplier.name)] == D("0.75")
+    assert ("2026 Q2", world.supplier.name) not in rebates
