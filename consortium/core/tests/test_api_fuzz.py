@@ -32,7 +32,7 @@ def keep_test_connection_open():
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=15,  # 100+ operations x 2 roles: keeps the run within a few minutes on PostgreSQL
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
