@@ -393,6 +393,13 @@ def timetable_set(
         errors |= check_timetable(selectors.rules_of(procedure), timetable, planned_notice=planned_notice_on)
         if errors:
             raise ValidationFailed("The timetable breaks a rule", field_errors=errors)
+        if planned_notice_on and not project.notices.filter(notice_type__code="UK3").exists():
+            Notice.objects.create(
+                project=project,
+                notice_type=NoticeType.objects.get(code="UK3"),
+                published_at=dt.datetime.combine(planned_notice_on, dt.time(9), tzinfo=LONDON),
+                summary=f"Planned procurement notice: {project.title}",
+            )
         project.procedure = procedure
         project.planned_notice_on = planned_notice_on
         project.publication_on = timetable.publication

@@ -172,6 +172,7 @@ def _detail_context(actor: Actor, project: Project) -> dict[str, Any]:
         and project.invited_members.filter(pk=actor.organisation.pk).exists()
     )
     context["is_evaluator"] = project.assignments.filter(evaluator=actor.person).exists()
+    context["interested"] = project.interests.filter(supplier=actor.organisation).exists()
     context["can_bid"] = selectors.bids(actor) and project.status == S.OPEN and not context["deadline_passed"]
     return context
 
@@ -186,7 +187,8 @@ def tender_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @actor_required
 def tender_act(request: HttpRequest, project_id: int) -> HttpResponse:
-    """The manager's (and admin's) actions on the procurement page, one named action per form."""
+    """Actions on the procurement page, one named action per form: the managers', the admin's
+    award approval, and a supplier's registration of interest."""
     actor = _actor(request)
     project = selectors.project_get_for(actor, project_id)
     p = request.POST
@@ -250,6 +252,9 @@ def tender_act(request: HttpRequest, project_id: int) -> HttpResponse:
                 framework=framework,
             )
             done = "Invited suppliers saved: only they may bid."
+        elif action == "register_interest":
+            services.interest_register(actor=actor, project=project)
+            done = "Interest registered: you will be told of clarifications and changes."
         elif action == "publish":
             services.tender_publish(actor=actor, project=project)
             done = "Tender notice published: the tender is open for bids."

@@ -393,3 +393,17 @@ def test_a_mini_competition_invites_the_frameworks_suppliers_and_needs_no_stands
     services.timetable_set(actor=cm, project=project, procedure_code="call_off", timetable=t)
     project.refresh_from_db()
     assert project.procedure is not None and project.procedure.standstill_working_days == 0
+
+
+def test_a_qualifying_planned_procurement_notice_is_recorded_and_shortens_the_period(world):
+    project = tender_at(world, "preparation")
+    cm = world.actor(Role.CATEGORY_MANAGER)
+    today = today_in_london()
+    procedure = selectors.procedure_in_force("open", today)
+    planned = today - dt.timedelta(days=60)
+    t = earliest_timetable(selectors.rules_of(procedure), today, planned_notice=planned)
+    assert t.tender_deadline == today + dt.timedelta(days=10)
+    services.timetable_set(
+        actor=cm, project=project, procedure_code="open", timetable=t, planned_notice_on=planned
+    )
+    assert Notice.objects.filter(project=project, notice_type__code="UK3").count() == 1

@@ -234,3 +234,12 @@ def test_an_evaluator_scores_offline_in_the_scoring_workbook(world):
     good.name = "scores.xlsx"
     assert ev.post(f"/tenders/{project.pk}/evaluation/", {"file": good}).status_code == 302
     assert EvaluatorScore.objects.filter(bid__project=project).count() == 6
+
+
+def test_a_supplier_registers_interest_on_the_page(world):
+    project = tender_at(world, "open")
+    project.interests.all().delete()
+    supplier = _client(world, Role.SUPPLIER_USER)
+    assert "Register interest" in supplier.get(f"/tenders/{project.pk}/").content.decode()
+    assert supplier.post(f"/tenders/{project.pk}/act/", {"action": "register_interest"}).status_code == 302
+    assert project.interests.filter(supplier=world.supplier).exists()
