@@ -322,9 +322,12 @@ with connection.cursor() as c:
                s.baseline_price * (1 + g % 7)
         FROM generate_series(0, 4999999) AS g JOIN slots s ON s.k = (g % 1000000) % {slots}
     ''')
+from consortium.spend import rollup
+rollup.rebuild()  # the lines were loaded in bulk: total them per day for the MI
 connection.set_autocommit(True)
 with connection.cursor() as c:
     c.execute("VACUUM ANALYZE orders_orderline")
+    c.execute("VACUUM ANALYZE spend_dailyspend")
     c.execute("SELECT count(*) FROM orders_orderline")
     print(c.fetchone()[0])
 """

@@ -320,6 +320,9 @@ def _year_of_orders(rng: random.Random, year_start: dt.date) -> None:
             ln.in_spend = order.status in spend
             all_lines.append(ln)
     OrderLine.objects.bulk_create(all_lines, batch_size=1000)
+    from consortium.spend.rollup import rebuild
+
+    rebuild()  # the lines were loaded in bulk: total them for the MI
     OrderEvent.objects.bulk_create(
         [OrderEvent(order=o, from_status="", to_status=o.status, note="Demo history") for o in orders],
         batch_size=1000,

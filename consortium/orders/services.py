@@ -34,6 +34,7 @@ from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
 from consortium.organisations.tasks import send_email_on_commit
+from consortium.spend.rollup import move_lines
 
 S = OrderStatus
 MAX_QUANTITY = 100_000
@@ -130,7 +131,11 @@ def _record(order: Order, to: str, actor_person: Person | None, note: str = "") 
 def _sync_spend(order: Order) -> None:
     """The lines carry whether they count as spend, so MI is one scan of one table:
     set once after a step's transitions, not once per transition."""
-    OrderLine.objects.filter(order=order).update(in_spend=order.status in SPEND_STATUSES)
+    into_spend = order.status in SPEND_STATUSES
+    moving = OrderLine.objects.filter(order=order, in_spend=not into_spend)
+    # The MI's daily totals move with the lines, in this transaction.
+    move_lines(moving, into_spend=into_spend)
+    moving.update(in_spend=into_spend)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 month; savings against baseline; rebate due per supplier per quarter; local and SME share.
 
 A member sees its own figures; the consortium's admins and category managers see everyone's.
-Each figure is one aggregate over the order-line table (which carries buyer, supplier,
-contract and date for exactly this purpose).
+Each figure is one aggregate over the daily spend totals (spend.models.DailySpend), which
+the orders service keeps in step with the order lines that count as spend.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, QuerySet, Sum
+from django.db.models import DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from consortium.catalogue.constants import Category
@@ -21,14 +21,18 @@ from consortium.core.money import to_penny
 from consortium.orders.models import OrderLine
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
+from consortium.spend.models import DailySpend
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
+# dimension -> (the order line's own column, label). Lines are grouped by their own columns
+# and the names looked up afterwards for the few groups: joining every line to its
+# organisation or contract first costs more than the sum itself over millions of lines.
 DIMENSIONS = {
-    "member": ("buyer__name", "Member"),
+    "member": ("buyer_id", "Member"),
     "category": ("category", "Category"),
-    "supplier": ("supplier__name", "Supplier"),
-    "contract": ("contract__reference", "Contract"),
+    "supplier": ("supplier_id", "Supplier"),
+    "contract": ("contract_id", "Contract"),
     "month": ("month", "Month"),
 }
 
@@ -48,34 +52,57 @@ def spend_lines_for(actor: Actor, *, since: dt.date | None = None) -> QuerySet[O
     return qs.order_by()
 
 
+def daily_spend_for(actor: Actor, *, since: dt.date | None = None) -> QuerySet[DailySpend]:
+    """The daily spend totals the actor may see: its own organisation's, or (for the
+    consortium's admins and category managers) everyone's."""
+    org = actor.organisation
+    qs = DailySpend.objects.all()
+    if org.is_consortium:
+        if not actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER):
+            raise PermissionDenied("Consortium-wide figures are for its admins and category managers.")
+    elif org.is_supplier:
+        raise PermissionDenied("Management information is for members and the consortium.")
+    else:
+        qs = qs.filter(buyer=org)
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    return qs.order_by()
+
+
 def spend_by(
     actor: Actor, dimension: str, *, since: dt.date | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     if dimension == "month":
         return _spend_by_month(actor, since=since)
     field, _label = DIMENSIONS[dimension]
-    rows = (
-        spend_lines_for(actor, since=since).values(field).annotate(spend=Sum("line_total")).order_by("-spend")
+    rows = list(
+        daily_spend_for(actor, since=since)
+        .values(field)
+        .annotate(total=Sum("spend"))
+        .order_by("-total")[:limit]
     )
+    names = _names(dimension, [r[field] for r in rows])
+    return [
+        {"label": names.get(r[field], str(r[field])), "spend": to_penny(r["total"] or ZERO)} for r in rows
+    ]
+
+
+def _names(dimension: str, keys: list[Any]) -> dict[Any, str]:
+    from consortium.contracts.models import Contract
+    from consortium.organisations.models import Organisation
+
+    if dimension in ("member", "supplier"):
+        return dict(Organisation.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if dimension == "contract":
+        return dict(Contract.objects.filter(pk__in=keys).values_list("pk", "reference"))
     labels = dict(Category.choices)
-    out = []
-    for r in rows[:limit]:
-        key = r[field]
-        if dimension == "category":
-            key = labels.get(key, key)
-        out.append({"label": str(key), "spend": to_penny(r["spend"] or ZERO)})
-    return out
+    return {k: labels.get(k, k) for k in keys}
 
 
 def _spend_by_day(actor: Actor, *keys: str, since: dt.date | None) -> list[dict[str, Any]]:
-    """Spend grouped by date (and `keys`): a few thousand groups that Python folds into months
-    or quarters. Grouping on the bare date is several times cheaper over millions of lines than
-    truncating each line's date in the database."""
+    """Spend per day (and `keys`), which Python folds into months or quarters."""
     return list(
-        spend_lines_for(actor, since=since)
-        .values(*keys, "ordered_on")
-        .annotate(spend=Sum("line_total"))
-        .order_by()
+        daily_spend_for(actor, since=since).values(*keys, "day").annotate(total=Sum("spend")).order_by()
     )
 
 
@@ -88,8 +115,8 @@ def _spend_by_month(actor: Actor, *, since: dt.date | None) -> list[dict[str, An
 
     months: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
     for r in _spend_by_day(actor, since=since):
-        day = _as_date(r["ordered_on"])
-        months[day.replace(day=1)] += r["spend"] or ZERO
+        day = _as_date(r["day"])
+        months[day.replace(day=1)] += r["total"] or ZERO
     return [
         {"label": month.strftime("%b %Y"), "spend": to_penny(spend)}
         for month, spend in sorted(months.items())[:36]
@@ -99,9 +126,8 @@ def _spend_by_month(actor: Actor, *, since: dt.date | None) -> list[dict[str, An
 def savings(actor: Actor, *, since: dt.date | None = None) -> dict[str, Decimal]:
     """Saving against baseline = Σ baseline totals − Σ line totals, over lines where a baseline
     price is known (the baseline total is stored on each line: no arithmetic per line here)."""
-    qs = spend_lines_for(actor, since=since).filter(baseline_total__isnull=False)
-    sums = qs.aggregate(
-        baseline=Coalesce(Sum("baseline_total"), ZERO), spend=Coalesce(Sum("line_total"), ZERO)
+    sums = daily_spend_for(actor, since=since).aggregate(
+        baseline=Coalesce(Sum("baseline"), ZERO), spend=Coalesce(Sum("spend_with_baseline"), ZERO)
     )
     baseline, spend = to_penny(sums["baseline"]), to_penny(sums["spend"])
     rate = ((baseline - spend) / baseline * 100).quantize(Decimal("0.1")) if baseline else ZERO
@@ -127,9 +153,7 @@ def rebates(actor: Actor, *, since: dt.date | None = None) -> list[dict[str, Any
     # supplier, contract and quarter (as before), then added up per supplier and quarter.
     by_contract: dict[tuple[str, int, int], Decimal] = defaultdict(lambda: ZERO)
     for r in rows:
-        by_contract[(_quarter(_as_date(r["ordered_on"])), r["supplier_id"], r["contract_id"])] += (
-            r["spend"] or ZERO
-        )
+        by_contract[(_quarter(_as_date(r["day"])), r["supplier_id"], r["contract_id"])] += r["total"] or ZERO
     totals: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for (quarter, supplier_id, contract_id), spend in by_contract.items():
         key = (quarter, names[supplier_id])
@@ -150,12 +174,27 @@ def _quarter(value: Any) -> str:
 
 
 def local_and_sme(actor: Actor, *, since: dt.date | None = None) -> dict[str, Any]:
-    totals = spend_lines_for(actor, since=since).aggregate(
-        total=Coalesce(Sum("line_total"), ZERO),
-        local=Coalesce(Sum("line_total", filter=Q(supplier__is_local=True)), ZERO),
-        sme=Coalesce(Sum("line_total", filter=Q(supplier__is_sme=True)), ZERO),
-        voluntary=Coalesce(Sum("line_total", filter=Q(supplier__is_voluntary_sector=True)), ZERO),
+    from consortium.organisations.models import Organisation
+
+    by_supplier = dict(
+        daily_spend_for(actor, since=since)
+        .values("supplier_id")
+        .annotate(total=Sum("spend"))
+        .values_list("supplier_id", "total")
     )
+    flags: dict[int, dict[str, Any]] = {
+        pk: {"is_local": local, "is_sme": sme, "is_voluntary_sector": voluntary}
+        for pk, local, sme, voluntary in Organisation.objects.filter(pk__in=list(by_supplier)).values_list(
+            "pk", "is_local", "is_sme", "is_voluntary_sector"
+        )
+    }
+    totals = {"total": ZERO, "local": ZERO, "sme": ZERO, "voluntary": ZERO}
+    for supplier_id, spend in by_supplier.items():
+        spend = spend or ZERO
+        totals["total"] += spend
+        for name, flag in (("local", "is_local"), ("sme", "is_sme"), ("voluntary", "is_voluntary_sector")):
+            if flags.get(supplier_id, {}).get(flag):
+                totals[name] += spend
 
     def share(part: Decimal) -> Decimal:
         return (part / totals["total"] * 100).quantize(Decimal("0.1")) if totals["total"] else ZERO

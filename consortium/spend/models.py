@@ -42,3 +42,35 @@ class SpendLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier_name} £{self.amount}"
+
+
+class DailySpend(models.Model):
+    """Order lines in spend, added up per day, buyer, supplier, contract and category.
+
+    The MI reads this instead of every order line: a year of a consortium's trading is a few
+    hundred thousand rows here against millions of lines. Kept in step by the orders service
+    whenever lines enter or leave spend (in the same transaction); `spend.rollup.rebuild`
+    recomputes it from the lines after a bulk load.
+    """
+
+    day = models.DateField()
+    buyer = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=30)
+    spend = models.DecimalField(max_digits=16, decimal_places=2, default=0, help_text="£ ex VAT")
+    # For savings: spend on lines with a known baseline price, and those lines at the baseline.
+    spend_with_baseline = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    baseline = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    lines = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "buyer", "supplier", "contract", "category"], name="daily_spend_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["buyer", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.buyer_id}→{self.supplier_id}: £{self.spend}"

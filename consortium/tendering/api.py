@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from consortium.catalogue.constants import Category
 from consortium.core.api_auth import actor_of
 from consortium.core.errors import NotFound, ValidationFailed
 from consortium.core.pagination import Page
@@ -55,6 +56,7 @@ class ProjectOut(Schema):
     description: str
     cpv_codes: list[str]
     contract_type: str
+    category: str
     status: str
     term_months: int
     extension_months: int
@@ -101,6 +103,9 @@ class ProjectIn(StrictIn):
     cpv_codes: list[str] = Field(default_factory=list, max_length=20)
     contract_type: ContractType = ContractType.GOODS
     authority_type: AuthorityType = AuthorityType.SUB_CENTRAL
+    category: Category = Field(
+        Category.STATIONERY, description="Marketplace category of the awarded contract"
+    )
     term_months: int = Field(36, ge=1, le=240)
     extension_months: int = Field(0, ge=0, le=240)
     lots: list[LotIn] = Field(default_factory=list, max_length=50)

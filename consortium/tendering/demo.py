@@ -157,6 +157,7 @@ def load_tendering_demo() -> None:
                     "catering": ["15000000"],
                 }[category],
                 contract_type=contract_type,
+                category=category,
                 term_months=36,
                 extension_months=12,
                 lots=[
@@ -164,7 +165,6 @@ def load_tendering_demo() -> None:
                     for t, u, p in lots
                 ],
             )
-            Project.objects.filter(pk=project.pk).update(category=category)
             quality = services.criterion_add(
                 actor=cm, project=project, title="Quality", weight=D(50), guidance="How you will deliver"
             )

@@ -152,9 +152,14 @@ def project_create(
     term_months: int = 36,
     extension_months: int = 0,
     lots: Sequence[LotIn] = (),
+    category: str = "stationery",
 ) -> Project:
+    from consortium.catalogue.constants import Category
+
     _require_manager(actor)
     errors: dict[str, str] = {}
+    if category not in Category.values:
+        errors["category"] = "Choose the marketplace category of what is bought"
     if not title.strip() or len(title) > 200:
         errors["title"] = "Enter a title of up to 200 characters"
     if contract_type not in ContractType.values:
@@ -183,6 +188,7 @@ def project_create(
             authority_type=authority_type,
             term_months=term_months,
             extension_months=extension_months,
+            category=category,
             run_by=actor.organisation,
             created_by=actor.person,
         )

@@ -98,6 +98,7 @@ def tender_new(request: HttpRequest) -> HttpResponse:
                 authority_type=p.get("authority_type", AuthorityType.SUB_CENTRAL),
                 term_months=term,
                 extension_months=extension,
+                category=p.get("category", ""),
                 lots=[
                     services.LotIn(
                         p.get("lot_title", ""),
@@ -107,8 +108,6 @@ def tender_new(request: HttpRequest) -> HttpResponse:
                     )
                 ],
             )
-            if p.get("category") in Category.values:
-                Project.objects.filter(pk=project.pk).update(category=p["category"])
         except ConsortiumError as exc:
             errors = form_errors(exc)
             if "lots[1].title" in errors:
