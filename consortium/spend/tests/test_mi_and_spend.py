@@ -125,7 +125,9 @@ def test_the_daily_totals_move_with_the_orders_and_match_the_lines(world, tradin
     from consortium.spend.models import DailySpend
 
     def totals():  # type: ignore[no-untyped-def]
-        lines = OrderLine.objects.filter(in_spend=True).aggregate(s=Sum("line_total"), b=Sum("baseline_total"))
+        lines = OrderLine.objects.filter(in_spend=True).aggregate(
+            s=Sum("line_total"), b=Sum("baseline_total")
+        )
         daily = DailySpend.objects.aggregate(s=Sum("spend"), b=Sum("baseline"), n=Sum("lines"))
         return lines["s"] or 0, daily["s"] or 0, lines["b"] or 0, daily["b"] or 0, daily["n"] or 0
 
