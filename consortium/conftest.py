@@ -65,6 +65,16 @@ def home_organisation(
 ROLES = [r.value for r in Role]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache: SQLite reuses ids after a rollback, so a value
+    cached by one test could otherwise answer for another's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db: None) -> World:
     consortium = ConsortiumFactory(name="Central Buying Consortium")

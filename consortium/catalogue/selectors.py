@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from consortium.catalogue.constants import Category, PriceChangeStatus
@@ -31,15 +32,31 @@ def can_buy(actor: Actor) -> bool:
     return not actor.organisation.is_supplier
 
 
-def buyable_items(actor: Actor, *, on: dt.date | None = None) -> QuerySet[CatalogueItem]:
+# Search may read who-may-buy-what and the facets' labels from a per-process cache this
+# many seconds old: a contract going live shows in search within a minute. Basket and
+# checkout never use it (they read `buyable_items` afresh).
+SEARCH_CACHE_SECONDS = 60
+
+
+def buyable_items(
+    actor: Actor, *, on: dt.date | None = None, cached: bool = False
+) -> QuerySet[CatalogueItem]:
     """Items on live, in-date contracts the actor's organisation may use, valid today."""
     if not can_buy(actor):
         raise PermissionDenied("Suppliers see their own catalogue, not buyers' search.")
     on = on or today_in_london()
-    # The lots are read first (a handful): as a subquery the planner misjudges the
-    # full-text match and repeats the index scan once per lot.
-    lot_ids = list(
-        Lot.objects.filter(contract__in=usable_by(actor.organisation, on=on)).values_list("id", flat=True)
+
+    def usable_lots() -> list[int]:
+        # The lots are read first (a handful): as a subquery the planner misjudges the
+        # full-text match and repeats the index scan once per lot.
+        return list(
+            Lot.objects.filter(contract__in=usable_by(actor.organisation, on=on)).values_list("id", flat=True)
+        )
+
+    lot_ids = (
+        cache.get_or_set(f"search:lots:{actor.organisation.pk}:{on}", usable_lots, SEARCH_CACHE_SECONDS)
+        if cached
+        else usable_lots()
     )
     return CatalogueItem.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=on),
@@ -75,7 +92,7 @@ class SearchResult:
 
 
 # What the candidate pass reads of each match: enough to rank and facet it.
-_CANDIDATE_FIELDS = ("id", "rank", "name", "category", "supplier_id", "lot_id", "eco_label")
+_CANDIDATE_FIELDS = ("id", "rank", "category", "supplier_id", "lot_id", "eco_label")
 
 
 def search_for(
@@ -88,7 +105,7 @@ def search_for(
     offset: int = 0,
     with_facets: bool = True,
 ) -> SearchResult:
-    items = buyable_items(actor)
+    items = buyable_items(actor, cached=True)
     if filters.category:
         items = items.filter(category=filters.category)
     if filters.supplier_id:
@@ -110,7 +127,7 @@ def search_for(
     capped = len(candidates) > CANDIDATES
     candidates = candidates[:CANDIDATES]
     if sort == "relevance" and searched:
-        ranked = sorted(candidates, key=lambda c: (-c[1], c[2], c[0]))
+        ranked = sorted(candidates, key=lambda c: (-c[1], c[0]))
         ids = [c[0] for c in ranked[offset : offset + limit]]
         by_id = CatalogueItem.objects.select_related("supplier", "lot__contract").in_bulk(ids)
         page = [by_id[i] for i in ids]
@@ -135,26 +152,56 @@ def facets(candidates: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]
     supplier: Counter[int] = Counter()
     lot: Counter[int] = Counter()
     eco = 0
-    for _id, _rank, _name, cat, supplier_id, lot_id, eco_label in candidates:
+    for _id, _rank, cat, supplier_id, lot_id, eco_label in candidates:
         category[cat] += 1
         supplier[supplier_id] += 1
         lot[lot_id] += 1
         eco += 1 if eco_label else 0
-    suppliers = {o.pk: o for o in Organisation.objects.filter(pk__in=list(supplier))}
+    suppliers = _facet_labels(
+        "suppliers",
+        list(supplier),
+        lambda ids: {
+            pk: (name, local or sme)
+            for pk, name, local, sme in Organisation.objects.filter(pk__in=ids).values_list(
+                "pk", "name", "is_local", "is_sme"
+            )
+        },
+    )
+    lots = _facet_labels(
+        "lots",
+        list(lot),
+        lambda ids: {
+            pk: (contract_id, title)
+            for pk, contract_id, title in Lot.objects.filter(pk__in=ids).values_list(
+                "pk", "contract_id", "contract__title"
+            )
+        },
+    )
     contracts: Counter[tuple[int, str]] = Counter()
-    for lot_obj in Lot.objects.filter(pk__in=list(lot)).select_related("contract"):
-        contracts[(lot_obj.contract_id, lot_obj.contract.title)] += lot[lot_obj.pk]
+    for lot_id, n in lot.items():
+        contracts[lots[lot_id]] += n
     labels = dict(Category.choices)
-    local_or_sme = sum(n for s, n in supplier.items() if suppliers[s].is_local or suppliers[s].is_sme)
+    local_or_sme = sum(n for s, n in supplier.items() if suppliers[s][1])
     return {
         "category": [{"value": c, "label": labels.get(c, c), "count": n} for c, n in category.most_common()],
-        "supplier": [
-            {"value": s, "label": suppliers[s].name, "count": n} for s, n in supplier.most_common(20)
-        ],
+        "supplier": [{"value": s, "label": suppliers[s][0], "count": n} for s, n in supplier.most_common(20)],
         "contract": [{"value": c, "label": title, "count": n} for (c, title), n in contracts.most_common()],
         "local_or_sme": [{"value": True, "label": "Local or SME supplier", "count": local_or_sme}],
         "eco_label": [{"value": True, "label": "Eco-label", "count": eco}],
     }
+
+
+def _facet_labels(kind: str, ids: list[int], read: Any) -> dict[int, Any]:
+    """Labels for facet values, from the per-process cache where it has them."""
+    keys = {i: f"search:{kind}:{i}" for i in ids}
+    cached = cache.get_many(list(keys.values()))
+    found = {i: cached[k] for i, k in keys.items() if k in cached}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        fresh = read(missing)
+        cache.set_many({keys[i]: v for i, v in fresh.items()}, SEARCH_CACHE_SECONDS)
+        found |= fresh
+    return found
 
 
 def item_get_for(actor: Actor, item_id: int) -> CatalogueItem:
