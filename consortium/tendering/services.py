@@ -980,9 +980,10 @@ def scores_submit(*, actor: Actor, project: Project, scores: Mapping[tuple[int, 
         raise ValidationFailed("Check your scores", field_errors=errors)
     recorded = now()
     with transaction.atomic():
+        # One table, no join: the criteria are this procurement's, the bids checked above.
         EvaluatorScore.objects.filter(
-            bid__project=project, evaluator=actor.person, criterion_id__in=list(criteria)
-        ).filter(bid_id__in={b for _, b in scores}).delete()
+            evaluator=actor.person, criterion_id__in=list(criteria), bid_id__in={b for _, b in scores}
+        ).delete()
         # Plain rows: a scoresheet is hundreds of scores with no behaviour of their own.
         insert_rows(
             EvaluatorScore,
