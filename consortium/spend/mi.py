@@ -18,7 +18,6 @@ from django.db.models.functions import Coalesce
 from consortium.catalogue.constants import Category
 from consortium.core.errors import PermissionDenied
 from consortium.core.money import to_penny
-from consortium.orders.models import OrderLine
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.spend.models import DailySpend
@@ -35,21 +34,6 @@ DIMENSIONS = {
     "contract": ("contract_id", "Contract"),
     "month": ("month", "Month"),
 }
-
-
-def spend_lines_for(actor: Actor, *, since: dt.date | None = None) -> QuerySet[OrderLine]:
-    org = actor.organisation
-    qs = OrderLine.objects.filter(in_spend=True)
-    if org.is_consortium:
-        if not actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER):
-            raise PermissionDenied("Consortium-wide figures are for its admins and category managers.")
-    elif org.is_supplier:
-        raise PermissionDenied("Management information is for members and the consortium.")
-    else:
-        qs = qs.filter(buyer=org)
-    if since is not None:
-        qs = qs.filter(ordered_on__gte=since)
-    return qs.order_by()
 
 
 def daily_spend_for(actor: Actor, *, since: dt.date | None = None) -> QuerySet[DailySpend]:
