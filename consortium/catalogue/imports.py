@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -20,6 +20,7 @@ from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.catalogue.services import clean_item
 from consortium.contracts.models import Lot
 from consortium.core.errors import PermissionDenied, ValidationFailed
+from consortium.core.workbooks import open_workbook
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 
@@ -116,12 +117,7 @@ def _rows(content: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
         header = [h.strip() for h in reader.fieldnames or []]
         _check_header(header, "CSV")
         return [(n, {k.strip(): v for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationFailed(
-            "Not a workbook", field_errors={"file": "Upload the .xlsx catalogue template or a .csv"}
-        ) from e
+    wb = open_workbook(content, title="Not a workbook", hint="Upload the .xlsx catalogue template or a .csv")
     if SHEET not in wb.sheetnames:
         raise ValidationFailed(
             "No Catalogue sheet", field_errors={"file": f"The workbook needs a sheet named {SHEET}"}

@@ -59,14 +59,9 @@ def _rows_from(content: bytes, filename: str) -> tuple[list[tuple[str, list[Any]
         header = [h.strip().lower() for h in next(reader, [])]
         rows = [(f"row {n}", r) for n, r in enumerate(reader, start=2)]
         return _ordered(header, rows, "CSV"), "csv"
-    from openpyxl import load_workbook
+    from consortium.core.workbooks import open_workbook
 
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds on a file that is not a workbook
-        raise ValidationFailed(
-            "Not a workbook", field_errors={"file": "Upload an .xlsx workbook or a .csv file"}
-        ) from e
+    wb = open_workbook(content, title="Not a workbook", hint="Upload an .xlsx workbook or a .csv file")
     ws = wb.worksheets[0]
     raw = list(ws.iter_rows(max_col=8, max_row=MAX_ROWS + 1, values_only=True))
     header = [str(h or "").strip().lower() for h in (raw[0] if raw else [])]

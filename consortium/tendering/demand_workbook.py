@@ -8,11 +8,12 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from consortium.core.errors import ValidationFailed
 from consortium.core.money import parse_pounds
+from consortium.core.workbooks import open_workbook
 from consortium.tendering.models import DemandReturn, Project
 from consortium.tendering.services import DemandIn
 
@@ -71,12 +72,9 @@ def read(content: bytes) -> tuple[list[DemandIn], list[str]]:
         raise ValidationFailed(
             "The file is too large", field_errors={"file": "Upload a file of 2 MB or less"}
         )
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationFailed(
-            "That is not a workbook", field_errors={"file": "Upload the .xlsx demand return you downloaded"}
-        ) from None
+    wb = open_workbook(
+        content, title="That is not a workbook", hint="Upload the .xlsx demand return you downloaded"
+    )
     if SHEET not in wb.sheetnames:
         raise ValidationFailed(
             "No Demand sheet", field_errors={"file": f"The workbook needs its “{SHEET}” sheet"}

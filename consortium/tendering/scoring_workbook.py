@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from consortium.core.errors import ValidationFailed
+from consortium.core.workbooks import open_workbook
 from consortium.tendering.models import Bid, BidAnswer, Criterion, EvaluatorScore
 from consortium.tendering.services import ScoreIn
 
@@ -70,13 +71,9 @@ def read(content: bytes, criteria: list[Criterion]) -> dict[tuple[int, int], Sco
         raise ValidationFailed(
             "The file is too large", field_errors={"file": "Upload a file of 10 MB or less"}
         )
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationFailed(
-            "That is not a workbook",
-            field_errors={"file": "Upload the .xlsx scoring workbook you downloaded"},
-        ) from None
+    wb = open_workbook(
+        content, title="That is not a workbook", hint="Upload the .xlsx scoring workbook you downloaded"
+    )
     if SHEET not in wb.sheetnames:
         raise ValidationFailed(
             "No Scores sheet", field_errors={"file": f"The workbook needs its “{SHEET}” sheet"}
