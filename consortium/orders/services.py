@@ -33,6 +33,7 @@ from consortium.orders.models import (
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
+from consortium.organisations.selectors import notification_emails
 from consortium.organisations.tasks import send_email_on_commit
 from consortium.spend.rollup import move_lines
 
@@ -283,13 +284,7 @@ SUPPLIER_STEPS = {S.ACKNOWLEDGED, S.DISPATCHED}
 
 
 def _people(organisation_id: int, role: str) -> list[str]:
-    return list(
-        Person.objects.filter(
-            role_assignments__organisation_id=organisation_id, role_assignments__role=role, is_active=True
-        )
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return notification_emails([organisation_id], [role])
 
 
 def _notify_supplier(order: Order, subject: str) -> None:

@@ -8,6 +8,8 @@ signed-in person.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 
 from consortium.core.errors import NotFound
@@ -131,3 +133,17 @@ def api_token_get_for(actor: Actor, token_id: int) -> ApiToken:
         return api_token_list_for(actor).get(pk=token_id)
     except ApiToken.DoesNotExist:
         raise NotFound("No token with that id") from None
+
+
+def notification_emails(organisation_ids: Sequence[int], roles: Sequence[str]) -> list[str]:
+    """E-mail addresses of the active people holding any of `roles` in those organisations:
+    for the service's own notifications, so no actor's scope applies."""
+    return list(
+        Person.objects.filter(
+            role_assignments__organisation_id__in=organisation_ids,
+            role_assignments__role__in=roles,
+            is_active=True,
+        )
+        .values_list("email", flat=True)
+        .distinct()
+    )

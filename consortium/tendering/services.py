@@ -23,6 +23,7 @@ from consortium.core.references import next_number
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, Role
 from consortium.organisations.models import Organisation, Person
+from consortium.organisations.selectors import notification_emails
 from consortium.organisations.tasks import send_email_on_commit
 from consortium.tendering import ocds, selectors
 from consortium.tendering.constants import (
@@ -105,18 +106,6 @@ def _move(actor: Actor, project: Project, to: str, **changes: Any) -> Project:
 def _notice(project: Project, code: str, summary: str) -> Notice:
     return Notice.objects.create(
         project=project, notice_type=NoticeType.objects.get(code=code), published_at=now(), summary=summary
-    )
-
-
-def _emails(organisation_ids: Sequence[int], roles: Sequence[str]) -> list[str]:
-    return list(
-        Person.objects.filter(
-            role_assignments__organisation_id__in=organisation_ids,
-            role_assignments__role__in=roles,
-            is_active=True,
-        )
-        .values_list("email", flat=True)
-        .distinct()
     )
 
 
@@ -272,7 +261,9 @@ def demand_open(
         project.invited_members.set(invited)
         ocds.publish(project, "planning")
         _tell(
-            _emails([m.pk for m in invited], [Role.MEMBER_BUYER, Role.APPROVER, Role.COMMISSIONER]),
+            notification_emails(
+                [m.pk for m in invited], [Role.MEMBER_BUYER, Role.APPROVER, Role.COMMISSIONER]
+            ),
             f"Register your demand: {project.reference} {project.title}",
             f"The consortium is buying {project.title} together. Tell us what you need for each lot by "
             f"{closes_on:%-d %B %Y}: /tenders/{project.pk}/demand/\n",
@@ -596,7 +587,7 @@ def tender_publish(*, actor: Actor, project: Project) -> Project:
         invited = list(project.invited_suppliers.values_list("pk", flat=True))
         if invited:
             _tell(
-                _emails(invited, [Role.SUPPLIER_USER]),
+                notification_emails(invited, [Role.SUPPLIER_USER]),
                 f"Invitation to tender: {project.reference}",
                 f"You are invited to bid for {project.title} by {project.tender_deadline:%-d %B %Y %H:%M}: /tenders/{project.pk}/\n",
             )
@@ -662,7 +653,7 @@ def clarification_ask(*, actor: Actor, project: Project, question: str) -> Clari
             organisation=actor.organisation,
         )
         _tell(
-            _emails([project.run_by_id], [Role.CATEGORY_MANAGER]),
+            notification_emails([project.run_by_id], [Role.CATEGORY_MANAGER]),
             f"Clarification question: {project.reference}",
             f"A bidder asked a question: /tenders/{project.pk}/clarifications/\n",
         )
@@ -688,7 +679,7 @@ def clarification_answer(*, actor: Actor, clarification: Clarification, answer: 
         )
         bidders = list(project.interests.values_list("supplier_id", flat=True))
         _tell(
-            _emails(bidders, [Role.SUPPLIER_USER]),
+            notification_emails(bidders, [Role.SUPPLIER_USER]),
             f"Clarification published: {project.reference}",
             f"A clarification has been answered for every bidder: /tenders/{project.pk}/clarifications/\n",
         )
@@ -938,7 +929,7 @@ def declaration_make(*, actor: Actor, project: Project, conflict: bool, note: st
         )
         if conflict:
             _tell(
-                _emails([project.run_by_id], [Role.CATEGORY_MANAGER]),
+                notification_emails([project.run_by_id], [Role.CATEGORY_MANAGER]),
                 f"Evaluator conflict declared: {project.reference}",
                 f"{actor.person.full_name} declared a conflict and is removed; assign another evaluator: /tenders/{project.pk}/\n",
             )
@@ -1201,7 +1192,7 @@ def award_approve(*, actor: Actor, project: Project) -> Project:
         ocds.publish(project, "award")
         for b in bids:
             _tell(
-                _emails([b.supplier_id], [Role.SUPPLIER_USER]),
+                notification_emails([b.supplier_id], [Role.SUPPLIER_USER]),
                 f"Award decision: {project.reference} lot {b.lot.number}",
                 f"The award decision is made. Your assessment summary (your scores and the winner's) is at "
                 f"/tenders/{project.pk}/bids/{b.pk}/summary/. Standstill ends {project.standstill_ends_on:%-d %B %Y}.\n",
