@@ -839,13 +839,6 @@ def tender_bid_summary(request: HttpRequest, project_id: int, bid_id: int) -> li
     ]
 
 
-def _published(project_id: int) -> Project:
-    project = Project.objects.filter(pk=project_id, releases__isnull=False).distinct().first()
-    if project is None:
-        raise NotFound("Nothing has been published for this procurement")
-    return project
-
-
 @router.get(
     "/tenders/{project_id}/ocds/releases",
     response={200: dict[str, Any], **ERRORS},
@@ -854,7 +847,7 @@ def _published(project_id: int) -> Project:
 )
 def tender_ocds_releases(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """The OCDS 1.1 release package: every release published for the procurement (open data)."""
-    return ocds.release_package(_published(project_id))
+    return ocds.release_package(selectors.published_project(project_id))
 
 
 @router.get(
@@ -865,4 +858,4 @@ def tender_ocds_releases(request: HttpRequest, project_id: int) -> dict[str, Any
 )
 def tender_ocds_record(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """The OCDS 1.1 record package, with the compiled release."""
-    return ocds.record_package(_published(project_id))
+    return ocds.record_package(selectors.published_project(project_id))

@@ -309,6 +309,23 @@ def bid_list_for(actor: Actor, project: Project) -> QuerySet[Bid]:
     return Bid.objects.filter(project=project, status=BidStatus.SUBMITTED).select_related("supplier", "lot")
 
 
+def bids_for_reading(actor: Actor, project: Project) -> list[Bid]:
+    """Every submitted bid's envelope, once opened, to read with its content (evaluators'
+    scoresheets and workbooks, moderation): access is checked once, each bid's reading audited."""
+    bids = list(bid_list_for(actor, project).order_by("id"))
+    for bid in bids:
+        audit_record(actor=actor, action="bid.read", obj=bid, organisation=project.run_by)
+    return bids
+
+
+def published_project(project_id: int) -> Project:
+    """A procurement with at least one published OCDS release: open data, for anyone."""
+    project = Project.objects.filter(pk=project_id, releases__isnull=False).distinct().first()
+    if project is None:
+        raise NotFound("Nothing has been published for this procurement")
+    return project
+
+
 def bid_for_reading(actor: Actor, bid_id: int) -> Bid:
     """The one way to a bid's content. Refuses anyone but the bidder until opened; audits."""
     try:

@@ -688,9 +688,7 @@ def tender_scoring_workbook(request: HttpRequest, project_id: int) -> HttpRespon
         return forbidden(
             request, reason="Only evaluators who declared no conflict download a scoring workbook."
         )
-    bids = list(selectors.bid_list_for(actor, project).order_by("id"))
-    for b in bids:
-        selectors.bid_for_reading(actor, b.pk)  # audits each bid's reading
+    bids = selectors.bids_for_reading(actor, project)
     response = HttpResponse(
         scoring_workbook.template(sorted(criteria, key=lambda c: c.number), bids, actor.person.pk),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -700,14 +698,12 @@ def tender_scoring_workbook(request: HttpRequest, project_id: int) -> HttpRespon
 
 
 def _bids_with_answers(actor: Actor, project: Project, criterion: Criterion) -> list[tuple[Bid, str]]:
-    bids = list(selectors.bid_list_for(actor, project).order_by("id"))
     from consortium.tendering.models import BidAnswer
 
+    bids = selectors.bids_for_reading(actor, project)
     answers = dict(
         BidAnswer.objects.filter(bid__in=bids, criterion=criterion).values_list("bid_id", "response")
     )
-    for b in bids:
-        selectors.bid_for_reading(actor, b.pk)  # audits each bid's reading
     return [(b, answers.get(b.pk, "")) for b in bids]
 
 
@@ -839,12 +835,12 @@ def tender_summary(request: HttpRequest, project_id: int, bid_id: int) -> HttpRe
 
 
 def _published(project_id: int) -> Project:
-    project = Project.objects.filter(pk=project_id, releases__isnull=False).distinct().first()
-    if project is None:
+    try:
+        return selectors.published_project(project_id)
+    except NotFound as e:  # these pages are open to anyone, outside actor_required
         from django.http import Http404
 
-        raise Http404("Nothing published")
-    return project
+        raise Http404(e.detail) from e
 
 
 @require_GET
