@@ -42,7 +42,13 @@ from consortium.tendering.models import (
     Project,
     Threshold,
 )
-from consortium.tendering.scoring import CriterionNode, effective_weights, kind_share, weight_problems
+from consortium.tendering.scoring import (
+    CriterionNode,
+    effective_weights,
+    kind_share,
+    price_points,
+    weight_problems,
+)
 from consortium.tendering.timetable import ProcedureRules
 
 # --- who is who --------------------------------------------------------------------
@@ -385,29 +391,27 @@ def assessment_summary(actor: Actor, bid: Bid) -> list[SummaryRow]:
         for m in ModeratedScore.objects.filter(bid__in=[b for b in (bid, winner) if b])
     }
     check = criteria_check(bid.project)
-    rows = []
-    for c in leaf_criteria(bid.project):
-        if c.kind == CriterionKind.PRICE:
-            own = _price_points(bid, check.weights.get(c.pk, Decimal(0)))
-            win = _price_points(winner, check.weights.get(c.pk, Decimal(0))) if winner else None
-        else:
-            own = points.get((bid.pk, c.pk))
-            win = points.get((winner.pk, c.pk)) if winner else None
-        rows.append(SummaryRow(c, check.weights.get(c.pk, Decimal(0)), own, win))
-    return rows
-
-
-def _price_points(bid: Bid | None, weight: Decimal) -> Decimal | None:
-    if bid is None or bid.total_score is None:
-        return None
+    # The lowest price compared on the lot, read once for both bids' price points.
     lowest = (
         Bid.objects.filter(lot=bid.lot, status=BidStatus.SUBMITTED, price_compared__gt=0)
         .order_by("price_compared")
         .values_list("price_compared", flat=True)
         .first()
     )
-    if not lowest or not bid.price_compared:
-        return None
-    from consortium.tendering.scoring import price_points
+    rows = []
+    for c in leaf_criteria(bid.project):
+        weight = check.weights.get(c.pk, Decimal(0))
+        if c.kind == CriterionKind.PRICE:
+            own = _price_points(bid, lowest, weight)
+            win = _price_points(winner, lowest, weight)
+        else:
+            own = points.get((bid.pk, c.pk))
+            win = points.get((winner.pk, c.pk)) if winner else None
+        rows.append(SummaryRow(c, weight, own, win))
+    return rows
 
+
+def _price_points(bid: Bid | None, lowest: Decimal | None, weight: Decimal) -> Decimal | None:
+    if bid is None or bid.total_score is None or not lowest or not bid.price_compared:
+        return None
     return price_points(lowest, bid.price_compared, weight)
