@@ -518,21 +518,21 @@ def _first_line(negotiation_id: int) -> int:
 
 
 # --- collaborative tendering ---
-_TENDERS: dict[tuple[int, str], int] = {}
-
-
 def _tender(world: World, stage: str, *, fresh: bool = False) -> Any:
-    """A procurement at `stage` (tendering.tests.factories), shared within a test unless fresh."""
+    """A procurement at `stage` (tendering.tests.factories), shared within a test unless fresh.
+
+    Shared ones are kept on the test's own world: keyed by anything that outlives the test
+    (an object id, a reused SQLite pk), a later test could be handed a rolled-back project."""
     from consortium.tendering.models import Project
     from consortium.tendering.tests.factories import tender_at
 
-    key = (id(world), stage)
-    if fresh or key not in _TENDERS:
-        project = tender_at(world, stage, title=f"Tender {len(_TENDERS)}")
+    shared: dict[str, int] = world.__dict__.setdefault("shared_tenders", {})
+    if fresh or stage not in shared:
+        project = tender_at(world, stage, title=f"Tender {stage} {len(shared)}")
         if fresh:
             return project
-        _TENDERS[key] = project.pk
-    return Project.objects.get(pk=_TENDERS[key])
+        shared[stage] = project.pk
+    return Project.objects.get(pk=shared[stage])
 
 
 def _our_bid(project: Any, world: World) -> int:
