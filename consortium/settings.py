@@ -40,7 +40,7 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "consortium.core.admin_site.ConsortiumAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "consortium.core.middleware.RequestIdMiddleware",
     "consortium.core.middleware.RefuseNulCharactersMiddleware",
+    "consortium.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,11 +141,23 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sign-in throttling: this many failures for one e-mail address (or from one
 # address) within the window lock sign-in for the rest of the window.
+# Failures count per account *from one client*, so an attacker locks out only
+# themselves; one client failing against many accounts is stopped at four times
+# that, and an account under attack from many clients at SIGN_IN_MAX_ACCOUNT_FAILURES.
 SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
+SIGN_IN_MAX_ACCOUNT_FAILURES = int(os.environ.get("SIGN_IN_MAX_ACCOUNT_FAILURES", "50"))
 SIGN_IN_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_WINDOW_MINUTES", "15"))
+# Addresses (or networks, CIDR) of the reverse proxies in front of the service: only
+# requests from these have their X-Forwarded-For read for the client's address.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
 
+# Sessions end after this many minutes without a request (each request renews it), and
+# a password change or reset ends every other session (Django's session hash).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not (DEBUG or DEMO_MODE or TESTING))

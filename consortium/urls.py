@@ -36,6 +36,8 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/revoke/", org_views.invitation_revoke, name="invitation-revoke"),
     path("invitations/<str:token>/", org_views.invitation_accept, name="invitation-accept"),
     path("account/", org_views.account, name="account"),
+    path("account/password/", password_reset.password_change, name="password_change"),
+    path("account/password/done/", password_reset.password_change_done, name="password_change_done"),
     path("activity/", audit_views.activity, name="activity"),
     path("activity.csv", audit_views.activity_csv, name="activity-csv"),
     path(

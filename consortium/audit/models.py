@@ -84,3 +84,47 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class ConcealedDetail(models.Model):
+    """Who really did a concealed event, and on what: kept apart from the event's public fields.
+
+    Some events must be recorded but must not say who acted until a stage is reached (a
+    supplier bidding is secret until the bids are opened) or ever (who asked a
+    clarification). The event itself names only a public object (the procurement) and
+    its public organisation, so no filter, count or export of the trail can single out
+    the supplier; this row holds the truth, and `consortium.audit.selectors` shows it
+    only to the actor's own organisation, or to anyone who may see the event once
+    `reveal_key` is revealed (an empty key: never). Append-only, like the trail.
+    """
+
+    event = models.OneToOneField(
+        AuditEvent, primary_key=True, on_delete=models.PROTECT, related_name="concealed"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300, blank=True)
+    # "<kind>:<id>", e.g. "tendering.project:12": revealed when that procurement's bids are opened.
+    reveal_key = models.CharField(max_length=100, blank=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return f"Concealed detail of event {self.event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")

@@ -5,17 +5,16 @@ and one case's About Client / Home Fees / Home Negotiation workbook with live fo
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
-from consortium.care.constants import ELEMENT_RULES, Element, Grade
+from consortium.care.constants import ELEMENT_RULES, Element, Grade, NegotiationStatus
 from consortium.care.services import MenuItemInput
 from consortium.core.errors import ValidationFailed
+from consortium.core.files import open_workbook, put_formula, workbook_bytes
 
 MENU_SHEET = "Home Fees"
 HEADER_ROW = 6
@@ -56,9 +55,7 @@ def menu_template() -> bytes:
             ws.cell(row=r, column=c, value=value)
     for letter, width in zip("ABCDEF", (38, 52, 14, 24, 14, 16), strict=True):
         ws.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass(frozen=True)
@@ -76,16 +73,9 @@ def parse_menu_workbook(content: bytes) -> ParsedMenu:
         raise ValidationFailed(
             "The file is larger than 5 MB", field_errors={"file": "The file must be under 5 MB"}
         )
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as e:
-        raise ValidationFailed(
-            "The file is not an Excel workbook", field_errors={"file": "Upload the .xlsx Home Fees template"}
-        ) from e
-    except Exception as e:  # openpyxl raises many kinds on a corrupt zip
-        raise ValidationFailed(
-            "The file could not be read", field_errors={"file": "Upload the .xlsx Home Fees template"}
-        ) from e
+    wb = open_workbook(
+        content, title="The file is not an Excel workbook", hint="Upload the .xlsx Home Fees template"
+    )
     if MENU_SHEET not in wb.sheetnames:
         raise ValidationFailed(
             f"There is no sheet called {MENU_SHEET!r}",
@@ -151,6 +141,12 @@ def case_workbook(negotiation: Any, benchmark_medians: dict[int, Any]) -> bytes:
     bold = Font(bold=True)
     lines = list(negotiation.lines.all())
     last = 7 + len(lines)
+    # Once agreed (a price changed, or the client placed), the budget is checked against
+    # what was agreed, not what the home first quoted.
+    agreed = (
+        negotiation.status == NegotiationStatus.PLACED or negotiation.agreed_total != negotiation.quoted_total
+    )
+    agreed_total = f"='Home Negotiation'!G{last + 1}"
     about_rows: list[tuple[str, Any]] = [
         ("Client reference", assessment.client_reference),
         ("Council", assessment.council.name),
@@ -174,15 +170,22 @@ def case_workbook(negotiation: Any, benchmark_medians: dict[int, Any]) -> bytes:
             f"{assessment.transition_weeks}; {assessment.transition_hours}",
         ),
         ("Choice of home", home.name),
-        ("Total for home (£ a week)", f"='Home Fees'!F{last + 1}"),
+        (
+            "Agreed total (£ a week)" if agreed else "Total for home (£ a week)",
+            agreed_total if agreed else f"='Home Fees'!F{last + 1}",
+        ),
         (
             "Budget status",
             '=IF(B5="","no budget set",IF(B17<=B5,"within budget","over by £"&TEXT(B17-B5,"0.00")))',
         ),
     ]
+    formula_rows = {17, 18}  # the weekly total and the budget status
     for r, (label, value) in enumerate(about_rows, start=1):
         about.cell(row=r, column=1, value=label).font = bold
-        about.cell(row=r, column=2, value=value)
+        if r in formula_rows:
+            put_formula(about.cell(row=r, column=2), value)
+        else:
+            about.cell(row=r, column=2, value=value)
     about.column_dimensions["A"].width = 52
     about.column_dimensions["B"].width = 40
 
@@ -224,36 +227,34 @@ def case_workbook(negotiation: Any, benchmark_medians: dict[int, Any]) -> bytes:
         fees.cell(row=r, column=3, value=float(line.quoted_unit_price))
         fees.cell(row=r, column=4, value=float(line.quantity))
         fees.cell(row=r, column=5, value="estimate" if line.is_estimate else "")
-        fees.cell(row=r, column=6, value=f"=ROUND(C{r}*D{r},2)")
+        put_formula(fees.cell(row=r, column=6), f"=ROUND(C{r}*D{r},2)")
         median = benchmark_medians.get(line.pk)
         fees.cell(row=r, column=7, value=float(median) if median is not None else "not enough data")
         neg.cell(row=r, column=1, value=line.get_element_display())
-        neg.cell(row=r, column=2, value=f"='Home Fees'!C{r}")
-        neg.cell(row=r, column=3, value=f"='Home Fees'!D{r}")
-        neg.cell(row=r, column=4, value=f"='Home Fees'!F{r}")
+        put_formula(neg.cell(row=r, column=2), f"='Home Fees'!C{r}")
+        put_formula(neg.cell(row=r, column=3), f"='Home Fees'!D{r}")
+        put_formula(neg.cell(row=r, column=4), f"='Home Fees'!F{r}")
         neg.cell(row=r, column=5, value=float(line.agreed_unit_price))
         neg.cell(row=r, column=6, value=float(line.agreed_quantity))
-        neg.cell(row=r, column=7, value=f"=ROUND(E{r}*F{r},2)")
+        put_formula(neg.cell(row=r, column=7), f"=ROUND(E{r}*F{r},2)")
         neg.cell(row=r, column=8, value=line.note)
     total_row = last + 1
     fees.cell(row=total_row, column=1, value="Total per week").font = bold
-    fees.cell(row=total_row, column=6, value=f"=SUM(F8:F{last})").font = bold
+    put_formula(fees.cell(row=total_row, column=6), f"=SUM(F8:F{last})").font = bold
     neg.cell(row=total_row, column=1, value="Total per week").font = bold
-    neg.cell(row=total_row, column=4, value=f"=SUM(D8:D{last})").font = bold
-    neg.cell(row=total_row, column=7, value=f"=SUM(G8:G{last})").font = bold
+    put_formula(neg.cell(row=total_row, column=4), f"=SUM(D8:D{last})").font = bold
+    put_formula(neg.cell(row=total_row, column=7), f"=SUM(G8:G{last})").font = bold
     neg.cell(row=total_row + 1, column=1, value="Weekly saving (£)").font = bold
-    neg.cell(row=total_row + 1, column=7, value=f"=D{total_row}-G{total_row}")
+    put_formula(neg.cell(row=total_row + 1, column=7), f"=D{total_row}-G{total_row}")
     neg.cell(row=total_row + 2, column=1, value="Weeks a year").font = bold
     from django.conf import settings
 
     neg.cell(row=total_row + 2, column=7, value=settings.CARE_WEEKS_PER_YEAR)
     neg.cell(row=total_row + 3, column=1, value="Annual saving (£)").font = bold
-    neg.cell(row=total_row + 3, column=7, value=f"=G{total_row + 1}*G{total_row + 2}")
+    put_formula(neg.cell(row=total_row + 3, column=7), f"=G{total_row + 1}*G{total_row + 2}")
     for sheet in (fees, neg):
         sheet.column_dimensions["A"].width = 48
         for col in "BCDEFGH":
             sheet.column_dimensions[col].width = 18
-    about["B17"] = f"='Home Fees'!F{total_row}"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    put_formula(about["B17"], agreed_total if agreed else f"='Home Fees'!F{total_row}")
+    return workbook_bytes(wb)

@@ -84,9 +84,14 @@ class ItemIn(StrictIn):
     lead_time_days: int = Field(3, ge=0, le=365)
     eco_label: bool = False
     sustainability_marks: str = Field("", max_length=200)
-    baseline_price: Decimal | None = Field(None, ge=0, lt=100000000, decimal_places=2)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+
+
+class BaselineIn(StrictIn):
+    baseline_price: Decimal | None = Field(
+        ..., ge=0, lt=100000000, decimal_places=2, description="£ ex VAT members paid before; null clears it"
+    )
 
 
 class PriceChangeIn(StrictIn):
@@ -164,6 +169,19 @@ def catalogue_item_create(request: HttpRequest, payload: ItemIn) -> Status:
     if lot is None:
         raise NotFound("No such lot")
     return Status(201, services.item_create(actor=actor_of(request), lot=lot, **values))
+
+
+@router.post(
+    "/catalogue/items/{item_id}/baseline",
+    response={200: ItemOut, **ERRORS},
+    operation_id="catalogue_item_baseline_set",
+)
+def catalogue_item_baseline_set(request: HttpRequest, item_id: int, payload: BaselineIn) -> CatalogueItem:
+    """Set the price members paid before the contract (category managers): MI savings are measured
+    against it. Audited with the old and new figures."""
+    actor = actor_of(request)
+    item = selectors.item_get_for(actor, item_id)
+    return services.item_baseline_set(actor=actor, item=item, baseline_price=payload.baseline_price)
 
 
 @router.post(

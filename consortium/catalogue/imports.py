@@ -20,6 +20,7 @@ from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.catalogue.services import clean_item
 from consortium.contracts.models import Lot
 from consortium.core.errors import PermissionDenied, ValidationFailed
+from consortium.core.files import workbook_bytes
 from consortium.core.workbooks import open_workbook
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
@@ -96,9 +97,7 @@ def template(actor: Actor) -> bytes:
         ]
         for c, value in enumerate(values, start=1):
             ws.cell(row=r, column=c, value=value)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass(frozen=True)

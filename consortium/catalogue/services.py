@@ -61,7 +61,7 @@ def clean_item(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         errors["category"] = "Choose a category: " + ", ".join(Category.values)
     out["category"] = category
     out["unit_price"] = _money(values.get("unit_price"), "unit_price", errors)
-    out["baseline_price"] = _money(values.get("baseline_price"), "baseline_price", errors, required=False)
+    # No baseline price here: what members paid before is the consortium's figure (item_baseline_set).
     try:
         vat = Decimal(str(values.get("vat_rate", "20")).replace("%", "").strip() or "20")
         if vat not in VAT_RATES:
@@ -134,6 +134,44 @@ def item_create(*, actor: Actor, lot: Lot, **values: Any) -> CatalogueItem:
     return item
 
 
+def may_set_baseline(actor: Actor) -> bool:
+    return actor.organisation.is_consortium and actor.holds(Role.CATEGORY_MANAGER, Role.CONSORTIUM_ADMIN)
+
+
+def item_baseline_set(
+    *, actor: Actor, item: CatalogueItem, baseline_price: Decimal | str | None
+) -> CatalogueItem:
+    """The price members paid before the contract, which MI measures savings against: set by
+    the consortium's category managers, never by the supplier (it would set its own savings)."""
+    if not may_set_baseline(actor):
+        raise PermissionDenied("Only the consortium's category managers set baseline prices.")
+    errors: dict[str, str] = {}
+    price = (
+        _money(baseline_price, "baseline_price", errors, required=False)
+        if baseline_price is not None
+        else None
+    )
+    if errors:
+        raise ValidationFailed("Check the baseline price", field_errors=errors)
+    with transaction.atomic():
+        item = CatalogueItem.objects.select_for_update().get(pk=item.pk)
+        before = item.baseline_price
+        item.baseline_price = price
+        item.save(update_fields=["baseline_price", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="catalogue_item.baseline_set",
+            obj=item,
+            organisation=item.supplier,
+            changes={"baseline_price": [_plain_money(before), _plain_money(price)]},
+        )
+    return item
+
+
+def _plain_money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def price_change_request(*, actor: Actor, item: CatalogueItem, new_price: Any) -> PriceChange:
     """A supplier's new price waits for the category manager; the old price stands meanwhile."""
     if item.supplier_id != actor.organisation.pk or not actor.holds(Role.SUPPLIER_USER):
@@ -182,6 +220,8 @@ def price_change_decide(*, actor: Actor, change: PriceChange, approve: bool, rea
         raise ValidationFailed("Give a reason", field_errors={"reason": "Say why the price is rejected"})
     with transaction.atomic():
         change = PriceChange.objects.select_for_update().select_related("item").get(pk=change.pk)
+        if change.requested_by_id == actor.person.pk:
+            raise PermissionDenied("You asked for this price change: someone else must decide it.")
         if change.status != PriceChangeStatus.PENDING:
             raise Conflict(f"This price change is already {change.get_status_display().lower()}.")
         change.status = PriceChangeStatus.APPROVED if approve else PriceChangeStatus.REJECTED

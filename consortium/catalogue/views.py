@@ -64,8 +64,33 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @actor_required
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = selectors.item_get_for(_actor(request), item_id)
-    return render(request, "catalogue/item_detail.html", {"item": item})
+    actor = _actor(request)
+    item = selectors.item_get_for(actor, item_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        raw = (request.POST.get("baseline_price") or "").strip()
+        try:
+            services.item_baseline_set(actor=actor, item=item, baseline_price=raw or None)
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"Baseline price for {item.name} saved.")
+            return redirect("item-detail", item_id=item.pk)
+    return render(
+        request,
+        "catalogue/item_detail.html",
+        {
+            "item": item,
+            "may_set_baseline": services.may_set_baseline(actor),
+            "errors": errors,
+            "baseline_value": request.POST.get("baseline_price", "")
+            if errors
+            else (item.baseline_price or ""),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @actor_required

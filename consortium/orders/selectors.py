@@ -3,13 +3,12 @@ received, the consortium all of them (for management information)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
 from consortium.core.errors import NotFound, PermissionDenied
+from consortium.core.files import csv_text
 from consortium.orders.models import BasketLine, Order
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
@@ -67,35 +66,27 @@ CSV_COLUMNS = [
 
 
 def orders_as_csv(orders: Iterable[Order]) -> str:
-    """One row per order line, for schools' and councils' finance systems."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for order in orders:
-        for line in order.lines.all():
-            writer.writerow(
-                [
-                    order.reference,
-                    order.status,
-                    order.created_at.isoformat(),
-                    _safe(order.buyer.name),
-                    _safe(order.supplier.name),
-                    order.contract.reference,
-                    _safe(line.supplier_code),
-                    _safe(line.name),
-                    line.category,
-                    line.quantity,
-                    line.quantity_delivered,
-                    line.unit_of_measure,
-                    line.unit_price,
-                    line.vat_rate,
-                    line.line_total,
-                    _safe(line.cost_centre),
-                ]
-            )
-    return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    # Cells a spreadsheet would run as formulas are defused.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """One row per order line, for schools' and councils' finance systems (cells neutralised)."""
+    rows = (
+        [
+            order.reference,
+            order.status,
+            order.created_at.isoformat(),
+            order.buyer.name,
+            order.supplier.name,
+            order.contract.reference,
+            line.supplier_code,
+            line.name,
+            line.category,
+            line.quantity,
+            line.quantity_delivered,
+            line.unit_of_measure,
+            line.unit_price,
+            line.vat_rate,
+            line.line_total,
+            line.cost_centre,
+        ]
+        for order in orders
+        for line in order.lines.all()
+    )
+    return csv_text(CSV_COLUMNS, rows)

@@ -329,6 +329,9 @@ def order_step(
         if to in APPROVER_STEPS:
             if not (is_buyer_side and actor.holds(Role.APPROVER)):
                 raise PermissionDenied("Only an approver of the buying organisation approves or rejects.")
+            if order.placed_by_id == actor.person.pk:
+                # Separation of duties: another approver signs off what you ordered.
+                raise PermissionDenied("You placed this order: another approver must approve or reject it.")
         elif to in SUPPLIER_STEPS:
             if not (actor.organisation.pk == order.supplier_id and actor.holds(Role.SUPPLIER_USER)):
                 raise PermissionDenied("Only the supplier acknowledges and dispatches its orders.")

@@ -10,16 +10,8 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ("name", "kind", "identifier", "postcode")
     list_filter = ("kind",)
     search_fields = ("name", "identifier")
-
-    # Changes go through the pages and API so they are audited; the admin only reads.
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    # Changes go through the pages and API so they are audited; the admin only reads
+    # (consortium.core.admin_site makes every registered model read-only).
 
 
 @admin.register(Person)
@@ -28,16 +20,13 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     search_fields = ("full_name", "email")
     exclude = ("password",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin[Membership]):
+    list_display = ("organisation", "consortium", "joined_on", "left_on")
 
 
-admin.site.register(Membership)
-admin.site.register(RoleAssignment)
-admin.site.site_header = "Consortium administration (read-only)"
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
+    list_display = ("person", "organisation", "role", "created_at")
+    list_filter = ("role",)

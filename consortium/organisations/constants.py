@@ -89,12 +89,42 @@ MEMBER_ROLES = frozenset(
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_USER})
 
 
+# Councils with adult social care responsibility (county and unitary councils,
+# which include metropolitan and London boroughs): only they commission care
+# placements, so only they hold the commissioner role and feed care benchmarks.
+ADULT_SOCIAL_CARE_KINDS = frozenset({OrganisationKind.COUNTY_COUNCIL, OrganisationKind.UNITARY_COUNCIL})
+
+
 def roles_allowed_for_kind(kind: str) -> frozenset[Role]:
     if kind == OrganisationKind.CONSORTIUM:
         return CONSORTIUM_ROLES
     if kind == OrganisationKind.SUPPLIER:
         return SUPPLIER_ROLES
+    if kind not in ADULT_SOCIAL_CARE_KINDS:
+        return MEMBER_ROLES - {Role.COMMISSIONER}
     return MEMBER_ROLES
+
+
+def side_of(kind: str) -> str:
+    """Which side of a procurement an organisation is on: 'supplier' or 'buyer' (members and
+    the consortium). One person never holds roles on both sides (sealed bids depend on it)."""
+    return "supplier" if kind == OrganisationKind.SUPPLIER else "buyer"
+
+
+# Roles whose holders manage an organisation's people: an organisation always keeps one.
+MANAGING_ROLES: dict[str, frozenset[Role]] = {
+    "consortium": frozenset({Role.CONSORTIUM_ADMIN}),
+    "supplier": frozenset({Role.SUPPLIER_USER}),
+    "member": frozenset({Role.APPROVER}),
+}
+
+
+def managing_roles_for_kind(kind: str) -> frozenset[Role]:
+    if kind == OrganisationKind.CONSORTIUM:
+        return MANAGING_ROLES["consortium"]
+    if kind == OrganisationKind.SUPPLIER:
+        return MANAGING_ROLES["supplier"]
+    return MANAGING_ROLES["member"]
 
 
 class InvitationStatus(models.TextChoices):

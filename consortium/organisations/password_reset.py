@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.db import transaction
 from django.template import loader
 from django.urls import reverse_lazy
 
@@ -28,11 +29,26 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 
 class ConsortiumSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
-    def save(self, commit: bool = True) -> Any:
-        from consortium.audit.services import audit_record
+    """A reset ends every session (the session hash changes) and revokes every API token."""
 
-        person = super().save(commit=commit)
-        audit_record(actor=None, action="person.password_reset", obj=person, organisation=None)
+    def save(self, commit: bool = True) -> Any:
+        from consortium.organisations.services import person_password_changed
+
+        with transaction.atomic():
+            person = super().save(commit=commit)
+            person_password_changed(person=person, how="reset")
+        return person
+
+
+class ConsortiumPasswordChangeForm(PasswordChangeForm):  # type: ignore[type-arg]
+    """A change ends every other session and revokes every API token; this session stays."""
+
+    def save(self, commit: bool = True) -> Any:
+        from consortium.organisations.services import person_password_changed
+
+        with transaction.atomic():
+            person = super().save(commit=commit)
+            person_password_changed(person=person, how="change")
         return person
 
 
@@ -53,4 +69,12 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"
+)
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="registration/password_change_form.html",
+    form_class=ConsortiumPasswordChangeForm,
+    success_url=reverse_lazy("password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="registration/password_change_done.html"
 )

@@ -29,7 +29,9 @@ from consortium.organisations.constants import (
     InvitationStatus,
     OrganisationKind,
     Role,
+    managing_roles_for_kind,
     roles_allowed_for_kind,
+    side_of,
 )
 from consortium.organisations.models import (
     ApiToken,
@@ -237,6 +239,18 @@ def membership_end(*, actor: Actor, membership: Membership, left_on: dt.date) ->
 # --- people and roles --------------------------------------------------------------
 
 
+def _supplier_has_people(organisation: Organisation) -> bool:
+    return RoleAssignment.objects.filter(organisation=organisation, role=Role.SUPPLIER_USER).exists()
+
+
+def _outsider_may_add_to(actor: Actor, organisation: Organisation) -> bool:
+    """Someone outside a supplier may give it its first user (onboarding), never a later one:
+    once a supplier has people, only they decide who speaks (and bids) for it."""
+    if organisation.kind != OrganisationKind.SUPPLIER or organisation.pk == actor.organisation.pk:
+        return True
+    return not _supplier_has_people(organisation)
+
+
 def can_manage_role(actor: Actor, organisation: Organisation, role: str) -> bool:
     if actor.has(Permission.PEOPLE_MANAGE_ALL):
         return True
@@ -247,7 +261,19 @@ def can_manage_role(actor: Actor, organisation: Organisation, role: str) -> bool
     )
 
 
+def can_grant_role(actor: Actor, organisation: Organisation, role: str) -> bool:
+    return can_manage_role(actor, organisation, role) and _outsider_may_add_to(actor, organisation)
+
+
 def can_invite(actor: Actor, organisation: Organisation, role: str) -> bool:
+    return _outsider_may_add_to(actor, organisation) and _invites_there(actor, organisation, role)
+
+
+def may_revoke_invitation(actor: Actor, invitation: Invitation) -> bool:
+    return _invites_there(actor, invitation.organisation, invitation.role)
+
+
+def _invites_there(actor: Actor, organisation: Organisation, role: str) -> bool:
     if actor.has(Permission.INVITE_ANY):
         return True
     if (
@@ -263,6 +289,52 @@ def can_invite(actor: Actor, organisation: Organisation, role: str) -> bool:
     )
 
 
+ONE_SIDE_MESSAGE = (
+    "A person cannot hold roles both at a supplier and at a buying body or the consortium: "
+    "use a separate account for each side"
+)
+
+
+def _check_one_side(email: str, organisation: Organisation, *, lock: bool = False) -> None:
+    """Refuse a role that would put one person on both sides of a procurement.
+
+    With `lock`, the person's row is locked first so two grants at once cannot both pass."""
+    people = Person.objects.filter(email=email.strip().lower())
+    if lock:
+        people = people.select_for_update()
+    person = people.first()
+    if person is None:
+        return
+    sides = {
+        side_of(kind)
+        for kind in RoleAssignment.objects.filter(person=person).values_list("organisation__kind", flat=True)
+    }
+    if sides - {side_of(organisation.kind)}:
+        raise ValidationFailed(ONE_SIDE_MESSAGE, field_errors={"email": ONE_SIDE_MESSAGE})
+
+
+def _tell_supplier_of_new_user(organisation: Organisation, person: Person, granted_by: Person | None) -> None:
+    """A supplier's existing users hear at once of anyone given a role at their supplier."""
+    if organisation.kind != OrganisationKind.SUPPLIER:
+        return
+    from consortium.organisations.selectors import notification_emails
+
+    to = [e for e in notification_emails([organisation.pk], [Role.SUPPLIER_USER]) if e != person.email]
+    if not to:
+        return
+    by = f" by {granted_by.full_name} ({granted_by.email})" if granted_by else ""
+    for address in to:
+        send_email_on_commit(
+            to=address,
+            subject=f"New user at {organisation.name} on Consortium",
+            body=(
+                f"{person.full_name} ({person.email}) has been given the supplier user role at "
+                f"{organisation.name}{by}.\n\nThey can see and submit your bids. If you do not "
+                "know this person, remove their role on the People page and tell the consortium.\n"
+            ),
+        )
+
+
 def _check_role_fits(organisation: Organisation, role: str) -> None:
     if role not in Role.values:
         raise ValidationFailed("Unknown role", field_errors={"role": "Choose a role from the list"})
@@ -276,9 +348,10 @@ def _check_role_fits(organisation: Organisation, role: str) -> None:
 
 def role_grant(*, actor: Actor, person: Person, organisation: Organisation, role: str) -> RoleAssignment:
     _check_role_fits(organisation, role)
-    if not can_manage_role(actor, organisation, role):
+    if not can_grant_role(actor, organisation, role):
         raise PermissionDenied("Your role does not allow granting that role there.")
     with transaction.atomic():
+        _check_one_side(person.email, organisation, lock=True)
         assignment, created = RoleAssignment.objects.get_or_create(
             person=person, organisation=organisation, role=role, defaults={"granted_by": actor.person}
         )
@@ -294,6 +367,7 @@ def role_grant(*, actor: Actor, person: Person, organisation: Organisation, role
             organisation=organisation,
             changes={"person": person.pk, "role": role},
         )
+        _tell_supplier_of_new_user(organisation, person, actor.person)
     return assignment
 
 
@@ -301,13 +375,23 @@ def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     if not can_manage_role(actor, assignment.organisation, assignment.role):
         raise PermissionDenied("Your role does not allow revoking that role.")
     with transaction.atomic():
+        # Lock the organisation so two revocations at once cannot each leave "the other one".
+        organisation = Organisation.objects.select_for_update().get(pk=assignment.organisation_id)
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.role == Role.CONSORTIUM_ADMIN:
-            others = RoleAssignment.objects.filter(
-                organisation=assignment.organisation, role=Role.CONSORTIUM_ADMIN
-            ).exclude(pk=assignment.pk)
+        managing = managing_roles_for_kind(organisation.kind)
+        if assignment.role in managing:
+            others = (
+                RoleAssignment.objects.filter(organisation=organisation, role__in=managing)
+                .exclude(person_id=assignment.person_id)
+                .filter(person__is_active=True)
+            )
             if not others.exists():
-                raise Conflict("The consortium must keep at least one consortium admin.")
+                names = " or ".join(Role(r).label.lower() for r in sorted(managing))
+                raise Conflict(
+                    f"{organisation.name} must keep at least one {names}: "
+                    "give the role to someone else first.",
+                    field_errors={"role": f"This is the last {names} of {organisation.name}"},
+                )
         audit_record(
             actor=actor,
             action="role.revoke",
@@ -431,6 +515,7 @@ def invitation_create(
         _check_role_fits(organisation, role)
         if not can_invite(actor, organisation, role):
             raise PermissionDenied("Your role does not allow inviting people there with that role.")
+        _check_one_side(email, organisation)
         if RoleAssignment.objects.filter(person__email=email, organisation=organisation, role=role).exists():
             raise Conflict(
                 "That person already holds this role there",
@@ -464,7 +549,7 @@ def _transition(invitation: Invitation, to: str) -> None:
 
 
 def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
-    if not can_invite(actor, invitation.organisation, invitation.role):
+    if not may_revoke_invitation(actor, invitation):
         raise PermissionDenied("Your role does not allow revoking this invitation.")
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -509,6 +594,8 @@ def invitation_accept(*, raw_token: str, password: str, full_name: str = "") -> 
         invitation = Invitation.objects.select_for_update().get(pk=found.pk)
         if invitation.status != InvitationStatus.PENDING:
             raise Conflict("This invitation has already been used.")
+        # Checked again on acceptance: the person may have taken a role on the other side since.
+        _check_one_side(invitation.email, invitation.organisation, lock=True)
         person = Person.objects.filter(email=invitation.email).first()
         if person is None:
             if not full_name.strip():
@@ -563,6 +650,7 @@ def invitation_accept(*, raw_token: str, password: str, full_name: str = "") -> 
             organisation=invitation.organisation,
             changes={"person": person.pk, "role": invitation.role},
         )
+        _tell_supplier_of_new_user(invitation.organisation, person, invitation.invited_by)
     return person
 
 
@@ -638,17 +726,44 @@ def api_token_authenticate(raw: str) -> Actor | None:
     return actor_for(token.person, token.organisation_id)
 
 
+def person_password_changed(*, person: Person, how: str) -> int:
+    """After a password reset or change: every API token of the person is revoked (sessions
+    end through Django's session hash, which the new password changes). Returns how many
+    tokens were revoked. Call inside the transaction that saved the password."""
+    revoked = ApiToken.objects.filter(person=person, revoked_on__isnull=True).update(
+        revoked_on=timezone.now()
+    )
+    audit_record(
+        actor=None,
+        action=f"person.password_{how}",
+        obj=person,
+        organisation=None,
+        changes={"api_tokens_revoked": revoked, "sessions": "ended"},
+    )
+    return revoked
+
+
 # --- sign-in throttling ----------------------------------------------------------------
 
 
 def sign_in_check_allowed(*, email: str, ip_address: str) -> None:
-    """Refuse sign-in while too many recent failures stand against the address or IP."""
+    """Refuse sign-in while too many recent failures stand against this account from this
+    client, against this client, or against this account from everywhere.
+
+    Keyed on the account and the client together, so one attacker guessing at a victim's
+    password locks only themselves out, never the victim or the rest of the site."""
     window_start = timezone.now() - dt.timedelta(minutes=settings.SIGN_IN_WINDOW_MINUTES)
     recent = SignInAttempt.objects.filter(at__gte=window_start, succeeded=False)
-    by_email = recent.filter(email=email.strip().lower()).count()
-    # An address shared by many staff (a council's network) gets a wider allowance.
-    by_ip = recent.filter(ip_address=ip_address).count() if ip_address else 0
-    if by_email >= settings.SIGN_IN_MAX_FAILURES or by_ip >= settings.SIGN_IN_MAX_FAILURES * 4:
+    email = email.strip().lower()
+    limit = settings.SIGN_IN_MAX_FAILURES
+    from_here = recent.filter(ip_address=ip_address) if ip_address else recent.none()
+    too_many = (
+        from_here.filter(email=email).count() >= limit
+        # An address shared by many staff (a council's network) gets a wider allowance.
+        or from_here.count() >= limit * 4
+        or recent.filter(email=email).count() >= settings.SIGN_IN_MAX_ACCOUNT_FAILURES
+    )
+    if too_many:
         raise TooManyAttempts(
             f"Too many failed sign-in attempts. Try again in {settings.SIGN_IN_WINDOW_MINUTES} minutes, "
             "or reset your password.",

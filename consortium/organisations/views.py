@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from consortium.core.clients import client_ip
 from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, PermissionDenied, TooManyAttempts
 from consortium.core.views import actor_required, form_errors
@@ -34,7 +35,7 @@ from consortium.organisations.permissions import Permission
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    return client_ip(request)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -405,7 +406,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         request,
         "organisations/invitation_list.html",
         {
-            "invitations": [(i, services.can_invite(actor, i.organisation, i.role)) for i in invitations],
+            "invitations": [(i, services.may_revoke_invitation(actor, i)) for i in invitations],
             "can_invite": bool(_invitable(actor)[0]),
         },
     )

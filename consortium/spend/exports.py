@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from consortium.core.files import workbook_bytes
 
 
 def table_workbook(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -> bytes:
@@ -26,6 +27,4 @@ def table_workbook(title: str, columns: Sequence[tuple[str, str]], rows: Sequenc
                 cell.number_format = "£#,##0.00"
     for c in range(1, len(columns) + 1):
         ws.column_dimensions[chr(64 + c)].width = 28
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -5,13 +5,13 @@ bad file stores nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from consortium.core.errors import ValidationFailed
+from consortium.core.files import workbook_bytes
 from consortium.core.money import parse_pounds
 from consortium.core.workbooks import open_workbook
 from consortium.tendering.models import DemandReturn, Project
@@ -61,9 +61,7 @@ def template(project: Project, previous: dict[int, DemandReturn]) -> bytes:
             f"Unit for quantities: see each lot. Demand closes {project.demand_closes_on or 'when the category manager closes it'}."
         ]
     )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def read(content: bytes) -> tuple[list[DemandIn], list[str]]:

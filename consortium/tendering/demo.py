@@ -278,7 +278,12 @@ def load_tendering_demo() -> None:
                     )
             if stage == "open":
                 continue
-            Project.objects.filter(pk=project.pk).update(tender_deadline=now() - dt.timedelta(hours=1))
+            deadline = now() - dt.timedelta(hours=1)
+            Project.objects.filter(pk=project.pk).update(tender_deadline=deadline)
+            # The demo's people have run procurements since long before this deadline.
+            RoleAssignment.objects.filter(
+                person__in=[cm.person, admin.person], created_at__gt=deadline
+            ).update(created_at=deadline - dt.timedelta(days=365))
             project.refresh_from_db()
             services.opening_record(actor=cm, project=project)
             services.opening_record(actor=admin, project=project)

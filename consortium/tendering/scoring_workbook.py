@@ -4,13 +4,12 @@ sheet, row and column; a bad file stores nothing."""
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from consortium.core.errors import ValidationFailed
+from consortium.core.files import workbook_bytes
 from consortium.core.workbooks import open_workbook
 from consortium.tendering.models import Bid, BidAnswer, Criterion, EvaluatorScore
 from consortium.tendering.services import ScoreIn
@@ -60,9 +59,7 @@ def template(criteria: list[Criterion], bids: list[Bid], evaluator_id: int) -> b
     for c in criteria:
         for d in c.descriptors:
             guide.append([f"{c.number} {c.title}", d.get("score"), d.get("descriptor")])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def read(content: bytes, criteria: list[Criterion]) -> dict[tuple[int, int], ScoreIn]:

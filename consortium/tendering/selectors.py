@@ -289,7 +289,16 @@ def own_bids(actor: Actor, project: Project) -> QuerySet[Bid]:
     return Bid.objects.filter(project=project, supplier=actor.organisation).select_related("lot")
 
 
+def conflicted(person_id: int, project: Project) -> bool:
+    """A conflict declared on any criterion taints the whole procurement, for good."""
+    return EvaluatorAssignment.objects.filter(
+        project=project, evaluator_id=person_id, declaration=Declaration.CONFLICT
+    ).exists()
+
+
 def active_assignments(actor: Actor, project: Project) -> QuerySet[EvaluatorAssignment]:
+    if conflicted(actor.person.pk, project):
+        return EvaluatorAssignment.objects.none()
     return EvaluatorAssignment.objects.filter(
         project=project, evaluator=actor.person, declaration=Declaration.NO_CONFLICT
     )

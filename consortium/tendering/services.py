@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
-from consortium.audit.services import audit_record
+from consortium.audit.services import Conceal, audit_record
 from consortium.core.bulk import insert_rows
 from consortium.core.dates import LONDON, now, today_in_london
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -22,7 +22,7 @@ from consortium.core.money import to_penny
 from consortium.core.references import next_number
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, Role
-from consortium.organisations.models import Organisation, Person
+from consortium.organisations.models import Organisation, Person, RoleAssignment
 from consortium.organisations.selectors import notification_emails
 from consortium.organisations.tasks import send_email_on_commit
 from consortium.tendering import ocds, selectors
@@ -613,6 +613,13 @@ def project_cancel(*, actor: Actor, project: Project, reason: str) -> Project:
 # --- bidders -------------------------------------------------------------------------------
 
 
+def _until_opened(project: Project) -> Conceal:
+    """Audit a bidder's step without naming the bidder until the bids are opened."""
+    return Conceal(
+        shown_as=project, shown_organisation=project.run_by, reveal_key=f"tendering.project:{project.pk}"
+    )
+
+
 def _require_supplier_for(actor: Actor, project: Project) -> None:
     if not selectors.bids(actor):
         raise PermissionDenied("Suppliers' users bid.")
@@ -627,7 +634,13 @@ def interest_register(*, actor: Actor, project: Project) -> Interest:
         raise Conflict("This tender is not open.")
     interest, created = Interest.objects.get_or_create(project=project, supplier=actor.organisation)
     if created:
-        audit_record(actor=actor, action="procurement.interest", obj=project, organisation=actor.organisation)
+        audit_record(
+            actor=actor,
+            action="procurement.interest",
+            obj=interest,
+            organisation=actor.organisation,
+            conceal=_until_opened(project),
+        )
     return interest
 
 
@@ -651,6 +664,8 @@ def clarification_ask(*, actor: Actor, project: Project, question: str) -> Clari
             action="procurement.clarification_ask",
             obj=clarification,
             organisation=actor.organisation,
+            # Who asked is never shown to anyone outside the asking supplier.
+            conceal=Conceal(shown_as=clarification, shown_organisation=project.run_by),
         )
         _tell(
             notification_emails([project.run_by_id], [Role.CATEGORY_MANAGER]),
@@ -821,6 +836,7 @@ def bid_submit(
             obj=bid,
             organisation=actor.organisation,
             changes={"lot": lot.number},
+            conceal=_until_opened(project),
         )
     return bid
 
@@ -836,7 +852,14 @@ def bid_withdraw(*, actor: Actor, bid: Bid) -> Bid:
         bid.status = BidStatus.WITHDRAWN
         bid.submission_key = ""
         bid.save(update_fields=["status", "submission_key", "modified_at"])
-        audit_record(actor=actor, action="bid.withdraw", obj=bid, organisation=actor.organisation)
+        audit_record(
+            actor=actor,
+            action="bid.withdraw",
+            obj=bid,
+            organisation=actor.organisation,
+            changes={"lot": bid.lot.number},
+            conceal=_until_opened(project),
+        )
     return bid
 
 
@@ -853,6 +876,18 @@ def opening_record(*, actor: Actor, project: Project) -> Project:
             raise Conflict("Only a tender that is open for bids can be opened.")
         if not selectors.deadline_passed(project):
             raise Conflict("Bids cannot be opened before the tender deadline.")
+        # Each key-holder must have held their role since before the deadline: a role (or an
+        # account) created afterwards cannot be the second key.
+        held_before = RoleAssignment.objects.filter(
+            person=actor.person,
+            organisation=project.run_by,
+            role__in=(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER),
+            created_at__lte=project.tender_deadline,
+        ).exists()
+        if not held_before:
+            raise PermissionDenied(
+                "Only someone who ran procurements here before the tender deadline can record the opening."
+            )
         _, created = BidOpening.objects.get_or_create(project=project, person=actor.person)
         if not created:
             raise Conflict(
@@ -882,6 +917,11 @@ def evaluator_assign(*, actor: Actor, criterion: Criterion, evaluator: Person) -
     project = criterion.project
     if project.status in (S.STANDSTILL, S.AWARDED, S.CANCELLED):
         raise Conflict("Evaluation is over.")
+    if selectors.conflicted(evaluator.pk, project):
+        raise ValidationFailed(
+            "Choose another evaluator",
+            field_errors={"evaluator": "This person declared a conflict of interest in this procurement"},
+        )
     with transaction.atomic():
         assignment, created = EvaluatorAssignment.objects.get_or_create(
             project=project, criterion=criterion, evaluator=evaluator
@@ -911,6 +951,8 @@ def declaration_make(*, actor: Actor, project: Project, conflict: bool, note: st
         raise ValidationFailed(
             "Describe the conflict", field_errors={"note": "Say what the conflict of interest is"}
         )
+    if not conflict and selectors.conflicted(actor.person.pk, project):
+        raise Conflict("You declared a conflict of interest in this procurement: it cannot be withdrawn.")
     with transaction.atomic():
         pending = assignments.filter(declaration=Declaration.PENDING)
         count = pending.update(
@@ -957,11 +999,7 @@ def scores_submit(*, actor: Actor, project: Project, scores: Mapping[tuple[int, 
     """An evaluator's own scores, keyed by (criterion id, bid id), for any of the criteria it
     evaluates (a whole scoring workbook at once); each replaces the evaluator's earlier score."""
     criteria = _criteria_of(project, {c for c, _ in scores})
-    allowed = set(
-        EvaluatorAssignment.objects.filter(
-            project=project, evaluator=actor.person, declaration=Declaration.NO_CONFLICT
-        ).values_list("criterion_id", flat=True)
-    )
+    allowed = set(selectors.active_assignments(actor, project).values_list("criterion_id", flat=True))
     if not allowed or not set(criteria) <= allowed:
         raise PermissionDenied("Only an evaluator of these criteria who declared no conflict may score them.")
     if project.status != S.EVALUATION or project.opened_at is None:

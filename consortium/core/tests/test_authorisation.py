@@ -75,8 +75,16 @@ def _colleague(world: World, role: str) -> RoleAssignment:
 
 
 def _invitation(world: World, org: Organisation) -> Invitation:
+    inviter = world.actor(CA)
+    if org.is_supplier:
+        # Once a supplier has people, only they invite to it.
+        from consortium.organisations.acting import actor_for
+
+        own = RoleAssignment.objects.filter(organisation=org, role=Role.SUPPLIER_USER).first()
+        if own is not None:
+            inviter = actor_for(own.person, org.pk)
     invitation, _ = invitation_create(
-        actor=world.actor(CA), email="invitee@example.org", role=_colleague_role(org), organisation=org
+        actor=inviter, email="invitee@example.org", role=_colleague_role(org), organisation=org
     )
     return invitation
 
@@ -430,6 +438,10 @@ API_CASES.update(
         "price_change_request": Case(
             lambda w, r: (f"/api/v1/catalogue/items/{_market(w).pk}/price-changes", {"new_price": "2.75"}),
             {SU: 201},
+        ),
+        "catalogue_item_baseline_set": Case(
+            lambda w, r: (f"/api/v1/catalogue/items/{_market(w).pk}/baseline", {"baseline_price": "3.10"}),
+            {CA: 200, CM: 200},
         ),
         "price_change_list": Case(
             lambda w, r: ("/api/v1/catalogue/price-changes", None), {CA: 200, CM: 200, SU: 200}
@@ -818,7 +830,8 @@ API_CROSS_CASES: dict[str, Case] = {
             "/api/v1/invitations",
             {"email": f"{r}-x@example.org", "role": "supplier_user", "organisation_id": w.other_supplier.pk},
         ),
-        {CA: 201, CM: 201},
+        # A supplier that has people of its own decides who joins it: nobody outside may add one.
+        {},
     ),
     "invitation_revoke": Case(
         lambda w, r: (f"/api/v1/invitations/{_invitation(w, w.other_member).pk}/revoke", {}),
@@ -960,6 +973,8 @@ PAGES: dict[str, Page] = {
     "invitation-revoke": Page(lambda w, r: "/invitations/1/revoke/", {}, default=405, anonymous=405),
     "invitation-accept": Page(lambda w, r: "/invitations/not-a-token/", {}, default=404, anonymous=404),
     "account": Page(lambda w, r: "/account/", {}),
+    "password_change": Page(lambda w, r: "/account/password/", {}),
+    "password_change_done": Page(lambda w, r: "/account/password/done/", {}),
     "activity": Page(lambda w, r: "/activity/", {}),
     "activity-csv": Page(lambda w, r: "/activity.csv", {}),
     "activity-object": Page(lambda w, r: f"/activity/organisations.organisation/{w.member.pk}/", {}),

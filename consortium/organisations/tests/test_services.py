@@ -320,9 +320,18 @@ def test_token_follows_roles_removed_later(world):
 
 def test_sign_in_is_throttled_after_repeated_failures(settings):
     settings.SIGN_IN_MAX_FAILURES = 3
+    settings.SIGN_IN_MAX_ACCOUNT_FAILURES = 6
     for _ in range(3):
         services.sign_in_check_allowed(email="a@example.org", ip_address="10.0.0.1")
         services.sign_in_record_attempt(email="a@example.org", ip_address="10.0.0.1", succeeded=False)
+    # The guessing client is locked out of that account...
     with pytest.raises(TooManyAttempts):
-        services.sign_in_check_allowed(email="A@example.org", ip_address="10.0.0.2")
+        services.sign_in_check_allowed(email="A@example.org", ip_address="10.0.0.1")
+    # ...but the account's owner, elsewhere, is not, and the client may still try other accounts.
+    services.sign_in_check_allowed(email="a@example.org", ip_address="10.0.0.2")
     services.sign_in_check_allowed(email="b@example.org", ip_address="10.0.0.1")
+    # Many clients against one account: the account is protected as a whole.
+    for n in range(3):
+        services.sign_in_record_attempt(email="a@example.org", ip_address=f"10.0.1.{n}", succeeded=False)
+    with pytest.raises(TooManyAttempts):
+        services.sign_in_check_allowed(email="a@example.org", ip_address="10.0.0.3")

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from consortium.core.dates import now, today_in_london
 from consortium.organisations.acting import actor_for
 from consortium.organisations.constants import Role
-from consortium.organisations.models import Person
+from consortium.organisations.models import Person, RoleAssignment
 from consortium.tendering import selectors, services
 from consortium.tendering.constants import CriterionKind, ProjectStatus
 from consortium.tendering.models import Bid, Criterion, Project
@@ -29,8 +29,11 @@ def outsider(world):  # type: ignore[no-untyped-def]
 
 
 def pass_deadline(project: Project) -> None:
-    """As if the tender deadline had passed (tests cannot wait 25 days)."""
-    Project.objects.filter(pk=project.pk).update(tender_deadline=now() - dt.timedelta(minutes=1))
+    """As if the tender deadline had passed (tests cannot wait 25 days), with the roles people
+    hold now held since before it (only those may record the opening)."""
+    deadline = now() - dt.timedelta(minutes=1)
+    Project.objects.filter(pk=project.pk).update(tender_deadline=deadline)
+    RoleAssignment.objects.filter(created_at__gt=deadline).update(created_at=deadline - dt.timedelta(days=30))
     project.refresh_from_db()
 
 

@@ -1,0 +1,137 @@
+"""Files we write and files we are sent: one place for what keeps them from attacking their reader.
+
+Written files. A spreadsheet runs a cell that starts with = (and, pasted or
+imported from CSV, + - @ or a tab or carriage return before them) as a formula:
+a supplier's item name or a home's name could then fetch a URL or run a command
+on the reader's machine. Every CSV and .xlsx the product writes goes through
+`csv_text` / `workbook_bytes`, which turn such text into plain text by putting an
+apostrophe before it. Our own formulas (the care case workbook recalculates
+offline) are written with `put_formula` and are the only formulas left standing.
+
+Uploaded workbooks. An .xlsx is a zip: a few kilobytes can unpack to gigabytes,
+or to millions of cells, and take a worker's memory. `open_workbook` checks the
+zip's directory (entries, uncompressed size, ratio) before openpyxl reads it, and
+the sheets' size after, refusing with a message naming the file field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+
+from consortium.core.errors import ValidationFailed
+
+DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+# Limits for an uploaded workbook: far above any real template, far below harm.
+MAX_XLSX_ENTRIES = 200
+MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_RATIO = 200  # uncompressed ÷ compressed for the whole archive
+MAX_XLSX_SHEETS = 50
+MAX_XLSX_CELLS = 2_000_000
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made plain text; anything else as it is."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_FIRST):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV document with every text cell neutralised (numbers and dates stay as they are)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return out.getvalue()
+
+
+_TRUSTED_ATTR = "_consortium_trusted_formulas"
+
+
+def put_formula(cell: Cell, formula: str) -> Cell:
+    """Write one of our own formulas into a cell; `workbook_bytes` leaves these alone."""
+    cell.value = formula
+    workbook = cell.parent.parent
+    trusted: set[tuple[str, str]] = getattr(workbook, _TRUSTED_ATTR, set())
+    trusted.add((cell.parent.title, cell.coordinate))
+    setattr(workbook, _TRUSTED_ATTR, trusted)
+    return cell
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes, every text cell neutralised except our own formulas."""
+    trusted: set[tuple[str, str]] = getattr(wb, _TRUSTED_ATTR, set())
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if not isinstance(value, str) or (ws.title, cell.coordinate) in trusted:
+                    continue
+                safe = neutralise(value)
+                if safe is not value:
+                    cell.value = safe
+                    cell.data_type = "s"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def check_xlsx_archive(content: bytes, *, hint: str) -> None:
+    """Refuse an upload whose zip directory promises more than a real workbook holds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise ValidationFailed("The file is not an Excel workbook", field_errors={"file": hint}) from e
+    if len(infos) > MAX_XLSX_ENTRIES:
+        raise ValidationFailed(
+            "The workbook has too many parts",
+            field_errors={"file": f"The file holds {len(infos):,} parts; a workbook needs far fewer"},
+        )
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES or unpacked / packed > MAX_XLSX_RATIO:
+        raise ValidationFailed(
+            "The workbook is too large once unpacked",
+            field_errors={
+                "file": f"The file unpacks to {unpacked / 1024 / 1024:,.0f} MB; keep it under "
+                f"{MAX_XLSX_UNCOMPRESSED_BYTES // 1024 // 1024} MB (remove unused sheets and formatting)"
+            },
+        )
+
+
+def open_workbook(content: bytes, *, title: str, hint: str) -> Workbook:
+    """The workbook in `content`, read-only with values, after the archive and size checks;
+    else ValidationFailed(`title`) with `hint` against the file field."""
+    check_xlsx_archive(content, hint=hint)
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds on a file that is not a workbook
+        raise ValidationFailed(title, field_errors={"file": hint}) from e
+    if len(wb.sheetnames) > MAX_XLSX_SHEETS:
+        raise ValidationFailed(
+            "The workbook has too many sheets",
+            field_errors={
+                "file": f"The workbook has {len(wb.sheetnames)} sheets; use at most {MAX_XLSX_SHEETS}"
+            },
+        )
+    cells = 0
+    for ws in wb.worksheets:
+        # The dimensions a sheet declares; a sheet that declares none is bounded by the unpacked size.
+        rows, cols = ws.max_row or 0, ws.max_column or 0
+        cells += rows * cols
+    if cells > MAX_XLSX_CELLS:
+        raise ValidationFailed(
+            "The workbook has too many cells",
+            field_errors={"file": f"The workbook spans {cells:,} cells; keep it under {MAX_XLSX_CELLS:,}"},
+        )
+    return wb
