@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from consortium.organisations.acting import Actor, actor_for
-from consortium.organisations.constants import Role
+from consortium.organisations.constants import OrganisationKind, Role
 from consortium.organisations.models import Organisation, Person
 from consortium.organisations.tests.factories import (
     ConsortiumFactory,
@@ -41,6 +41,8 @@ class World:
     other_supplier: Organisation
     people: dict[str, Person]
     outsider: Person  # a person in other_member, with a role there
+    # Care is commissioned by councils with adult social care duties: the commissioner's home.
+    care_council: Organisation
 
     def actor(self, role: str) -> Actor:
         person = self.people[role]
@@ -49,16 +51,22 @@ class World:
         return actor
 
     def organisation_for(self, role: str) -> Organisation:
-        return home_organisation(role, self.consortium, self.member, self.supplier)
+        return home_organisation(role, self.consortium, self.member, self.supplier, self.care_council)
 
 
 def home_organisation(
-    role: str, consortium: Organisation, member: Organisation, supplier: Organisation
+    role: str,
+    consortium: Organisation,
+    member: Organisation,
+    supplier: Organisation,
+    care_council: Organisation,
 ) -> Organisation:
     if role in (Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER):
         return consortium
     if role == Role.SUPPLIER_USER:
         return supplier
+    if role == Role.COMMISSIONER:
+        return care_council
     return member
 
 
@@ -82,20 +90,25 @@ def world(db: None) -> World:
     other_member = OrganisationFactory(name="Tamworth Borough Council", identifier="E07000199")
     supplier = SupplierFactory(name="Midlands Office Supplies Ltd")
     other_supplier = SupplierFactory(name="National Stationery Group plc", is_sme=False)
-    for org in (member, other_member):
+    care_council = OrganisationFactory(
+        name="Staffordshire County Council", identifier="E10000028", kind=OrganisationKind.COUNTY_COUNCIL
+    )
+    for org in (member, other_member, care_council):
         MembershipFactory(consortium=consortium, organisation=org)
     people: dict[str, Person] = {}
     for role in ROLES:
         person = PersonFactory(email=f"{role}@example.org", full_name=role.replace("_", " ").title())
         RoleAssignmentFactory(
-            person=person, organisation=home_organisation(role, consortium, member, supplier), role=role
+            person=person,
+            organisation=home_organisation(role, consortium, member, supplier, care_council),
+            role=role,
         )
         people[role] = person
     outsider = PersonFactory(email="outsider@example.org", full_name="Other Buyer")
     RoleAssignmentFactory(person=outsider, organisation=other_member, role=Role.MEMBER_BUYER)
     other_supplier_person = PersonFactory(email="rival@example.org", full_name="Rival Supplier")
     RoleAssignmentFactory(person=other_supplier_person, organisation=other_supplier, role=Role.SUPPLIER_USER)
-    return World(consortium, member, other_member, supplier, other_supplier, people, outsider)
+    return World(consortium, member, other_member, supplier, other_supplier, people, outsider, care_council)
 
 
 @pytest.fixture

@@ -243,7 +243,7 @@ def test_home_below_level_cannot_be_negotiated(care, world):
 
 def test_council_report(care, world):
     rows = selectors.council_report_for(care.commissioner)
-    assert [r["council__name"] for r in rows] == [world.member.name]
+    assert [r["council__name"] for r in rows] == [world.care_council.name]
     assert rows[0]["placements"] == 5
     admin_rows = selectors.council_report_for(world.actor(Role.CONSORTIUM_ADMIN))
     assert len(admin_rows) == 1

@@ -104,6 +104,6 @@ def test_benchmarks_and_reports_pages(world, care, signed_in):
     page = signed_in(Role.CATEGORY_MANAGER).get("/care/benchmarks/").content.decode()
     assert "<svg" in page and "Accommodation: own bedroom in shared living" in page
     report = signed_in(Role.COMMISSIONER).get("/care/reports/").content.decode()
-    assert world.member.name in report and "Care Provider 0" in report
+    assert world.care_council.name in report and "Care Provider 0" in report
     admin_report = signed_in(Role.CONSORTIUM_ADMIN).get("/care/reports/").content.decode()
     assert "Care Provider 0" not in admin_report  # councils' named rates are theirs alone

@@ -204,7 +204,7 @@ def _care(world: World) -> Any:
     from consortium.care.models import NeedsAssessment, PriceMenu
 
     return (
-        NeedsAssessment.objects.get(client_reference="1234", council=world.member),
+        NeedsAssessment.objects.get(client_reference="1234", council=world.care_council),
         PriceMenu.objects.filter(home__name="Cherrytrees").order_by("effective_from").first(),
     )
 
@@ -468,9 +468,11 @@ API_CASES.update(
         ),
         "order_list": Case(lambda w, r: ("/api/v1/orders", None), ALL_200),
         "order_export": Case(lambda w, r: ("/api/v1/orders.csv", None), ALL_200),
-        "order_get": Case(lambda w, r: (f"/api/v1/orders/{_order(w)}", None), ALL_200),
+        # The commissioner works for a county council, not the school whose order this is.
+        "order_get": Case(lambda w, r: (f"/api/v1/orders/{_order(w)}", None), {**ALL_200, CO: 404}),
         "order_step": Case(
-            lambda w, r: (f"/api/v1/orders/{_order(w, awaiting=True)}/steps", {"to": "approved"}), {AP: 200}
+            lambda w, r: (f"/api/v1/orders/{_order(w, awaiting=True)}/steps", {"to": "approved"}),
+            {AP: 200, CO: 404},
         ),
     }
 )
@@ -517,7 +519,7 @@ API_CASES.update(
             lambda w, r: ("/api/v1/spend-files", _spend_csv(w, r)), {MB: 201, AP: 201}, multipart=True
         ),
         "spend_file_analysis": Case(
-            lambda w, r: (f"/api/v1/spend-files/{_spend_file(w)}/analysis", None), MI_READERS
+            lambda w, r: (f"/api/v1/spend-files/{_spend_file(w)}/analysis", None), {**MI_READERS, CO: 404}
         ),
     }
 )
@@ -1051,12 +1053,12 @@ PAGES: dict[str, Page] = {
     "basket-add": Page(lambda w, r: "/basket/add/", {}, default=302),
     "order-list": Page(lambda w, r: "/orders/", {}),
     "order-export": Page(lambda w, r: "/orders.csv", {}),
-    "order-detail": Page(lambda w, r: f"/orders/{_order(w)}/", {}),
+    "order-detail": Page(lambda w, r: f"/orders/{_order(w)}/", {CO: 404}),
     "mi": Page(lambda w, r: "/mi/", MI_READERS, default=403),
     "mi-export": Page(lambda w, r: "/mi/export/supplier.xlsx", MI_READERS, default=403),
     "spend-files": Page(lambda w, r: "/spend/", MI_READERS, default=403),
     "spend-template": Page(lambda w, r: "/spend/template.xlsx", {}),
-    "spend-file": Page(lambda w, r: f"/spend/{_spend_file(w)}/", MI_READERS, default=403),
+    "spend-file": Page(lambda w, r: f"/spend/{_spend_file(w)}/", {**MI_READERS, CO: 404}, default=403),
     "catalogue-upload": Page(lambda w, r: "/supplier/catalogue/upload/", {SU: 200}, default=403),
     "catalogue-template": Page(lambda w, r: "/supplier/catalogue/template.xlsx", {SU: 200}, default=403),
     "approval-rules": Page(lambda w, r: "/approval-rules/", {AP: 200}, default=403),

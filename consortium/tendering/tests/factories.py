@@ -78,7 +78,7 @@ def tender_at(world, stage: str, *, title: str = "School paper and stationery") 
         actor=cm,
         project=project,
         closes_on=today + dt.timedelta(days=14),
-        members=[world.member, world.other_member],
+        members=[world.member, world.other_member, world.care_council],
     )
     services.demand_record(
         actor=world.actor(Role.MEMBER_BUYER),

@@ -56,7 +56,7 @@ def test_a_category_manager_starts_a_procurement_and_invites_members(world):
         == 302
     )
     project.refresh_from_db()
-    assert project.status == "demand" and project.invited_members.count() == 2
+    assert project.status == "demand" and project.invited_members.count() == 3
 
 
 def test_a_bad_form_names_its_fields(world):
