@@ -1,57 +1,108 @@
-"""Computing benchmark spreads over a population of unit prices.
+"""Benchmark spreads under disclosure control, per element (ratio, grade) and per viewer.
 
-Prices repeat a great deal (they are pounds and pence), so the database is
-asked only for a frequency table — each distinct price of each element with
-how many times it occurs — and the quartiles are read off its cumulative
-counts in Decimal, exactly as PERCENTILE.INC defines them. Grouping 1,000,000
-rates this way is several times faster than sorting them for percentile_cont,
-works the same on SQLite and PostgreSQL, and never passes through floating point.
+The database is asked once per population for each provider's total and number of rates per
+element, ratio, grade and council (a GROUP BY; no rate leaves the database one by one). From
+that, every *view* is computed in Decimal:
+
+- the consortium's view: every council's rates (consortium officers, who contribute none);
+- each contributing council's view: every *other* council's rates. A commissioner never sees a
+  figure their own placements moved, so adding placements cannot be used to difference out a
+  provider's rate, and they cannot subtract their own rates from a published figure;
+- each provider's view: every other provider's values (a provider cannot subtract itself).
+
+In each view a provider contributes one value, the mean of its rates there, and the spread is
+`statistics.protected_spread` of those values. The threshold (at least k providers) is applied
+when a view is read, so raising the setting takes effect at once; docs/security.md states the
+rule and the threat.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
-from consortium.care.statistics import Spread, spread_from_counts
+from consortium.care.statistics import ENDS_WINDOW, Spread, protected_spread
 
 Key = tuple[str, int | None, str]
+# The floor below which no setting can lower the providers threshold.
+MIN_PROVIDERS_FLOOR = 5
+
+
+def min_providers(setting: int) -> int:
+    return max(MIN_PROVIDERS_FLOOR, setting)
 
 
 @dataclass(frozen=True)
-class KeyedSpread:
+class Contribution:
+    key: Key
+    provider: int
+    council: int | None  # None: quoted prices, which no council contributes
+    total: Decimal
+    rates: int
+
+
+@dataclass(frozen=True)
+class ViewSpread:
     element: str
     ratio: int | None
     grade: str
+    excluded_council: int | None
+    excluded_provider: int | None
     providers: int
-    spread: Spread
+    rates: int
+    spread: Spread | None  # None when fewer than three providers: nothing can be shown
 
 
-def spreads(population: QuerySet) -> list[KeyedSpread]:  # type: ignore[type-arg]
-    """Spreads per (element, ratio, grade) of a query set with those columns, `unit_price`
-    and `provider_id` (annotate it where the provider is a join away)."""
-    population = population.order_by()
-    frequencies = (
-        population.values_list("element", "ratio", "grade", "unit_price")
-        .annotate(occurrences=Count("*"))
-        .order_by("element", "ratio", "grade", "unit_price")
-    )
-    providers: dict[Key, int] = defaultdict(int)
-    for element, ratio, grade, _provider in population.values_list(
-        "element", "ratio", "grade", "provider_id"
-    ).distinct():
-        providers[(element, ratio, grade or "")] += 1
-    result = []
-    for (element, ratio, grade), rows in itertools.groupby(
-        frequencies, key=lambda r: (r[0], r[1], r[2] or "")
+def contributions(population: QuerySet, *, council_field: str | None = "council_id") -> list[Contribution]:  # type: ignore[type-arg]
+    """Per (element, ratio, grade, provider, council): the sum and number of rates. The query
+    set needs those columns, `unit_price` and `provider_id` (annotate where they are a join away)."""
+    fields = ["element", "ratio", "grade", "provider_id"] + ([council_field] if council_field else [])
+    rows = population.order_by().values_list(*fields).annotate(total=Sum("unit_price"), rates=Count("*"))
+    out = []
+    for row in rows:
+        element, ratio, grade, provider = row[:4]
+        council = row[4] if council_field else None
+        out.append(Contribution((element, ratio, grade or ""), provider, council, Decimal(row[-2]), row[-1]))
+    return out
+
+
+def _spread_of(by_provider: dict[int, tuple[Decimal, int]]) -> tuple[int, int, Spread | None]:
+    values = [total / n for total, n in by_provider.values() if n]
+    rates = sum(n for _, n in by_provider.values())
+    if len(values) < ENDS_WINDOW:
+        return len(values), rates, None
+    return len(values), rates, protected_spread(values, count=rates)
+
+
+def views(items: Iterable[Contribution]) -> list[ViewSpread]:
+    """Every view of every cell (see the module's docstring)."""
+    cells: dict[Key, list[Contribution]] = defaultdict(list)
+    for c in items:
+        cells[c.key].append(c)
+    out: list[ViewSpread] = []
+    for (element, ratio, grade), contribs in sorted(
+        cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0, kv[0][2])
     ):
-        counts: Sequence[tuple[Decimal, int]] = [(Decimal(r[3]), r[4]) for r in rows]
-        result.append(
-            KeyedSpread(element, ratio, grade, providers[(element, ratio, grade)], spread_from_counts(counts))
-        )
-    return result
+
+        def providers_in(rows: Iterable[Contribution]) -> dict[int, tuple[Decimal, int]]:
+            acc: dict[int, tuple[Decimal, int]] = {}
+            for r in rows:
+                total, n = acc.get(r.provider, (Decimal(0), 0))
+                acc[r.provider] = (total + r.total, n + r.rates)
+            return acc
+
+        everyone = providers_in(contribs)
+        n, rates, spread = _spread_of(everyone)
+        out.append(ViewSpread(element, ratio, grade, None, None, n, rates, spread))
+        for council in sorted({c.council for c in contribs if c.council is not None}):
+            n, rates, spread = _spread_of(providers_in(c for c in contribs if c.council != council))
+            out.append(ViewSpread(element, ratio, grade, council, None, n, rates, spread))
+        for provider in sorted(everyone):
+            others = {p: v for p, v in everyone.items() if p != provider}
+            n, rates, spread = _spread_of(others)
+            out.append(ViewSpread(element, ratio, grade, None, provider, n, rates, spread))
+    return out

@@ -25,7 +25,7 @@ def box_plot_svg(benchmarks: Sequence[object]) -> SafeString:
     parts = [
         f'<svg role="img" aria-labelledby="box-plot-title" viewBox="0 0 {LABEL_WIDTH + PLOT_WIDTH + 190} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="14">',
-        '<title id="box-plot-title">Spread of commissioned rates per element: minimum, quartiles, median, maximum</title>',
+        '<title id="box-plot-title">Spread of commissioned rates per element: low end, quartiles, median, high end</title>',
     ]
     for i, b in enumerate(rows):
         s = b.spread  # type: ignore[attr-defined]

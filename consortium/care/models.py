@@ -224,27 +224,40 @@ class CommissionedRate(models.Model):
 
 
 class BenchmarkStatistic(models.Model):
-    """A computed spread for one element (ratio, grade) and population, refreshed after changes."""
+    """A computed spread for one element (ratio, grade), population and view, refreshed after
+    changes. A view leaves out one council's rates (what that council's commissioners see) or
+    one provider (what that provider sees), or nothing (the consortium's view): see
+    `consortium.care.benchmarks`. Figures are null when fewer than three providers contribute."""
 
     population = models.CharField(max_length=20, choices=Population.choices)
     element = models.CharField(max_length=60, choices=Element.choices)
     ratio = models.PositiveSmallIntegerField(null=True, blank=True)
     grade = models.CharField(max_length=20, blank=True)
-    count = models.PositiveIntegerField()
+    excluded_council = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    excluded_provider = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    count = models.PositiveIntegerField(help_text="Rates behind the figures")
     providers = models.PositiveIntegerField(help_text="Distinct providers contributing")
-    minimum = models.DecimalField(max_digits=12, decimal_places=4)
-    lower_quartile = models.DecimalField(max_digits=12, decimal_places=4)
-    median = models.DecimalField(max_digits=12, decimal_places=4)
-    upper_quartile = models.DecimalField(max_digits=12, decimal_places=4)
-    maximum = models.DecimalField(max_digits=12, decimal_places=4)
+    minimum = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, help_text="£: mean of the three lowest provider values"
+    )
+    lower_quartile = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    median = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    upper_quartile = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    maximum = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, help_text="£: mean of the three highest provider values"
+    )
     computed_at = models.DateTimeField()
 
     class Meta:
         ordering = ["population", "element", "ratio", "grade"]
         constraints = [
             models.UniqueConstraint(
-                fields=["population", "element", "ratio", "grade"],
-                name="benchmark_statistic_unique",
+                fields=["population", "element", "ratio", "grade", "excluded_council", "excluded_provider"],
+                name="benchmark_statistic_unique_view",
                 nulls_distinct=False,
             )
         ]

@@ -28,6 +28,7 @@ from consortium.care.access import (
     require_care_access,
     require_commissioner,
 )
+from consortium.care.benchmarks import min_providers
 from consortium.care.constants import Element, Population
 from consortium.care.models import (
     BenchmarkStatistic,
@@ -215,17 +216,34 @@ class Benchmark:
         return Element(element).label + "".join(f" ({e})" for e in extra if e)
 
 
-def _benchmarks(population: str) -> dict[BenchmarkKey, Benchmark]:
-    minimum = settings.CARE_BENCHMARK_MIN_PROVIDERS
+def _benchmarks(population: str, actor: Actor) -> dict[BenchmarkKey, Benchmark]:
+    """The view of the benchmarks this actor may see: a commissioner's leaves out their own
+    council's rates, a provider's leaves out its own prices (consortium.care.benchmarks); a
+    figure from fewer than the threshold of providers is withheld."""
+    minimum = min_providers(settings.CARE_BENCHMARK_MIN_PROVIDERS)
+    rows = BenchmarkStatistic.objects.filter(population=population)
+    if is_commissioner(actor):
+        rows = rows.filter(Q(excluded_council=actor.organisation) | Q(excluded_council__isnull=True)).filter(
+            excluded_provider__isnull=True
+        )
+    elif is_provider(actor):
+        rows = rows.filter(
+            Q(excluded_provider=actor.organisation) | Q(excluded_provider__isnull=True)
+        ).filter(excluded_council__isnull=True)
+    else:
+        rows = rows.filter(excluded_council__isnull=True, excluded_provider__isnull=True)
     out: dict[BenchmarkKey, Benchmark] = {}
-    for s in BenchmarkStatistic.objects.filter(population=population):
+    # The viewer's own view of a cell replaces the consortium's view of it.
+    for s in sorted(
+        rows, key=lambda r: r.excluded_council_id is not None or r.excluded_provider_id is not None
+    ):
         key = (s.element, s.ratio, s.grade)
-        shown = s.providers >= minimum
+        shown = s.providers >= minimum and s.median is not None
         out[key] = Benchmark(
             key,
             population,
             s.providers,
-            Spread(s.count, s.minimum, s.lower_quartile, s.median, s.upper_quartile, s.maximum)
+            Spread(s.count, s.minimum, s.lower_quartile, s.median, s.upper_quartile, s.maximum)  # type: ignore[arg-type]
             if shown
             else None,
         )
@@ -235,7 +253,9 @@ def _benchmarks(population: str) -> dict[BenchmarkKey, Benchmark]:
 def benchmark_list_for(actor: Actor, *, population: str = Population.COMMISSIONED) -> list[Benchmark]:
     require_care_access(actor)
     order = {e: i for i, e in enumerate(Element.values)}
-    return sorted(_benchmarks(population).values(), key=lambda b: (order[b.key[0]], b.key[1] or 0, b.key[2]))
+    return sorted(
+        _benchmarks(population, actor).values(), key=lambda b: (order[b.key[0]], b.key[1] or 0, b.key[2])
+    )
 
 
 def own_rates_for(actor: Actor) -> list[dict[str, Any]]:
@@ -300,7 +320,7 @@ def quotes_for(actor: Actor, assessment: NeedsAssessment, *, on: dt.date | None 
     """Every home's itemised weekly cost for this client, cheapest complete quote first."""
     require_commissioner(actor)
     needs = client_needs(assessment)
-    benchmarks = _benchmarks(Population.COMMISSIONED)
+    benchmarks = _benchmarks(Population.COMMISSIONED, actor)
     views = [
         compare(costing.quote(needs, m), benchmarks)
         for m in menus_in_force_for_costing(on or timezone.localdate())

@@ -17,7 +17,7 @@ from django.utils import timezone
 from consortium.audit.services import audit_record
 from consortium.care import costing
 from consortium.care.access import is_provider, require_commissioner
-from consortium.care.benchmarks import spreads
+from consortium.care.benchmarks import contributions, views
 from consortium.care.constants import (
     ELEMENT_RULES,
     NEGOTIATION_TRANSITIONS,
@@ -42,7 +42,7 @@ from consortium.care.models import (
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import OrganisationKind, Role
+from consortium.organisations.constants import ADULT_SOCIAL_CARE_KINDS, OrganisationKind, Role
 from consortium.organisations.models import Organisation
 
 MAX_UNIT_PRICE = Decimal("100000")
@@ -473,6 +473,16 @@ def placement_confirm(*, actor: Actor, negotiation: Negotiation, start_date: dt.
         if negotiation.status == NegotiationStatus.PLACED:
             return negotiation.placement
         _transition(negotiation, NegotiationStatus.PLACED)
+        if actor.organisation.kind not in ADULT_SOCIAL_CARE_KINDS:
+            raise PermissionDenied("Only councils with adult social care duties place clients.")
+        # One live placement per client: lock the assessment so two homes cannot both be confirmed.
+        NeedsAssessment.objects.select_for_update().get(pk=negotiation.assessment_id)
+        existing = Placement.objects.filter(negotiation__assessment_id=negotiation.assessment_id).first()
+        if existing is not None:
+            raise Conflict(
+                f"This client is already placed at {existing.home.name} from {existing.start_date:%d %B %Y}.",
+                field_errors={"start_date": "The client already has a placement"},
+            )
         lines = list(negotiation.lines.all())
         outcome = costing.negotiate(
             (
@@ -536,11 +546,14 @@ def refresh_benchmarks_on_commit() -> None:
 
 
 def benchmarks_refresh(*, on: dt.date | None = None) -> int:
-    """Recompute every benchmark spread, both populations. Returns how many were stored."""
+    """Recompute every benchmark view, both populations. Returns how many were stored.
+
+    Commissioned rates count only from councils with adult social care duties (the only ones
+    that place clients); quoted prices are the menus in force on `on`."""
     from django.db.models import F, Q
 
     on = on or timezone.localdate()
-    commissioned = CommissionedRate.objects.order_by()
+    commissioned = CommissionedRate.objects.filter(council__kind__in=ADULT_SOCIAL_CARE_KINDS).order_by()
     quoted = (
         PriceMenuItem.objects.filter(menu__effective_from__lte=on)
         .filter(Q(menu__effective_to__isnull=True) | Q(menu__effective_to__gte=on))
@@ -551,24 +564,29 @@ def benchmarks_refresh(*, on: dt.date | None = None) -> int:
     rows = [
         BenchmarkStatistic(
             population=population,
-            element=s.element,
-            ratio=s.ratio,
-            grade=s.grade,
-            count=s.spread.count,
-            providers=s.providers,
-            minimum=s.spread.minimum,
-            lower_quartile=s.spread.lower_quartile,
-            median=s.spread.median,
-            upper_quartile=s.spread.upper_quartile,
-            maximum=s.spread.maximum,
+            element=v.element,
+            ratio=v.ratio,
+            grade=v.grade,
+            excluded_council_id=v.excluded_council,
+            excluded_provider_id=v.excluded_provider,
+            count=v.rates,
+            providers=v.providers,
+            minimum=v.spread.minimum if v.spread else None,
+            lower_quartile=v.spread.lower_quartile if v.spread else None,
+            median=v.spread.median if v.spread else None,
+            upper_quartile=v.spread.upper_quartile if v.spread else None,
+            maximum=v.spread.maximum if v.spread else None,
             computed_at=now,
         )
-        for population, qs in ((Population.COMMISSIONED, commissioned), (Population.QUOTED, quoted))
-        for s in spreads(qs)
+        for population, qs, council_field in (
+            (Population.COMMISSIONED, commissioned, "council_id"),
+            (Population.QUOTED, quoted, None),
+        )
+        for v in views(contributions(qs, council_field=council_field))
     ]
     with transaction.atomic():
         BenchmarkStatistic.objects.all().delete()
-        BenchmarkStatistic.objects.bulk_create(rows)
+        BenchmarkStatistic.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 

@@ -106,3 +106,56 @@ def spread_from_counts(counts: Sequence[tuple[Decimal, int]]) -> Spread:
         upper_quartile=percentile(Decimal("0.75")),
         maximum=counts[-1][0],
     )
+
+
+# --- disclosure control ---------------------------------------------------------------------
+#
+# A benchmark shared across councils must not reveal any provider's rate. The rule (stated in
+# docs/security.md with the attacks it stops) is applied to *provider values* — one figure per
+# provider, the mean of its rates in the viewer's scope — never to individual rates, so no
+# provider weighs more than another however many placements it has:
+#
+# 1. No end is one provider's price: the low and high ends are the means of the three lowest
+#    and three highest provider values (never an exact minimum or maximum).
+# 2. No quartile is one provider's price: PERCENTILE.INC over provider values, except that a
+#    quartile landing exactly on one provider's value is the mean of that value and its two
+#    neighbours.
+# The threshold (at least k providers, k never below 5) and the viewer's own contributions
+# being left out are applied by the caller (`consortium.care.benchmarks`).
+
+ENDS_WINDOW = 3
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal:
+    return sum(values, Decimal(0)) / len(values)
+
+
+def _protected_quantile(ordered: Sequence[Decimal], p: Decimal) -> Decimal:
+    n = len(ordered)
+    rank = p * (n - 1)
+    lower = int(rank)
+    fraction = rank - lower
+    if fraction == 0:
+        start = min(max(lower - 1, 0), n - ENDS_WINDOW)
+        return _mean(ordered[start : start + ENDS_WINDOW])
+    return ordered[lower] + fraction * (ordered[lower + 1] - ordered[lower])
+
+
+def protected_spread(provider_values: Iterable[Decimal], *, count: int | None = None) -> Spread:
+    """The published spread of provider values under the disclosure-control rule above.
+
+    `count` is the number of rates behind the values (shown, not used). Needs at least three
+    provider values (ValueError otherwise); the caller withholds anything under its threshold."""
+    ordered = sorted(provider_values)
+    if len(ordered) < ENDS_WINDOW:
+        raise ValueError(f"at least {ENDS_WINDOW} provider values are needed")
+    lower_quartile = _protected_quantile(ordered, Decimal("0.25"))
+    upper_quartile = _protected_quantile(ordered, Decimal("0.75"))
+    return Spread(
+        count=count if count is not None else len(ordered),
+        minimum=min(_mean(ordered[:ENDS_WINDOW]), lower_quartile),
+        lower_quartile=lower_quartile,
+        median=_protected_quantile(ordered, Decimal("0.5")),
+        upper_quartile=upper_quartile,
+        maximum=max(_mean(ordered[-ENDS_WINDOW:]), upper_quartile),
+    )

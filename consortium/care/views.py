@@ -228,6 +228,7 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
             "commissioned": commissioned,
             "quoted": quoted,
             "chart": box_plot_svg([b for b in commissioned if b.spread]),
+            "is_commissioner": is_commissioner(actor),
         },
     )
 

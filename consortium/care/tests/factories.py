@@ -68,24 +68,27 @@ def build_care_world(world) -> CareWorld:  # type: ignore[no-untyped-def]
     commissioner = world.actor(Role.COMMISSIONER)
     menu = submit_menu(world.supplier, "Cherrytrees", CHERRYTREES_PRICES)
     moderate = CareLevel.objects.get(name="Moderate")
-    # Five more providers, whose placements make the benchmark show.
+    # Another council with adult social care duties, whose commissioner placed clients with
+    # five providers: its placements make the benchmark show to the first council (nobody
+    # sees a benchmark moved by their own council's placements).
+    stoke = Organisation.objects.create(
+        name="Stoke-on-Trent City Council", kind=OrganisationKind.UNITARY_COUNCIL, identifier="E06000021"
+    )
+    other_person = PersonFactory(email="other.commissioner@example.org")
+    RoleAssignmentFactory(person=other_person, organisation=stoke, role=Role.COMMISSIONER)
+    other = Actor(person=other_person, organisation=stoke, roles=frozenset({Role.COMMISSIONER}))
     for i in range(5):
         provider = Organisation.objects.create(name=f"Care Provider {i}", kind=OrganisationKind.SUPPLIER)
         factor = D("0.70") + D(i) / 20  # all cheaper than Cherrytrees, as in the seed
         prices = [(e, str((D(p) * factor).quantize(D("0.01"))), r, g) for e, p, r, g in CHERRYTREES_PRICES]
         other_menu = submit_menu(provider, f"Home {i}", prices)
         assessment = services.assessment_create(
-            actor=commissioner, level=moderate, **{**JOHN_SMITH, "client_reference": f"P{i}"}
+            actor=other, level=moderate, **{**JOHN_SMITH, "client_reference": f"P{i}"}
         )
-        negotiation = services.negotiation_open(actor=commissioner, assessment=assessment, menu=other_menu)
-        services.placement_confirm(
-            actor=commissioner, negotiation=negotiation, start_date=dt.date(2026, 2, 1)
-        )
+        negotiation = services.negotiation_open(actor=other, assessment=assessment, menu=other_menu)
+        services.placement_confirm(actor=other, negotiation=negotiation, start_date=dt.date(2026, 2, 1))
     services.benchmarks_refresh(on=dt.date(2026, 6, 1))
     john_smith = services.assessment_create(actor=commissioner, level=moderate, **JOHN_SMITH)
-    other_person = PersonFactory(email="other.commissioner@example.org")
-    RoleAssignmentFactory(person=other_person, organisation=world.other_member, role=Role.COMMISSIONER)
-    other = Actor(person=other_person, organisation=world.other_member, roles=frozenset({Role.COMMISSIONER}))
     other_assessment = services.assessment_create(
         actor=other, level=moderate, **{**JOHN_SMITH, "client_reference": "X9"}
     )

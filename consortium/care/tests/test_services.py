@@ -107,12 +107,19 @@ def test_benchmark_needs_five_providers(care, settings):
 
 
 def test_benchmarks_match_the_reference_statistics(care):
-    from consortium.care.statistics import spread
+    """Stored figures are the protected spread of provider values (one mean per provider)."""
+    from consortium.care.statistics import protected_spread
 
     rates = CommissionedRate.objects.filter(element=Element.ACCOMMODATION_SHARED_BEDROOM)
-    reference = spread(list(rates.values_list("unit_price", flat=True)))
+    by_provider: dict[int, list[D]] = {}
+    for provider, price in rates.values_list("provider_id", "unit_price"):
+        by_provider.setdefault(provider, []).append(price)
+    reference = protected_spread([sum(v, D(0)) / len(v) for v in by_provider.values()], count=rates.count())
     stored = BenchmarkStatistic.objects.get(
-        population="commissioned", element=Element.ACCOMMODATION_SHARED_BEDROOM
+        population="commissioned",
+        element=Element.ACCOMMODATION_SHARED_BEDROOM,
+        excluded_council=None,
+        excluded_provider=None,
     )
     assert (stored.minimum, stored.lower_quartile, stored.median, stored.upper_quartile, stored.maximum) == (
         reference.minimum,
@@ -242,9 +249,10 @@ def test_home_below_level_cannot_be_negotiated(care, world):
 
 
 def test_council_report(care, world):
-    rows = selectors.council_report_for(care.commissioner)
-    assert [r["council__name"] for r in rows] == [world.care_council.name]
+    rows = selectors.council_report_for(care.other_commissioner)
+    assert [r["council__name"] for r in rows] == ["Stoke-on-Trent City Council"]
     assert rows[0]["placements"] == 5
+    assert selectors.council_report_for(care.commissioner) == []  # a council sees only its own
     admin_rows = selectors.council_report_for(world.actor(Role.CONSORTIUM_ADMIN))
     assert len(admin_rows) == 1
     with pytest.raises(PermissionDenied):

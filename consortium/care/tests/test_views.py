@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
 from consortium.care.models import CareLevel, Negotiation, PriceMenu
@@ -103,7 +104,13 @@ def test_provider_submits_a_menu_on_the_page(world, care, signed_in):
 def test_benchmarks_and_reports_pages(world, care, signed_in):
     page = signed_in(Role.CATEGORY_MANAGER).get("/care/benchmarks/").content.decode()
     assert "<svg" in page and "Accommodation: own bedroom in shared living" in page
-    report = signed_in(Role.COMMISSIONER).get("/care/reports/").content.decode()
-    assert world.care_council.name in report and "Care Provider 0" in report
+    stoke = Client()
+    stoke.force_login(care.other_commissioner.person)
+    report = stoke.get("/care/reports/").content.decode()
+    assert "Stoke-on-Trent City Council" in report and "Care Provider 0" in report
+    # Another council sees neither Stoke's placements nor its providers' rates by name.
+    elsewhere = signed_in(Role.COMMISSIONER).get("/care/reports/").content.decode()
+    assert "Stoke-on-Trent City Council" not in elsewhere and "Care Provider 0" not in elsewhere
     admin_report = signed_in(Role.CONSORTIUM_ADMIN).get("/care/reports/").content.decode()
+    assert "Stoke-on-Trent City Council" in admin_report
     assert "Care Provider 0" not in admin_report  # councils' named rates are theirs alone

@@ -504,7 +504,7 @@ def _spend_csv(world: World, role: str) -> dict[str, Any]:
     }
 
 
-MI_READERS = {r: 200 for r in (*MEMBER_ROLES, CA, CM)}
+MI_READERS: dict[str, int] = {r: 200 for r in (*MEMBER_ROLES, CA, CM)}
 API_CASES.update(
     {
         "catalogue_upload": Case(
@@ -877,7 +877,7 @@ API_CROSS_CASES: dict[str, Case] = {
 def _other_council_client(world: World) -> int:
     from consortium.care.models import NeedsAssessment
 
-    return NeedsAssessment.objects.get(council=world.other_member).pk
+    return NeedsAssessment.objects.get(client_reference="X9", council__name="Stoke-on-Trent City Council").pk
 
 
 def _operations() -> list[tuple[str, str, str]]:
