@@ -199,6 +199,16 @@ def client_needs(assessment: NeedsAssessment) -> costing.ClientNeeds:
     )
 
 
+def placement_for_assessment(actor: Actor, assessment: NeedsAssessment) -> Placement | None:
+    """The client's one live placement, if placed (the assessment was already checked for the actor)."""
+    require_commissioner(actor)
+    return (
+        Placement.objects.filter(negotiation__assessment=assessment, council=actor.organisation)
+        .select_related("home", "negotiation")
+        .first()
+    )
+
+
 # --- benchmarks -------------------------------------------------------------------------------
 
 

@@ -338,6 +338,11 @@ def negotiation_open(*, actor: Actor, assessment: NeedsAssessment, menu: PriceMe
     require_commissioner(actor)
     if assessment.council_id != actor.organisation.pk:
         raise PermissionDenied("This client belongs to another council.")
+    placed = Placement.objects.filter(negotiation__assessment=assessment).select_related("home").first()
+    if placed is not None:
+        raise Conflict(
+            f"This client is already placed at {placed.home.name}: no new negotiation can be opened."
+        )
     quote = costing.quote(client_needs(assessment), menu_for_costing(menu))
     if not quote.offered:
         raise Conflict(quote.reason)

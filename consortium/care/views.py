@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from consortium.care import selectors, services
 from consortium.care.access import is_commissioner, is_consortium_officer, is_provider, require_care_access
@@ -17,7 +18,7 @@ from consortium.care.models import CareLevel
 from consortium.care.services import AgreedInput, MenuItemInput
 from consortium.care.workbooks import MAX_UPLOAD_BYTES
 from consortium.core.errors import ConsortiumError, PermissionDenied
-from consortium.core.views import actor_required, form_errors, uploaded_file
+from consortium.core.views import actor_required, confirmation_page, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,7 +105,12 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            menu = selectors.menu_get_for(actor, int(request.POST.get("menu_id", "0") or 0))
+            menu_id = request.POST.get("menu_id", "")
+            if not menu_id.isdigit():
+                raise services.ValidationFailed(
+                    "Choose a home", field_errors={"menu_id": "Choose a home to negotiate with"}
+                )
+            menu = selectors.menu_get_for(actor, int(menu_id))
             negotiation = services.negotiation_open(actor=actor, assessment=assessment, menu=menu)
         except ConsortiumError as exc:
             if exc.status_code == 403:
@@ -120,6 +126,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "assessment": assessment,
             "quotes": quotes,
             "negotiations": selectors.negotiation_list_for(actor, assessment_id=assessment.pk),
+            "placement": selectors.placement_for_assessment(actor, assessment),
             "errors": errors,
         },
         status=400 if errors else 200,
@@ -156,6 +163,26 @@ def negotiation_detail(request: HttpRequest, negotiation_id: int) -> HttpRespons
                     raise services.ValidationFailed(
                         "Enter the start date", field_errors={"start_date": "Enter the placement start date"}
                     ) from None
+                page = confirmation_page(
+                    request,
+                    title=f"Place client {negotiation.assessment.client_reference} at {negotiation.menu.home.name}?",
+                    consequences=[
+                        f"The client is placed from {start:%d %B %Y} at £{negotiation.agreed_total:,.2f} a week "
+                        f"(a saving of £{negotiation.weekly_saving:,.2f} a week on the quote).",
+                        "The agreed rates join the consortium's benchmarks.",
+                        "No other home can be chosen for this client, and the agreed prices can no longer change.",
+                    ],
+                    button="Confirm the placement",
+                    back_url=reverse("care-negotiation", args=[negotiation.pk]),
+                    details=[
+                        ("Client", negotiation.assessment.client_reference),
+                        ("Home", negotiation.menu.home.name),
+                        ("Start date", f"{start:%d %B %Y}"),
+                        ("Agreed weekly cost", f"£{negotiation.agreed_total:,.2f}"),
+                    ],
+                )
+                if page is not None:
+                    return page
                 placement = services.placement_confirm(actor=actor, negotiation=negotiation, start_date=start)
                 messages.success(
                     request,

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from consortium.contracts import selectors, services
 from consortium.contracts.constants import CONTRACT_TRANSITIONS, Access, ContractKind, Scope
 from consortium.core.errors import ConsortiumError, ValidationFailed
-from consortium.core.views import actor_required, date_field, forbidden, form_errors
+from consortium.core.views import actor_required, confirmation_page, date_field, forbidden, form_errors
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, OrganisationKind, Role
 from consortium.organisations.models import Organisation
@@ -160,6 +161,22 @@ def contract_transition(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get_for(actor, contract_id)
     if not _manages_contracts(actor):
         return forbidden(request, reason="The consortium's category managers change contracts.")
+    if request.POST.get("to") == "expired":
+        page = confirmation_page(
+            request,
+            title=f"Mark {contract.reference} as expired?",
+            consequences=[
+                "Members can no longer order from it: its items leave the marketplace at once.",
+                "Orders already placed are not affected.",
+                "An expired contract cannot be made live again.",
+            ],
+            button="Mark as expired",
+            back_url=reverse("contract-detail", args=[contract.pk]),
+            details=[("Contract", f"{contract.reference} {contract.title}")],
+            warning=True,
+        )
+        if page is not None:
+            return page
     try:
         services.contract_transition(actor=actor, contract=contract, to=request.POST.get("to", ""))
     except ConsortiumError as exc:

@@ -60,6 +60,44 @@ def date_field(value: str | None, field: str, errors: dict[str, str]) -> dt.date
         return dt.date.min
 
 
+def confirmation_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: list[str],
+    button: str,
+    back_url: str,
+    details: list[tuple[str, str]] | None = None,
+    warning: bool = False,
+) -> HttpResponse | None:
+    """Check-and-confirm for an irreversible step taken from a page.
+
+    The first POST is answered with a page that states what will happen and carries the
+    form's values on as hidden fields; only the POST from that page (confirmed=yes) goes
+    on, when this returns None. The API needs no such step: a client states its intent."""
+    if request.POST.get("confirmed") == "yes":
+        return None
+    carried = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(name)
+    ]
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "title": title,
+            "consequences": consequences,
+            "button": button,
+            "back_url": back_url,
+            "details": details or [],
+            "carried": carried,
+            "warning": warning,
+        },
+    )
+
+
 def form_errors(exc: ConsortiumError) -> dict[str, str]:
     """Errors for the error summary and the fields: field errors, or the detail on its own."""
     return dict(exc.field_errors) or {"__all__": exc.detail}

@@ -10,11 +10,19 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, NotFound, ValidationFailed
-from consortium.core.views import actor_required, date_field, forbidden, form_errors, uploaded_file
+from consortium.core.views import (
+    actor_required,
+    confirmation_page,
+    date_field,
+    forbidden,
+    form_errors,
+    uploaded_file,
+)
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
@@ -183,6 +191,47 @@ def tender_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "tendering/tender_detail.html", {**_detail_context(actor, project), "errors": {}})
 
 
+# Steps that cannot be taken back: each is checked and confirmed on a page that says what happens.
+IRREVERSIBLE: dict[str, tuple[str, list[str], str]] = {
+    "close_demand": (
+        "Close demand for {project.reference}?",
+        [
+            "Members can no longer register or change their demand.",
+            "The aggregated demand fixes the estimated value and the procurement regime.",
+            "A planning release is published as open data.",
+        ],
+        "Close demand",
+    ),
+    "publish": (
+        "Publish the tender for {project.reference}?",
+        [
+            "The tender notice is published and the tender opens for bids.",
+            "The lots, criteria, weights and timetable can no longer be changed.",
+            "A tender release is published as open data.",
+        ],
+        "Publish the tender",
+    ),
+    "approve_award": (
+        "Approve the award for {project.reference}?",
+        [
+            "Every bidder is told the outcome with an assessment summary.",
+            "The standstill period begins; the contract can be concluded when it ends.",
+        ],
+        "Approve the award",
+    ),
+    "conclude": (
+        "Conclude the contract for {project.reference}?",
+        ["The contract is created and goes live in the marketplace for the members who asked for it."],
+        "Conclude the contract",
+    ),
+    "cancel": (
+        "Cancel {project.reference}?",
+        ["The procurement ends for good; a termination notice is published if it was published."],
+        "Cancel the procurement",
+    ),
+}
+
+
 @require_POST
 @actor_required
 def tender_act(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -193,6 +242,22 @@ def tender_act(request: HttpRequest, project_id: int) -> HttpResponse:
     p = request.POST
     action = p.get("action", "")
     errors: dict[str, str] = {}
+    if action in IRREVERSIBLE and (selectors.runs_procurements(actor) or selectors.approves_awards(actor)):
+        title, consequences, button = IRREVERSIBLE[action]
+        page = confirmation_page(
+            request,
+            title=title.format(project=project),
+            consequences=consequences,
+            button=button,
+            back_url=reverse("tender-detail", args=[project.pk]),
+            details=[
+                ("Procurement", f"{project.reference} {project.title}"),
+                ("Status", project.get_status_display()),
+            ],
+            warning=action == "cancel",
+        )
+        if page is not None:
+            return page
     try:
         if action == "open_demand":
             services.demand_open(
@@ -561,6 +626,8 @@ def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
                 )
                 for f in request.FILES.getlist("documents")
             ]
+            if not p.get("declaration"):
+                errors["declaration"] = "Confirm the declaration to submit your bid"
             if errors:
                 raise ValidationFailed("Check your bid", field_errors=errors)
             services.bid_submit(
@@ -595,7 +662,21 @@ def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
             "lot": lot,
             "bid": bid,
             "criteria": [(c, request.POST.get(f"answer_{c.pk}", answers.get(c.pk, ""))) for c in asked],
-            "lines": [(i, saved_lines[i - 1] if i <= len(saved_lines) else None) for i in range(1, 6)],
+            # What was typed, when the bid came back with errors; else the bid as saved.
+            "lines": [
+                (
+                    i,
+                    {
+                        "description": request.POST.get(f"line_description_{i}", ""),
+                        "unit": request.POST.get(f"line_unit_{i}", "") or "each",
+                        "quantity": request.POST.get(f"line_quantity_{i}", ""),
+                        "unit_price": request.POST.get(f"line_unit_price_{i}", ""),
+                    }
+                    if errors
+                    else (saved_lines[i - 1] if i <= len(saved_lines) else None),
+                )
+                for i in range(1, 6)
+            ],
             "errors": errors,
             "form": request.POST,
             "open": project.status == S.OPEN and not selectors.deadline_passed(project),

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from consortium.care.models import CareLevel, Negotiation, PriceMenu
+from consortium.care.models import CareLevel, Negotiation, Placement, PriceMenu
 from consortium.organisations.constants import Role
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +61,29 @@ def test_negotiation_page_records_agreed_prices_and_places(world, care, signed_i
     assert "£685.00" in page and "£198.00" in page
     bad = client.post(f"/care/negotiations/{negotiation.pk}/", {"action": "place", "start_date": ""})
     assert bad.status_code == 400 and b'href="#start_date"' in bad.content
-    placed = client.post(
+    # Placing is checked and confirmed first: the page says what happens and places no one.
+    check = client.post(
         f"/care/negotiations/{negotiation.pk}/", {"action": "place", "start_date": "2026-12-07"}
+    )
+    assert check.status_code == 200 and b"Confirm the placement" in check.content
+    assert (
+        b"No other home can be chosen" in check.content
+        and b'name="start_date" value="2026-12-07"' in check.content
+    )
+    assert not Placement.objects.filter(negotiation=negotiation).exists()
+    placed = client.post(
+        f"/care/negotiations/{negotiation.pk}/",
+        {"action": "place", "start_date": "2026-12-07", "confirmed": "yes"},
     )
     assert placed.status_code == 302
     page = client.get(f"/care/negotiations/{negotiation.pk}/").content.decode()
     assert "£10,296.00 a year" in page
+    # The comparison now shows the placement, with no Negotiate buttons.
+    comparison = client.get(f"/care/assessments/{negotiation.assessment_id}/").content.decode()
+    assert "Placed at Cherrytrees" in comparison and ">Negotiate<" not in comparison
+    again = client.post(f"/care/assessments/{negotiation.assessment_id}/", {"menu_id": negotiation.menu_id})
+    assert again.status_code == 400 and b"already placed" in again.content
+    assert client.post(f"/care/assessments/{negotiation.assessment_id}/", {"menu_id": "x"}).status_code == 400
     workbook = client.get(f"/care/negotiations/{negotiation.pk}/workbook.xlsx")
     wb = load_workbook(io.BytesIO(workbook.content))
     assert wb["About Client"]["B1"].value == "1234"

@@ -210,9 +210,17 @@ def _care(world: World) -> Any:
 
 
 def _fresh_negotiation(world: World) -> int:
-    from consortium.care.services import negotiation_open
+    from consortium.care.models import CareLevel
+    from consortium.care.services import assessment_create, negotiation_open
+    from consortium.care.tests.factories import JOHN_SMITH
 
-    assessment, menu = _care(world)
+    _, menu = _care(world)
+    # A new client each time: a client once placed can be negotiated for no more.
+    assessment = assessment_create(
+        actor=world.actor(CO),
+        level=CareLevel.objects.get(name="Moderate"),
+        **{**JOHN_SMITH, "client_reference": f"N{CareLevel.objects.count()}-{id(object())}"[:20]},
+    )
     return negotiation_open(actor=world.actor(CO), assessment=assessment, menu=menu).pk
 
 

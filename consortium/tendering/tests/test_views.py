@@ -142,13 +142,20 @@ def test_a_supplier_bids_on_the_page_withdraws_and_resubmits(world):
         "line_unit_price_1": "4.05",
         "submission_key": "abc",
     }
-    response = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form)
+    # Without the declaration, nothing is submitted and what was typed comes back.
+    undeclared = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form)
+    assert undeclared.status_code == 400 and b'href="#declaration"' in undeclared.content
+    assert b'value="4.05"' in undeclared.content and b"Our plan" in undeclared.content
+    assert not Bid.objects.filter(project=project, supplier=world.supplier).exists()
+    response = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form | {"declaration": "yes"})
     assert response.status_code == 302
     bid = Bid.objects.get(project=project, supplier=world.supplier)
     assert bid.price == D("405.00")
     assert supplier.post(f"/tenders/{project.pk}/lots/1/bid/", {"withdraw": "1"}).status_code == 302
     assert Bid.objects.get(pk=bid.pk).status == "withdrawn"
-    missing = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", {"submission_key": "x"})
+    missing = supplier.post(
+        f"/tenders/{project.pk}/lots/1/bid/", {"submission_key": "x", "declaration": "yes"}
+    )
     assert (
         missing.status_code == 400 and f'href="#answer_{leaf(project, "1.1").pk}"' in missing.content.decode()
     )
@@ -177,7 +184,13 @@ def test_the_admin_approves_the_award_and_the_bidder_reads_its_summary(world):
     project = tender_at(world, "results")
     ca = _client(world, Role.CONSORTIUM_ADMIN)
     assert "Approve the award" in ca.get(f"/tenders/{project.pk}/results/").content.decode()
-    assert ca.post(f"/tenders/{project.pk}/act/", {"action": "approve_award"}).status_code == 302
+    check = ca.post(f"/tenders/{project.pk}/act/", {"action": "approve_award"})
+    assert check.status_code == 200 and b"Every bidder is told the outcome" in check.content
+    assert Project.objects.get(pk=project.pk).status == "evaluation"
+    assert (
+        ca.post(f"/tenders/{project.pk}/act/", {"action": "approve_award", "confirmed": "yes"}).status_code
+        == 302
+    )
     bid = Bid.objects.get(project=project, supplier=world.supplier)
     page = (
         _client(world, Role.SUPPLIER_USER)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from consortium.core.tests.browser.conftest import assert_accessible, sign_in
@@ -40,6 +42,9 @@ def test_commissioner_takes_john_smith_from_needs_to_placement(page, world, care
     assert page.locator("#weekly-saving").inner_text() == "£198.00"
     page.get_by_label("Placement start date").fill("2026-12-07")
     page.get_by_role("button", name="Confirm placement at £685.00 a week").click()
+    page.get_by_role("heading", name=re.compile(r"Place client \w+ at Cherrytrees")).wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm the placement").click()
     page.get_by_text("saving £198.00 a week (£10,296.00 a year)").first.wait_for()
     assert_accessible(page)
     page.goto("/care/benchmarks/")
