@@ -288,7 +288,8 @@ def menu_new(request: HttpRequest) -> HttpResponse:
         try:
             home_name = values.get("home_name", "").strip()
             home = homes.filter(name=home_name).first() if home_name else None
-            level = CareLevel.objects.filter(pk=values.get("highest_level") or 0).first()
+            level_id = str(values.get("highest_level") or "")
+            level = CareLevel.objects.filter(pk=int(level_id)).first() if level_id.isdigit() else None
             if level is None:
                 raise services.ValidationFailed(
                     "Choose the highest level",

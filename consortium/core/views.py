@@ -51,6 +51,17 @@ def uploaded_file(request: HttpRequest, *, max_bytes: int, field: str = "file") 
     return upload.read(max_bytes + 1), upload.name or ""
 
 
+def form_id(value: str | None, field: str, *, label: str = "one from the list") -> int:
+    """A record id sent by a form (a hidden field or a list): anything but a whole number is a
+    field error naming the field, never a server error."""
+    from consortium.core.errors import ValidationFailed
+
+    text = (value or "").strip()
+    if not text.isdigit() or len(text) > 18:
+        raise ValidationFailed(f"Choose {label}", field_errors={field: f"Choose {label}"})
+    return int(text)
+
+
 def date_field(value: str | None, field: str, errors: dict[str, str]) -> dt.date:
     """A form's YYYY-MM-DD date; a bad one is added to `errors` under its field."""
     try:

@@ -7,9 +7,10 @@ import uuid
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from consortium.core.errors import ConsortiumError
-from consortium.core.views import actor_required, form_errors
+from consortium.core.views import actor_required, form_errors, form_id
 from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
 from consortium.orders.models import ApprovalRule
@@ -31,17 +32,24 @@ def basket_add(request: HttpRequest) -> HttpResponse:
     try:
         line = services.basket_add(
             actor=actor,
-            item_id=int(request.POST.get("item_id", "0") or 0),
+            item_id=form_id(request.POST.get("item_id"), "item_id", label="an item"),
             quantity=request.POST.get("quantity", "1"),
         )
     except ConsortiumError as exc:
         if exc.status_code == 403:
             raise
         messages.error(request, exc.detail)
-        return redirect(request.POST.get("next") or "search")
+        return redirect(_local(request.POST.get("next")) or "search")
     messages.success(request, f"{line.item.name} is in your basket ({line.quantity}).")
-    target = request.POST.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "basket")
+    return redirect(_local(request.POST.get("next")) or "basket")
+
+
+def _local(target: str | None) -> str:
+    """A path on this site to go back to, or "" (never another site, never a view name)."""
+    target = target or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/"):
+        return target
+    return ""
 
 
 @actor_required

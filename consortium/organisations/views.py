@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from consortium.core.clients import client_ip
 from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, PermissionDenied, TooManyAttempts
-from consortium.core.views import actor_required, form_errors
+from consortium.core.views import actor_required, form_errors, form_id
 from consortium.organisations import selectors, services
 from consortium.organisations.acting import Actor, actor_for
 from consortium.organisations.constants import (
@@ -269,7 +269,9 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
     errors: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("action") == "end-membership":
         try:
-            membership = selectors.membership_get_for(actor, int(request.POST.get("membership_id", "0")))
+            membership = selectors.membership_get_for(
+                actor, form_id(request.POST.get("membership_id"), "membership_id", label="a membership")
+            )
             services.membership_end(
                 actor=actor,
                 membership=membership,
@@ -327,7 +329,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             if request.POST.get("action") == "revoke":
                 assignment = selectors.role_assignment_get_for(
-                    actor, int(request.POST.get("assignment_id", "0") or 0)
+                    actor, form_id(request.POST.get("assignment_id"), "assignment_id", label="a role")
                 )
                 services.role_revoke(actor=actor, assignment=assignment)
                 messages.success(request, f"{assignment.get_role_display()} role removed.")
@@ -555,7 +557,9 @@ def account(request: HttpRequest) -> HttpResponse:
         if action == "create-token":
             _token, new_token = services.api_token_create(actor=actor, name=request.POST.get("name", ""))
         if action == "revoke-token":
-            token = selectors.api_token_get_for(actor, int(request.POST.get("token_id", "0") or 0))
+            token = selectors.api_token_get_for(
+                actor, form_id(request.POST.get("token_id"), "token_id", label="a token")
+            )
             services.api_token_revoke(actor=actor, token=token)
             messages.success(request, f"Token {token.name} revoked.")
             return redirect("account")

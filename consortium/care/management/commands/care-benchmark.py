@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,10 @@ class Command(BaseCommand):
         try:
             for path in options["rates"]:
                 for row in read_rates(path):
-                    key = (row["element"], str(row.get("ratio") or ""), str(row.get("grade") or ""))
-                    groups[key].append(Decimal(str(row["unit_price"])))
-                    providers[key].add(str(row.get("provider", "")))
-        except (InterchangeError, OSError, ValueError, KeyError, InvalidOperation) as e:
+                    key = (str(row["element"]), str(row.get("ratio") or ""), str(row.get("grade") or ""))
+                    groups[key].append(row["unit_price"])
+                    providers[key].add(str(row.get("provider") or ""))
+        except InterchangeError as e:
             raise CommandError(str(e)) from e
         out = []
         for key in sorted(groups):

@@ -21,6 +21,6 @@ class Command(BaseCommand):
         try:
             needs = read_needs(options["needs"])
             quotes = [costing.quote(needs, read_menu(path)) for path in options["menus"]]
-        except (InterchangeError, OSError, ValueError, KeyError) as e:
+        except InterchangeError as e:
             raise CommandError(str(e)) from e
         self.stdout.write(json.dumps([quote_as_json(q) for q in quotes], indent=2, ensure_ascii=False))

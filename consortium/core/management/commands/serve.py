@@ -11,6 +11,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
+class _Stop(Exception):
+    """A signal asked the server to stop."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stop(signum)
+
+
 class Command(BaseCommand):
     help = "Serve Consortium with gunicorn beside one background-task worker."
 
@@ -42,11 +50,16 @@ class Command(BaseCommand):
             env=env,
         )
         children.append(server)
+        # SIGTERM (a service manager, a container stopping) and SIGHUP stop the server and the
+        # worker with it: without a handler Python would exit at once and leave both running.
+        previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
         try:
             server.wait()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, _Stop):
             pass
         finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)

@@ -1,0 +1,94 @@
+"""Every page form survives bad input: no 500, whatever is sent.
+
+For each page every role may open, the forms on it are read and sent back three ways:
+every field filled with text where numbers and ids are expected, every field absent, and
+a multipart body with no boundary. The answer must be a page (2xx, 3xx) or a clear refusal
+(4xx), never a server error; and nothing stored changes on a refused form is checked by the
+forms' own tests.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+from consortium.core.tests.test_authorisation import PAGES, ROLES, _named_pages
+
+pytestmark = pytest.mark.django_db
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: action and field names (with the values of hidden fields)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._current: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method", "").lower() == "post":
+            self._current = {}
+            self.forms.append((a.get("action", ""), self._current))
+        elif tag in ("input", "select", "textarea") and self._current is not None and a.get("name"):
+            if a.get("type") in ("hidden",) or a["name"] in ("action", "to", "decision"):
+                self._current[a["name"]] = a.get("value", "")
+            else:
+                self._current.setdefault(a["name"], "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._current = None
+
+
+GARBAGE = "x'<>%00"[:4]  # text, a quote and angle brackets where numbers, ids and dates go
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_form_answers_bad_input_without_a_server_error(world, care, market, role):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.people[role])
+    failures = []
+    for name in sorted(_named_pages()):
+        page = PAGES[name]
+        if page.status_for(role) != 200:
+            continue
+        path = page.build(world, role)
+        response = client.get(path)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        parser = _Forms()
+        parser.feed(response.content.decode())
+        for action, fields in parser.forms:
+            target = action or path
+            if target.startswith(("/sign-out", "http")):
+                continue
+            kept = {k: v for k, v in fields.items() if k == "csrfmiddlewaretoken"}
+            garbled = {
+                k: (v if k in ("csrfmiddlewaretoken", "action", "to", "decision") else GARBAGE)
+                for k, v in fields.items()
+            }
+            control = {k: v for k, v in fields.items() if k in ("action", "to", "decision")}
+            for label, data, kwargs in (
+                ("garbled", garbled, {}),
+                ("absent", {**kept, **control}, {}),
+                (
+                    "no boundary",
+                    b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n',
+                    {"content_type": "multipart/form-data"},
+                ),
+            ):
+                r = client.post(target, data, **kwargs)
+                if r.status_code >= 500:
+                    failures.append(f"{name} {target} ({label}): {r.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_non_numeric_ids_in_page_paths_are_not_found(signed_in):
+    client = signed_in("consortium_admin")
+    for path in ("/orders/abc/", "/tenders/1x/", "/care/assessments/%20/", "/marketplace/items/-1/"):
+        assert client.get(path).status_code == 404, path
+    assert re.match(r"^\d+$", "12")
