@@ -32,7 +32,8 @@ DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Limits for an uploaded workbook: far above any real template, far below harm.
 MAX_XLSX_ENTRIES = 200
 MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_XLSX_RATIO = 200  # uncompressed ÷ compressed for the whole archive
+MAX_XLSX_RATIO = 100  # uncompressed ÷ compressed, for archives unpacking past RATIO_CHECKED_FROM
+RATIO_CHECKED_FROM = 10 * 1024 * 1024
 MAX_XLSX_SHEETS = 50
 MAX_XLSX_CELLS = 2_000_000
 
@@ -99,7 +100,9 @@ def check_xlsx_archive(content: bytes, *, hint: str) -> None:
         )
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES or unpacked / packed > MAX_XLSX_RATIO:
+    # Real workbooks compress 5 to 30 times; a bomb hundreds of times or more. Small ones cannot hurt.
+    bomb = unpacked > RATIO_CHECKED_FROM and unpacked / packed > MAX_XLSX_RATIO
+    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES or bomb:
         raise ValidationFailed(
             "The workbook is too large once unpacked",
             field_errors={
