@@ -87,6 +87,10 @@ def test_negotiation_page_records_agreed_prices_and_places(world, care, signed_i
     workbook = client.get(f"/care/negotiations/{negotiation.pk}/workbook.xlsx")
     wb = load_workbook(io.BytesIO(workbook.content))
     assert wb["About Client"]["B1"].value == "1234"
+    # Once agreed, the budget is checked against the agreed total, not the quote.
+    about = wb["About Client"]
+    assert about["A17"].value == "Agreed total (£ a week)"
+    assert about["B17"].value.startswith("='Home Negotiation'!G") and about["B18"].data_type == "f"
 
 
 def test_provider_submits_a_menu_on_the_page(world, care, signed_in):
