@@ -144,6 +144,17 @@ def organisation_update(*, actor: Actor, organisation: Organisation, **values: A
     cleaned = _clean_organisation(values, existing=organisation)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        new_kind = cleaned.get("kind", organisation.kind)
+        if side_of(new_kind) != side_of(organisation.kind) and (
+            RoleAssignment.objects.filter(organisation=organisation).exists()
+            or Invitation.objects.filter(organisation=organisation, status=InvitationStatus.PENDING).exists()
+        ):
+            # Turning a supplier into a buyer (or back) would carry its people, and anyone
+            # given a role meanwhile, across the line that keeps bids sealed.
+            raise ValidationFailed(
+                "An organisation with people cannot change between supplier and buyer",
+                field_errors={"kind": "Remove its people first, or add a new organisation of the right kind"},
+            )
         before = snapshot(organisation, ORGANISATION_FIELDS)
         for name, value in cleaned.items():
             setattr(organisation, name, value)
@@ -596,6 +607,16 @@ def invitation_accept(*, raw_token: str, password: str, full_name: str = "") -> 
             raise Conflict("This invitation has already been used.")
         # Checked again on acceptance: the person may have taken a role on the other side since.
         _check_one_side(invitation.email, invitation.organisation, lock=True)
+        organisation = Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
+        if (
+            organisation.kind == OrganisationKind.SUPPLIER
+            and invitation.invited_by_organisation_id != organisation.pk
+            and _supplier_has_people(organisation)
+        ):
+            # An onboarding invitation from outside is for the supplier's first user only.
+            raise Conflict(
+                f"{organisation.name} already has people on Consortium: ask one of them to invite you."
+            )
         person = Person.objects.filter(email=invitation.email).first()
         if person is None:
             if not full_name.strip():

@@ -284,7 +284,7 @@ def deadline_passed(project: Project) -> bool:
 
 
 def own_bids(actor: Actor, project: Project) -> QuerySet[Bid]:
-    if not actor.organisation.is_supplier:
+    if not bids(actor):
         return Bid.objects.none()
     return Bid.objects.filter(project=project, supplier=actor.organisation).select_related("lot")
 
@@ -348,7 +348,8 @@ def bid_for_reading(actor: Actor, bid_id: int) -> Bid:
     except Bid.DoesNotExist:
         raise NotFound("No such bid") from None
     if actor.organisation.is_supplier:
-        if bid.supplier_id != actor.organisation.pk:
+        # The bidder's own people only: a supplier user of the bidding supplier.
+        if bid.supplier_id != actor.organisation.pk or not bids(actor):
             raise NotFound("No such bid")
         return bid
     if bid.status != BidStatus.SUBMITTED or not may_read_bids(actor, bid.project):

@@ -65,7 +65,9 @@ def test_accepting_an_invitation_cannot_cross_sides(world):
     RoleAssignmentFactory(person=agent, organisation=world.member, role=Role.MEMBER_BUYER)
     with pytest.raises(ValidationFailed, match="both at a supplier"):
         org_services.invitation_accept(raw_token=raw, password="consortium-demo-2026")
-    assert not RoleAssignment.objects.filter(person__email="double.agent@example.org", organisation=world.supplier).exists()
+    assert not RoleAssignment.objects.filter(
+        person__email="double.agent@example.org", organisation=world.supplier
+    ).exists()
 
 
 def test_a_supplier_cannot_recruit_a_buyer_and_a_buyer_cannot_join_a_supplier(world):
@@ -293,3 +295,43 @@ def test_after_the_opening_bidders_are_named_but_the_asker_never(world):
     assert {r["actor_organisation"] for r in bids} == set(SUPPLIER_NAMES)
     asked = [r for r in rows if r["action"] == "procurement.clarification_ask"]
     assert asked and all(r["actor"] == "" and r["actor_organisation"] == "" for r in asked)
+
+
+def test_a_supplier_cannot_be_turned_into_a_buyer_to_smuggle_someone_in(world):
+    """The admin may correct what an organisation is — but not flip a supplier with people to
+    the buying side, give itself a role there, and flip it back to read the bids."""
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    with pytest.raises(ValidationFailed) as refused:
+        org_services.organisation_update(actor=admin, organisation=world.supplier, kind="district_council")
+    assert "kind" in refused.value.field_errors
+    world.supplier.refresh_from_db()
+    assert world.supplier.kind == "supplier"
+
+
+def test_a_role_at_a_supplier_that_is_not_supplier_user_reads_no_bid(world):
+    """Belt and braces: reading a bid as its bidder needs the supplier user role there, not
+    merely any role at the supplier (as old data might hold)."""
+    project = tender_at(world, "open")
+    bid = Bid.objects.get(project=project, supplier=world.supplier)
+    stray = PersonFactory()
+    RoleAssignment.objects.create(person=stray, organisation=world.supplier, role=Role.MEMBER_BUYER)
+    from consortium.tendering import selectors
+
+    with pytest.raises(NotFound):
+        selectors.bid_for_reading(actor_for(stray, world.supplier.pk), bid.pk)
+
+
+def test_a_second_onboarding_invitation_cannot_be_accepted_once_the_supplier_has_people(world):
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    first, raw_first = org_services.invitation_create(
+        actor=admin,
+        email="first@new-supplier.example",
+        role=Role.SUPPLIER_USER,
+        new_supplier=org_services.NewSupplier(name="Brand New Supplies Ltd"),
+    )
+    _alias, raw_alias = org_services.invitation_create(
+        actor=admin, email="alias@elsewhere.example", role=Role.SUPPLIER_USER, organisation=first.organisation
+    )
+    org_services.invitation_accept(raw_token=raw_first, password="a-long-password-42", full_name="First User")
+    with pytest.raises(Conflict, match="ask one of them to invite you"):
+        org_services.invitation_accept(raw_token=raw_alias, password="a-long-password-42", full_name="Alias")
