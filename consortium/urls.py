@@ -130,6 +130,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "consortium.core.views.bad_request"
 handler403 = "consortium.core.views.forbidden"
 handler404 = "consortium.core.views.not_found"
 handler500 = "consortium.core.views.server_error"

@@ -126,6 +126,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request the service could not read at all (a broken multipart body, too many fields)."""
+    detail = (
+        "What was sent could not be read. If you were uploading a file, choose it again and "
+        "send the form once more."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"title": "There is a problem with what you sent", "detail": detail, "errors": []}, status=400
+        )
+    return render(request, "400.html", {"detail": detail}, status=400)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None, reason: str = "") -> HttpResponse:
     return render(request, "403.html", {"reason": reason}, status=403)
 

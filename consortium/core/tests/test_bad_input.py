@@ -92,3 +92,11 @@ def test_non_numeric_ids_in_page_paths_are_not_found(signed_in):
     for path in ("/orders/abc/", "/tenders/1x/", "/care/assessments/%20/", "/marketplace/items/-1/"):
         assert client.get(path).status_code == 404, path
     assert re.match(r"^\d+$", "12")
+
+
+def test_a_body_that_cannot_be_read_gets_a_clear_page_and_a_clear_api_error(world, signed_in):
+    client = signed_in("member_buyer")
+    page = client.post("/basket/add/", b"--x\r\n", content_type="multipart/form-data")
+    assert page.status_code == 400 and b"could not be read" in page.content
+    api = client.post("/api/v1/basket/lines", b"--x\r\n", content_type="multipart/form-data")
+    assert api.status_code in (400, 422) and "title" in api.json()

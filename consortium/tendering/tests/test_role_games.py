@@ -314,7 +314,7 @@ def test_a_role_at_a_supplier_that_is_not_supplier_user_reads_no_bid(world):
     project = tender_at(world, "open")
     bid = Bid.objects.get(project=project, supplier=world.supplier)
     stray = PersonFactory()
-    RoleAssignment.objects.create(person=stray, organisation=world.supplier, role=Role.MEMBER_BUYER)
+    RoleAssignment.objects.create(person_id=stray.pk, organisation=world.supplier, role=Role.MEMBER_BUYER)
     from consortium.tendering import selectors
 
     with pytest.raises(NotFound):
