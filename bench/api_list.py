@@ -49,6 +49,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-secret-key",
+        "SITE_URL": "http://127.0.0.1:8000",
         "DJANGO_SETTINGS_MODULE": "consortium.settings",
     }
     subprocess.run([sys.executable, "-m", "consortium", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)

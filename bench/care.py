@@ -110,6 +110,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-secret-key",
+        "SITE_URL": "http://127.0.0.1:8000",
         "DJANGO_SETTINGS_MODULE": "consortium.settings",
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
     }

@@ -58,6 +58,7 @@ def gunicorn(database_url: str, *, workers: int = 2) -> Iterator[int]:
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-secret-key",
+        "SITE_URL": "http://127.0.0.1:8000",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
     }

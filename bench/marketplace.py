@@ -65,6 +65,7 @@ def _env(database_url: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-secret-key",
+        "SITE_URL": "http://127.0.0.1:8000",
         "DJANGO_SETTINGS_MODULE": "consortium.settings",
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
     }

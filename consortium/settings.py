@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "consortium.core.middleware.RequestIdMiddleware",
     "consortium.core.middleware.RefuseNulCharactersMiddleware",
     "consortium.core.middleware.ContentSecurityPolicyMiddleware",
+    "consortium.core.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -233,4 +234,7 @@ PRICE_CHANGE_FLAG_PERCENT = float(os.environ.get("PRICE_CHANGE_FLAG_PERCENT", "1
 # production), and the publisher named in release and record packages.
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-cbc0de")
 OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Central Buying Consortium")
+# The service's public address: every link in an e-mail and every OCDS URI is built from it.
+# Serving in production refuses to start without it (wsgi.py).
+SITE_URL_IS_SET = bool(os.environ.get("SITE_URL"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from consortium.audit.models import AuditEvent
 from consortium.audit.services import revealed_keys
-from consortium.core.files import csv_text
+from consortium.core.files import csv_text, timestamp
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
 
@@ -119,7 +119,7 @@ def audit_events_as_csv(events: Iterable[AuditEvent]) -> str:
     for e in events:
         rows.append(
             [
-                e.at.isoformat(),
+                timestamp(e.at),
                 e.actor.email if e.actor else "",
                 e.actor_organisation.name if e.actor_organisation else "",
                 e.action,

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from consortium.audit import selectors
+from consortium.core.files import csv_response
 from consortium.core.views import actor_required
 from consortium.organisations.acting import Actor
 
@@ -42,6 +43,4 @@ def activity_csv(request: HttpRequest) -> HttpResponse:
         object_type=(request.GET.get("object_type") or "")[:100] or None,
         object_id=(request.GET.get("object_id") or "")[:64] or None,
     )[:50_000]
-    response = HttpResponse(selectors.audit_events_as_csv(events), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="activity.csv"'
-    return response
+    return csv_response(selectors.audit_events_as_csv(events), "activity.csv")

@@ -17,11 +17,14 @@ the sheets' size after, refusing with a message naming the file field.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 
@@ -53,6 +56,19 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow([neutralise(v) for v in row])
     return out.getvalue()
+
+
+def timestamp(instant: dt.datetime) -> str:
+    """The one timestamp format of our files: ISO 8601 in UK time, to the second, with offset."""
+    return timezone.localtime(instant).isoformat(timespec="seconds")
+
+
+def csv_response(text: str, filename: str) -> HttpResponse:
+    """A CSV download as spreadsheets expect it: UTF-8 with a byte-order mark (so Excel reads
+    £ and accents right), a charset in the content type, and a file name."""
+    response = HttpResponse(("\ufeff" + text).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 _TRUSTED_ATTR = "_consortium_trusted_formulas"

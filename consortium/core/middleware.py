@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -88,3 +89,46 @@ class ContentSecurityPolicyMiddleware:
             relaxed = request.path.startswith(_RELAXED_PREFIXES)
             response["Content-Security-Policy"] = _RELAXED_POLICY if relaxed else CONTENT_SECURITY_POLICY
         return response
+
+
+_API_TITLES = {
+    400: "There is a problem with what you sent",
+    401: "Sign in or send a token",
+    403: "You do not have permission to do that",
+    404: "Not found",
+    405: "That method is not allowed here",
+    413: "What you sent is too large",
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Every failure under /api/ has the API's one error shape, including those the API's own
+    handlers never see: an unknown path, a wrong method, a CSRF refusal, an unreadable body."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            not request.path.startswith("/api/")
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        detail = {
+            404: f"There is nothing at {request.path}. The API's operations are listed at /api/v1/docs.",
+            405: f"{request.method} is not allowed on {request.path}."
+            + (f" Allowed: {response['Allow']}." if response.has_header("Allow") else ""),
+        }.get(status, "The request was refused.")
+        shaped = HttpResponse(
+            json.dumps(
+                {"title": _API_TITLES.get(status, "The request failed"), "detail": detail, "errors": []}
+            ),
+            status=status,
+            content_type="application/json",
+        )
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped

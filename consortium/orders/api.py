@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from consortium.core.api_auth import actor_of
+from consortium.core.files import csv_response
 from consortium.core.pagination import Page
 from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
@@ -135,14 +136,14 @@ def order_list(request: HttpRequest, status: OrderStatus | None = None) -> objec
     "/orders.csv",
     response={200: str, **ERRORS},
     operation_id="order_export",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+    openapi_extra={
+        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}}}
+    },
 )
 def order_export(request: HttpRequest) -> HttpResponse:
     """Order lines as CSV (up to 20,000 orders) for finance systems."""
     orders = selectors.order_list_for(actor_of(request)).prefetch_related("lines")[:20000]
-    response = HttpResponse(selectors.orders_as_csv(orders), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
-    return response
+    return csv_response(selectors.orders_as_csv(orders), "orders.csv")
 
 
 @router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS}, operation_id="order_get")

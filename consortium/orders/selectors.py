@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from consortium.core.errors import NotFound, PermissionDenied
-from consortium.core.files import csv_text
+from consortium.core.files import csv_text, timestamp
 from consortium.orders.models import BasketLine, Order
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
@@ -71,7 +71,7 @@ def orders_as_csv(orders: Iterable[Order]) -> str:
         [
             order.reference,
             order.status,
-            order.created_at.isoformat(),
+            timestamp(order.created_at),
             order.buyer.name,
             order.supplier.name,
             order.contract.reference,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from consortium.audit.services import audit_record
 from consortium.catalogue.models import CatalogueItem
 from consortium.catalogue.selectors import buyable_items
+from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
 from consortium.core.references import next_number
@@ -34,7 +35,6 @@ from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
 from consortium.organisations.selectors import notification_emails
-from consortium.organisations.tasks import send_email_on_commit
 from consortium.spend.rollup import move_lines
 
 S = OrderStatus
@@ -309,7 +309,7 @@ def _order_body(order: Order) -> str:
     return (
         f"Order {order.reference} from {order.buyer} to {order.supplier}\n"
         f"Status: {order.get_status_display()}\nTotal: £{order.total:,.2f} inc VAT (£{order.subtotal:,.2f} ex VAT)\n"
-        f"See it at /orders/{order.pk}/\n"
+        f"See it at {absolute_url(f'/orders/{order.pk}/')}\n"
     )
 
 

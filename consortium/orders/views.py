@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from consortium.core.errors import ConsortiumError
+from consortium.core.files import csv_response
 from consortium.core.views import actor_required, form_errors, form_id
 from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
@@ -109,9 +110,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @actor_required
 def order_export(request: HttpRequest) -> HttpResponse:
     orders = selectors.order_list_for(_actor(request)).prefetch_related("lines")[:20000]
-    response = HttpResponse(selectors.orders_as_csv(orders), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
-    return response
+    return csv_response(selectors.orders_as_csv(orders), "orders.csv")
 
 
 def _available_steps(actor: Actor, order) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.template import loader
 from django.urls import reverse_lazy
 
-from consortium.organisations.tasks import send_email_on_commit
+from consortium.core.email import send_email_on_commit, site_protocol_and_domain
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -23,6 +23,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        # The link is built from SITE_URL, never from the Host header of the request.
+        context["protocol"], context["domain"] = site_protocol_and_domain()
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email_on_commit(to=to_email, subject=subject, body=body)

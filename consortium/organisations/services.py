@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consortium.audit.services import audit_record, diff, snapshot
+from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import (
@@ -43,7 +44,6 @@ from consortium.organisations.models import (
     SignInAttempt,
 )
 from consortium.organisations.permissions import ADMIN_ONLY_ROLES, Permission
-from consortium.organisations.tasks import send_email_on_commit
 from consortium.organisations.validators import normalise_identifier, normalise_postcode
 
 ORGANISATION_FIELDS = (
@@ -457,8 +457,7 @@ class NewSupplier:
 
 
 def _invitation_email(invitation: Invitation, raw_token: str, *, inviter: Person) -> tuple[str, str]:
-    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    link = f"{base}/invitations/{raw_token}/"
+    link = absolute_url(f"/invitations/{raw_token}/")
     subject = f"You are invited to join {invitation.organisation.name} on Consortium"
     body = (
         f"{inviter} has invited you to Consortium as {invitation.get_role_display().lower()} "

@@ -17,6 +17,7 @@ from django.db import transaction
 from consortium.audit.services import Conceal, audit_record
 from consortium.core.bulk import insert_rows
 from consortium.core.dates import LONDON, now, today_in_london
+from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
 from consortium.core.references import next_number
@@ -24,7 +25,6 @@ from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, Role
 from consortium.organisations.models import Organisation, Person, RoleAssignment
 from consortium.organisations.selectors import notification_emails
-from consortium.organisations.tasks import send_email_on_commit
 from consortium.tendering import ocds, selectors
 from consortium.tendering.constants import (
     PROJECT_TRANSITIONS,
@@ -266,7 +266,7 @@ def demand_open(
             ),
             f"Register your demand: {project.reference} {project.title}",
             f"The consortium is buying {project.title} together. Tell us what you need for each lot by "
-            f"{closes_on:%-d %B %Y}: /tenders/{project.pk}/demand/\n",
+            f"{closes_on:%-d %B %Y}: {absolute_url(f'/tenders/{project.pk}/demand/')}\n",
         )
     return project
 
@@ -589,7 +589,7 @@ def tender_publish(*, actor: Actor, project: Project) -> Project:
             _tell(
                 notification_emails(invited, [Role.SUPPLIER_USER]),
                 f"Invitation to tender: {project.reference}",
-                f"You are invited to bid for {project.title} by {project.tender_deadline:%-d %B %Y %H:%M}: /tenders/{project.pk}/\n",
+                f"You are invited to bid for {project.title} by {project.tender_deadline:%-d %B %Y %H:%M}: {absolute_url(f'/tenders/{project.pk}/')}\n",
             )
     return project
 
@@ -670,7 +670,7 @@ def clarification_ask(*, actor: Actor, project: Project, question: str) -> Clari
         _tell(
             notification_emails([project.run_by_id], [Role.CATEGORY_MANAGER]),
             f"Clarification question: {project.reference}",
-            f"A bidder asked a question: /tenders/{project.pk}/clarifications/\n",
+            f"A bidder asked a question: {absolute_url(f'/tenders/{project.pk}/clarifications/')}\n",
         )
     return clarification
 
@@ -696,7 +696,7 @@ def clarification_answer(*, actor: Actor, clarification: Clarification, answer: 
         _tell(
             notification_emails(bidders, [Role.SUPPLIER_USER]),
             f"Clarification published: {project.reference}",
-            f"A clarification has been answered for every bidder: /tenders/{project.pk}/clarifications/\n",
+            f"A clarification has been answered for every bidder: {absolute_url(f'/tenders/{project.pk}/clarifications/')}\n",
         )
     return clarification
 
@@ -937,7 +937,7 @@ def evaluator_assign(*, actor: Actor, criterion: Criterion, evaluator: Person) -
             _tell(
                 [evaluator.email],
                 f"You are an evaluator: {project.reference}",
-                f"Declare any conflict of interest before you see the bids: /tenders/{project.pk}/evaluation/\n",
+                f"Declare any conflict of interest before you see the bids: {absolute_url(f'/tenders/{project.pk}/evaluation/')}\n",
             )
     return assignment
 
@@ -973,7 +973,7 @@ def declaration_make(*, actor: Actor, project: Project, conflict: bool, note: st
             _tell(
                 notification_emails([project.run_by_id], [Role.CATEGORY_MANAGER]),
                 f"Evaluator conflict declared: {project.reference}",
-                f"{actor.person.full_name} declared a conflict and is removed; assign another evaluator: /tenders/{project.pk}/\n",
+                f"{actor.person.full_name} declared a conflict and is removed; assign another evaluator: {absolute_url(f'/tenders/{project.pk}/')}\n",
             )
     return count
 
@@ -1233,7 +1233,7 @@ def award_approve(*, actor: Actor, project: Project) -> Project:
                 notification_emails([b.supplier_id], [Role.SUPPLIER_USER]),
                 f"Award decision: {project.reference} lot {b.lot.number}",
                 f"The award decision is made. Your assessment summary (your scores and the winner's) is at "
-                f"/tenders/{project.pk}/bids/{b.pk}/summary/. Standstill ends {project.standstill_ends_on:%-d %B %Y}.\n",
+                f"{absolute_url(f'/tenders/{project.pk}/bids/{b.pk}/summary/')}. Standstill ends {project.standstill_ends_on:%-d %B %Y}.\n",
             )
     return project
 

@@ -46,10 +46,12 @@ def test_activity_pages_and_csv(world, events, signed_in):
     assert page.status_code == 200
     assert b"organisation.update" in page.content
     response = client.get("/activity.csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r["object_id"] for r in rows} == {str(world.member.pk)}
     admin_rows = list(
-        csv.DictReader(io.StringIO(signed_in(Role.CONSORTIUM_ADMIN).get("/activity.csv").content.decode()))
+        csv.DictReader(
+            io.StringIO(signed_in(Role.CONSORTIUM_ADMIN).get("/activity.csv").content.decode("utf-8-sig"))
+        )
     )
     # Cells a spreadsheet would run as formulas are defused.
     assert all(not r["changes"].startswith(("=", "+", "-", "@")) for r in admin_rows)

@@ -100,3 +100,14 @@ def test_a_body_that_cannot_be_read_gets_a_clear_page_and_a_clear_api_error(worl
     assert page.status_code == 400 and b"could not be read" in page.content
     api = client.post("/api/v1/basket/lines", b"--x\r\n", content_type="multipart/form-data")
     assert api.status_code in (400, 422) and "title" in api.json()
+
+
+def test_api_failures_outside_the_operations_have_the_one_error_shape(world, token_for):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for('consortium_admin')}"}
+    client = Client()
+    unknown = client.get("/api/v1/no-such-thing", **auth)
+    assert unknown.status_code == 404 and set(unknown.json()) == {"title", "detail", "errors"}
+    wrong = client.delete("/api/v1/me", **auth)
+    assert wrong.status_code == 405 and wrong.json()["title"] and "GET" in wrong["Allow"]
+    unreadable = client.post("/api/v1/basket/lines", b"--x\r\n", content_type="multipart/form-data", **auth)
+    assert unreadable.status_code in (400, 403, 422) and "detail" in unreadable.json()

@@ -46,6 +46,7 @@ def test_sigterm_stops_the_server_and_the_worker(tmp_path):
         "CONSORTIUM_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "SECRET_KEY": "serve-test-only",
+        "SITE_URL": "http://127.0.0.1:8000",
         "DJANGO_SETTINGS_MODULE": "consortium.settings",
         "CONSORTIUM_TESTING": "false",
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",

@@ -274,7 +274,7 @@ def test_the_bidder_sees_its_own_steps(world):
     tender_at(world, "open")
     client = Client()
     client.force_login(world.people[Role.SUPPLIER_USER])
-    rows = list(csv.DictReader(io.StringIO(client.get("/activity.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/activity.csv").content.decode("utf-8-sig"))))
     own = [r for r in rows if r["action"] == "bid.submit"]
     assert own and all(r["actor"] == "supplier_user@example.org" for r in own)
     assert not any(r["actor"] == "rival@example.org" for r in rows)
@@ -290,7 +290,7 @@ def test_after_the_opening_bidders_are_named_but_the_asker_never(world):
     services.opening_record(actor=world.actor(Role.CONSORTIUM_ADMIN), project=project)
     client = Client()
     client.force_login(world.people[Role.CONSORTIUM_ADMIN])
-    rows = list(csv.DictReader(io.StringIO(client.get("/activity.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/activity.csv").content.decode("utf-8-sig"))))
     bids = [r for r in rows if r["action"] == "bid.submit"]
     assert {r["actor_organisation"] for r in bids} == set(SUPPLIER_NAMES)
     asked = [r for r in rows if r["action"] == "procurement.clarification_ask"]
