@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from consortium.core.errors import PermissionDenied
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 
 
 def is_commissioner(actor: Actor) -> bool:
-    return Role.COMMISSIONER in actor.roles
+    return actor.has(Permission.CARE_COMMISSION)
 
 
 def is_provider(actor: Actor) -> bool:
-    return Role.SUPPLIER_USER in actor.roles and actor.organisation.is_supplier
+    return actor.has(Permission.CARE_PROVIDE) and actor.organisation.is_supplier
 
 
 def is_consortium_officer(actor: Actor) -> bool:
-    return bool(actor.roles & {Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER})
+    return actor.has(Permission.CARE_OVERSEE)
 
 
 def require_commissioner(actor: Actor) -> None:

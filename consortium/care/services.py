@@ -44,6 +44,7 @@ from consortium.core.money import to_penny
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import ADULT_SOCIAL_CARE_KINDS, OrganisationKind, Role
 from consortium.organisations.models import Organisation
+from consortium.organisations.permissions import Permission
 
 MAX_UNIT_PRICE = Decimal("100000")
 
@@ -56,7 +57,8 @@ def care_home_create(
 ) -> CareHome:
     provider = provider or actor.organisation
     if not (
-        (is_provider(actor) and provider.pk == actor.organisation.pk) or Role.CONSORTIUM_ADMIN in actor.roles
+        (is_provider(actor) and provider.pk == actor.organisation.pk)
+        or (actor.has(Permission.CARE_OVERSEE) and actor.has(Permission.ORGANISATION_MANAGE))
     ):
         raise PermissionDenied("Only the provider or a consortium admin can add its homes.")
     if provider.kind != OrganisationKind.SUPPLIER:

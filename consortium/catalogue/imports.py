@@ -23,7 +23,7 @@ from consortium.core.errors import PermissionDenied, ValidationFailed
 from consortium.core.files import workbook_bytes
 from consortium.core.workbooks import open_workbook
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 
 SHEET = "Catalogue"
 COLUMNS = [
@@ -136,7 +136,7 @@ def _check_header(header: list[str], where: str) -> None:
 
 
 def catalogue_import(*, actor: Actor, content: bytes, filename: str) -> ImportResult:
-    if not (actor.holds(Role.SUPPLIER_USER) and actor.organisation.is_supplier):
+    if not (actor.has(Permission.CATALOGUE_KEEP) and actor.organisation.is_supplier):
         raise PermissionDenied("Only a supplier uploads its catalogue.")
     if len(content) > MAX_BYTES:
         raise ValidationFailed("Too large", field_errors={"file": "The file must be under 10 MB"})

@@ -18,7 +18,7 @@ from consortium.contracts.selectors import usable_by
 from consortium.core.dates import today_in_london
 from consortium.core.errors import NotFound, PermissionDenied
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 
 SORTS = {
     "relevance": ("-rank", "name", "id"),
@@ -225,7 +225,7 @@ def own_items_for(actor: Actor) -> QuerySet[CatalogueItem]:
 
 def price_change_list_for(actor: Actor, *, pending_only: bool = True) -> QuerySet[PriceChange]:
     qs = PriceChange.objects.select_related("item__supplier", "item__lot__contract")
-    if actor.holds(Role.CATEGORY_MANAGER, Role.CONSORTIUM_ADMIN) and actor.organisation.is_consortium:
+    if actor.has(Permission.PRICE_CHANGES_DECIDE) and actor.organisation.is_consortium:
         pass
     elif actor.organisation.is_supplier:
         qs = qs.filter(item__supplier=actor.organisation)

@@ -16,7 +16,7 @@ from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.contracts.models import Lot
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 
 
 def _money(value: Any, field: str, errors: dict[str, str], *, required: bool = True) -> Decimal | None:
@@ -103,7 +103,7 @@ def clean_item(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _require_supplier_on_lot(actor: Actor, lot: Lot) -> None:
-    if not (actor.holds(Role.SUPPLIER_USER) and actor.organisation.is_supplier):
+    if not (actor.has(Permission.CATALOGUE_KEEP) and actor.organisation.is_supplier):
         raise PermissionDenied("Only a supplier keeps its catalogue.")
     if not lot.suppliers.filter(pk=actor.organisation.pk).exists():
         raise PermissionDenied("Your organisation is not awarded that lot.")
@@ -135,7 +135,7 @@ def item_create(*, actor: Actor, lot: Lot, **values: Any) -> CatalogueItem:
 
 
 def may_set_baseline(actor: Actor) -> bool:
-    return actor.organisation.is_consortium and actor.holds(Role.CATEGORY_MANAGER, Role.CONSORTIUM_ADMIN)
+    return actor.organisation.is_consortium and actor.has(Permission.BASELINES_SET)
 
 
 def item_baseline_set(
@@ -174,7 +174,7 @@ def _plain_money(value: Decimal | None) -> str | None:
 
 def price_change_request(*, actor: Actor, item: CatalogueItem, new_price: Any) -> PriceChange:
     """A supplier's new price waits for the category manager; the old price stands meanwhile."""
-    if item.supplier_id != actor.organisation.pk or not actor.holds(Role.SUPPLIER_USER):
+    if item.supplier_id != actor.organisation.pk or not actor.has(Permission.CATALOGUE_KEEP):
         raise PermissionDenied("Only the item's supplier can change its price.")
     errors: dict[str, str] = {}
     price = _money(new_price, "new_price", errors)
@@ -214,7 +214,7 @@ def is_flagged(change: PriceChange) -> bool:
 
 
 def price_change_decide(*, actor: Actor, change: PriceChange, approve: bool, reason: str = "") -> PriceChange:
-    if not actor.holds(Role.CATEGORY_MANAGER, Role.CONSORTIUM_ADMIN):
+    if not actor.has(Permission.PRICE_CHANGES_DECIDE):
         raise PermissionDenied("Only a category manager decides price changes.")
     if not approve and not reason.strip():
         raise ValidationFailed("Give a reason", field_errors={"reason": "Say why the price is rejected"})

@@ -13,12 +13,13 @@ from consortium.contracts.constants import CONTRACT_TRANSITIONS, Access, Contrac
 from consortium.contracts.models import Contract, Lot
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import MEMBER_KINDS, OrganisationKind, Role
+from consortium.organisations.constants import MEMBER_KINDS, OrganisationKind
 from consortium.organisations.models import Organisation
+from consortium.organisations.permissions import Permission
 
 
 def _require_contract_manager(actor: Actor) -> None:
-    if not actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER):
+    if not actor.has(Permission.CONTRACTS_MANAGE):
         raise PermissionDenied("Only the consortium's category managers and admins manage contracts.")
 
 

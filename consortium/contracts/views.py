@@ -11,8 +11,9 @@ from consortium.contracts.constants import CONTRACT_TRANSITIONS, Access, Contrac
 from consortium.core.errors import ConsortiumError, ValidationFailed
 from consortium.core.views import actor_required, confirmation_page, date_field, forbidden, form_errors
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import MEMBER_KINDS, OrganisationKind, Role
+from consortium.organisations.constants import MEMBER_KINDS, OrganisationKind
 from consortium.organisations.models import Organisation
+from consortium.organisations.permissions import Permission
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -20,7 +21,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _manages_contracts(actor: Actor) -> bool:
-    return actor.organisation.is_consortium and actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER)
+    return actor.organisation.is_consortium and actor.has(Permission.CONTRACTS_MANAGE)
 
 
 @actor_required

@@ -11,12 +11,12 @@ from consortium.core.errors import NotFound, PermissionDenied
 from consortium.core.files import csv_text, timestamp
 from consortium.orders.models import BasketLine, Order
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 
 
 def basket_for(actor: Actor) -> QuerySet[BasketLine]:
     org = actor.organisation
-    if org.is_supplier or org.is_consortium or not actor.holds(Role.MEMBER_BUYER, Role.APPROVER):
+    if org.is_supplier or org.is_consortium or not actor.has(Permission.ORDERS_PLACE):
         raise PermissionDenied("Baskets are for member buyers and approvers.")
     return BasketLine.objects.filter(person=actor.person, organisation=actor.organisation).select_related(
         "item__supplier", "item__lot__contract"
@@ -27,7 +27,7 @@ def order_list_for(actor: Actor, *, status: str | None = None) -> QuerySet[Order
     qs = Order.objects.select_related("buyer", "supplier", "contract", "placed_by")
     org = actor.organisation
     if org.is_consortium:
-        if not actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER):
+        if not actor.has(Permission.ORDERS_VIEW_ALL):
             raise PermissionDenied("Orders across the consortium are for its admins and category managers.")
     elif org.is_supplier:
         qs = qs.filter(supplier=org)

@@ -34,6 +34,7 @@ from consortium.orders.models import (
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
+from consortium.organisations.permissions import Permission
 from consortium.organisations.selectors import notification_emails
 from consortium.spend.rollup import move_lines
 
@@ -46,7 +47,7 @@ SPEND_STATUSES = frozenset({S.SENT, S.ACKNOWLEDGED, S.DISPATCHED, S.PART_DELIVER
 def _require_buyer(actor: Actor) -> None:
     if actor.organisation.is_supplier or actor.organisation.is_consortium:
         raise PermissionDenied("Orders are placed by member organisations.")
-    if not actor.holds(Role.MEMBER_BUYER, Role.APPROVER):
+    if not actor.has(Permission.ORDERS_PLACE):
         raise PermissionDenied("Only a member buyer or approver orders.")
 
 
@@ -327,16 +328,16 @@ def order_step(
         )
         is_buyer_side = actor.organisation.pk == order.buyer_id
         if to in APPROVER_STEPS:
-            if not (is_buyer_side and actor.holds(Role.APPROVER)):
+            if not (is_buyer_side and actor.has(Permission.ORDERS_APPROVE)):
                 raise PermissionDenied("Only an approver of the buying organisation approves or rejects.")
             if order.placed_by_id == actor.person.pk:
                 # Separation of duties: another approver signs off what you ordered.
                 raise PermissionDenied("You placed this order: another approver must approve or reject it.")
         elif to in SUPPLIER_STEPS:
-            if not (actor.organisation.pk == order.supplier_id and actor.holds(Role.SUPPLIER_USER)):
+            if not (actor.organisation.pk == order.supplier_id and actor.has(Permission.ORDERS_FULFIL)):
                 raise PermissionDenied("Only the supplier acknowledges and dispatches its orders.")
         elif to in BUYER_STEPS:
-            if not (is_buyer_side and actor.holds(Role.MEMBER_BUYER, Role.APPROVER)):
+            if not (is_buyer_side and actor.has(Permission.ORDERS_PLACE)):
                 raise PermissionDenied("Only the buying organisation records delivery, closes or cancels.")
         else:
             raise PermissionDenied("That step is taken by the service, not by hand.")
@@ -405,7 +406,7 @@ def _record_delivery(order: Order, delivered: dict[int, Any]) -> str:
 
 
 def approval_rule_set(*, actor: Actor, threshold: Any, category: str = "") -> ApprovalRule:
-    if not actor.holds(Role.APPROVER) or actor.organisation.is_supplier:
+    if not actor.has(Permission.APPROVAL_RULES_SET) or actor.organisation.is_supplier:
         raise PermissionDenied("An approver sets the organisation's approval rules.")
     try:
         amount = Decimal(str(threshold))

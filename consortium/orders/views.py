@@ -16,7 +16,7 @@ from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
 from consortium.orders.models import ApprovalRule
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 
 S = OrderStatus
 
@@ -119,11 +119,11 @@ def _available_steps(actor: Actor, order) -> list[tuple[str, str]]:  # type: ign
     allowed = ORDER_TRANSITIONS[order.status]
     steps: list[tuple[str, str]] = []
     if actor.organisation.pk == order.buyer_id:
-        if actor.holds(Role.APPROVER):
+        if actor.has(Permission.ORDERS_APPROVE):
             steps += [
                 (s, label) for s, label in ((S.APPROVED, "Approve"), (S.REJECTED, "Reject")) if s in allowed
             ]
-        if actor.holds(Role.MEMBER_BUYER, Role.APPROVER):
+        if actor.has(Permission.ORDERS_PLACE):
             steps += [
                 (s, label)
                 for s, label in (
@@ -133,7 +133,7 @@ def _available_steps(actor: Actor, order) -> list[tuple[str, str]]:  # type: ign
                 )
                 if s in allowed
             ]
-    if actor.organisation.pk == order.supplier_id and actor.holds(Role.SUPPLIER_USER):
+    if actor.organisation.pk == order.supplier_id and actor.has(Permission.ORDERS_FULFIL):
         steps += [
             (s, label)
             for s, label in ((S.ACKNOWLEDGED, "Acknowledge"), (S.DISPATCHED, "Mark dispatched"))
@@ -179,7 +179,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 @actor_required
 def approval_rules(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not actor.holds(Role.APPROVER) or actor.organisation.is_supplier:
+    if not actor.has(Permission.APPROVAL_RULES_SET) or actor.organisation.is_supplier:
         from consortium.core.views import forbidden
 
         return forbidden(request, reason="An approver sets the organisation's approval rules.")

@@ -8,6 +8,7 @@ from consortium.organisations.constants import Role
 
 
 class Permission(enum.StrEnum):
+    # People and organisations
     ORGANISATION_MANAGE = "organisation.manage"  # create and edit any organisation
     MEMBERSHIP_MANAGE = "membership.manage"  # admit members and record leaving
     PEOPLE_VIEW_ALL = "people.view_all"  # people of every organisation
@@ -17,18 +18,90 @@ class Permission(enum.StrEnum):
     INVITE_SUPPLIER = "invitation.supplier"  # invite suppliers (new or existing)
     INVITE_OWN = "invitation.own"  # invite colleagues to own organisation
     AUDIT_VIEW_ALL = "audit.view_all"  # the whole audit trail
+    # Marketplace
+    CONTRACTS_MANAGE = "contracts.manage"  # set up contracts and lots, make them live, expire them
+    CATALOGUE_KEEP = "catalogue.keep"  # keep own catalogue, propose price changes
+    PRICE_CHANGES_DECIDE = "price_changes.decide"  # approve or reject suppliers' new prices
+    BASELINES_SET = "baselines.set"  # set the prices MI savings are measured against
+    ORDERS_PLACE = "orders.place"  # basket and checkout for own organisation
+    ORDERS_APPROVE = "orders.approve"  # approve or reject own organisation's orders (not one's own)
+    ORDERS_FULFIL = "orders.fulfil"  # acknowledge and dispatch own supplier's orders
+    ORDERS_VIEW_ALL = "orders.view_all"  # every member's orders
+    APPROVAL_RULES_SET = "approval_rules.set"  # own organisation's approval thresholds
+    SPEND_UPLOAD = "spend.upload"  # upload own organisation's spend files
+    SPEND_VIEW_ALL = "spend.view_all"  # every member's spend and MI
+    # Collaborative tendering
+    PROCUREMENTS_RUN = "procurements.run"  # run procurements: demand, timetable, criteria, opening
+    AWARDS_APPROVE = "awards.approve"  # approve an award decision
+    DEMAND_REGISTER = "demand.register"  # register own organisation's demand
+    BIDS_SUBMIT = "bids.submit"  # register interest, ask, bid for own supplier
+    # Care price benchmarking
+    CARE_COMMISSION = "care.commission"  # clients, negotiations, placements for own council
+    CARE_PROVIDE = "care.provide"  # own homes and price menus
+    CARE_OVERSEE = "care.oversee"  # every council's reports, homes for any provider
 
 
+# Permissions about one side of a procurement or a market: never the admin's by default.
+_SIDE_SPECIFIC = frozenset(
+    {
+        Permission.CATALOGUE_KEEP,
+        Permission.ORDERS_PLACE,
+        Permission.ORDERS_APPROVE,
+        Permission.ORDERS_FULFIL,
+        Permission.APPROVAL_RULES_SET,
+        Permission.SPEND_UPLOAD,
+        Permission.DEMAND_REGISTER,
+        Permission.BIDS_SUBMIT,
+        Permission.CARE_COMMISSION,
+        Permission.CARE_PROVIDE,
+    }
+)
+
+# The one table of who may do what: every check in the services, selectors, API and pages
+# asks `actor.has(permission)`. Which organisations may hold each role is in constants.py.
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.CONSORTIUM_ADMIN: frozenset(Permission),
-    Role.CATEGORY_MANAGER: frozenset({Permission.INVITE_SUPPLIER}),
-    Role.MEMBER_BUYER: frozenset(),
-    Role.APPROVER: frozenset({Permission.INVITE_OWN, Permission.PEOPLE_MANAGE_OWN}),
-    Role.COMMISSIONER: frozenset(),
-    Role.EVALUATOR: frozenset(),
-    Role.SUPPLIER_USER: frozenset({Permission.INVITE_OWN, Permission.PEOPLE_MANAGE_OWN}),
+    Role.CONSORTIUM_ADMIN: frozenset(Permission) - _SIDE_SPECIFIC,
+    Role.CATEGORY_MANAGER: frozenset(
+        {
+            Permission.INVITE_SUPPLIER,
+            Permission.CONTRACTS_MANAGE,
+            Permission.PRICE_CHANGES_DECIDE,
+            Permission.BASELINES_SET,
+            Permission.ORDERS_VIEW_ALL,
+            Permission.SPEND_VIEW_ALL,
+            Permission.PROCUREMENTS_RUN,
+            Permission.CARE_OVERSEE,
+        }
+    ),
+    Role.MEMBER_BUYER: frozenset(
+        {Permission.ORDERS_PLACE, Permission.SPEND_UPLOAD, Permission.DEMAND_REGISTER}
+    ),
+    Role.APPROVER: frozenset(
+        {
+            Permission.INVITE_OWN,
+            Permission.PEOPLE_MANAGE_OWN,
+            Permission.ORDERS_PLACE,
+            Permission.ORDERS_APPROVE,
+            Permission.APPROVAL_RULES_SET,
+            Permission.SPEND_UPLOAD,
+            Permission.DEMAND_REGISTER,
+        }
+    ),
+    Role.COMMISSIONER: frozenset({Permission.CARE_COMMISSION, Permission.DEMAND_REGISTER}),
+    Role.EVALUATOR: frozenset(),  # scores only what they are assigned, after declaring
+    Role.SUPPLIER_USER: frozenset(
+        {
+            Permission.INVITE_OWN,
+            Permission.PEOPLE_MANAGE_OWN,
+            Permission.CATALOGUE_KEEP,
+            Permission.ORDERS_FULFIL,
+            Permission.BIDS_SUBMIT,
+            Permission.CARE_PROVIDE,
+        }
+    ),
     Role.PARTNER_OFFICER: frozenset(),
 }
+
 
 # Roles that only a consortium admin may hand out, whoever else can invite.
 ADMIN_ONLY_ROLES = frozenset({Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER})

@@ -19,7 +19,7 @@ from consortium.catalogue.constants import Category
 from consortium.core.errors import PermissionDenied
 from consortium.core.money import to_penny
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 from consortium.spend.models import DailySpend
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
@@ -42,7 +42,7 @@ def daily_spend_for(actor: Actor, *, since: dt.date | None = None) -> QuerySet[D
     org = actor.organisation
     qs = DailySpend.objects.all()
     if org.is_consortium:
-        if not actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER):
+        if not actor.has(Permission.SPEND_VIEW_ALL):
             raise PermissionDenied("Consortium-wide figures are for its admins and category managers.")
     elif org.is_supplier:
         raise PermissionDenied("Management information is for members and the consortium.")

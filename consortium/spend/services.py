@@ -16,8 +16,9 @@ from consortium.catalogue.constants import Category
 from consortium.contracts.selectors import usable_by
 from consortium.core.errors import PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
-from consortium.organisations.constants import OrganisationKind, Role
+from consortium.organisations.constants import OrganisationKind
 from consortium.organisations.models import Organisation
+from consortium.organisations.permissions import Permission
 from consortium.spend.models import SpendFile, SpendLine
 
 COLUMNS = ("supplier", "date", "amount", "description")
@@ -97,7 +98,7 @@ def _place(place: str, column: str) -> str:
 
 def spend_file_import(*, actor: Actor, content: bytes, filename: str) -> SpendFile:
     org = actor.organisation
-    if org.is_supplier or org.is_consortium or not actor.holds(Role.MEMBER_BUYER, Role.APPROVER):
+    if org.is_supplier or org.is_consortium or not actor.has(Permission.SPEND_UPLOAD):
         raise PermissionDenied("A member's buyers and approvers upload its accounts-payable spend.")
     if len(content) > MAX_BYTES:
         raise ValidationFailed("Too large", field_errors={"file": "The file must be under 10 MB"})

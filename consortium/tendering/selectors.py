@@ -21,6 +21,7 @@ from consortium.core.errors import NotFound, PermissionDenied
 from consortium.core.money import to_penny
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
+from consortium.organisations.permissions import Permission
 from consortium.tendering.constants import (
     SOCIAL_VALUE_MINIMUM,
     VAT_RATE,
@@ -55,11 +56,11 @@ from consortium.tendering.timetable import ProcedureRules
 
 
 def runs_procurements(actor: Actor) -> bool:
-    return actor.organisation.is_consortium and actor.holds(Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER)
+    return actor.organisation.is_consortium and actor.has(Permission.PROCUREMENTS_RUN)
 
 
 def approves_awards(actor: Actor) -> bool:
-    return actor.organisation.is_consortium and actor.holds(Role.CONSORTIUM_ADMIN)
+    return actor.organisation.is_consortium and actor.has(Permission.AWARDS_APPROVE)
 
 
 def registers_demand(actor: Actor) -> bool:
@@ -69,7 +70,7 @@ def registers_demand(actor: Actor) -> bool:
 
 
 def bids(actor: Actor) -> bool:
-    return actor.organisation.is_supplier and actor.holds(Role.SUPPLIER_USER)
+    return actor.organisation.is_supplier and actor.has(Permission.BIDS_SUBMIT)
 
 
 # --- rules in force -----------------------------------------------------------------

@@ -335,3 +335,31 @@ def test_a_second_onboarding_invitation_cannot_be_accepted_once_the_supplier_has
     org_services.invitation_accept(raw_token=raw_first, password="a-long-password-42", full_name="First User")
     with pytest.raises(Conflict, match="ask one of them to invite you"):
         org_services.invitation_accept(raw_token=raw_alias, password="a-long-password-42", full_name="Alias")
+
+
+def test_the_side_rule_holds_through_the_api_and_the_pages(world, token_for):
+    person = world.people[Role.CATEGORY_MANAGER]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(Role.CONSORTIUM_ADMIN)}"}
+    api = Client()
+    grant = api.post(
+        f"/api/v1/people/{person.pk}/roles",
+        {"organisation_id": world.supplier.pk, "role": "supplier_user"},
+        content_type="application/json",
+        **auth,
+    )
+    assert grant.status_code in (400, 403, 422), grant.content
+    invite = api.post(
+        "/api/v1/invitations",
+        {"email": person.email, "role": "supplier_user", "organisation_id": world.supplier.pk},
+        content_type="application/json",
+        **auth,
+    )
+    assert invite.status_code in (400, 403, 422), invite.content
+    page = Client()
+    page.force_login(world.people[Role.CONSORTIUM_ADMIN])
+    form = page.post(
+        f"/people/{person.pk}/",
+        {"action": "grant", "organisation_id": world.supplier.pk, "role": "supplier_user"},
+    )
+    assert form.status_code in (400, 403)
+    assert not RoleAssignment.objects.filter(person=person, organisation=world.supplier).exists()
