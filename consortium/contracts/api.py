@@ -103,9 +103,32 @@ def lot_add(request: HttpRequest, contract_id: int, payload: LotIn) -> Status:
 
 
 @router.post(
+    "/contracts/{contract_id}/make-live",
+    response={200: ContractOut, **ERRORS},
+    operation_id="contract_make_live",
+)
+def contract_make_live(request: HttpRequest, contract_id: int) -> Contract:
+    """A draft contract with at least one lot goes live: buyers may order from it within its dates."""
+    actor = actor_of(request)
+    services.contract_make_live(actor=actor, contract=selectors.contract_get_for(actor, contract_id))
+    return selectors.contract_get_for(actor, contract_id)
+
+
+@router.post(
+    "/contracts/{contract_id}/expire", response={200: ContractOut, **ERRORS}, operation_id="contract_expire"
+)
+def contract_expire(request: HttpRequest, contract_id: int) -> Contract:
+    """A live contract ends: no more orders; kept for history and MI."""
+    actor = actor_of(request)
+    services.contract_expire(actor=actor, contract=selectors.contract_get_for(actor, contract_id))
+    return selectors.contract_get_for(actor, contract_id)
+
+
+@router.post(
     "/contracts/{contract_id}/status",
     response={200: ContractOut, **ERRORS},
     operation_id="contract_transition",
+    deprecated=True,
 )
 def contract_transition(request: HttpRequest, contract_id: int, payload: TransitionIn) -> Contract:
     actor = actor_of(request)

@@ -9,7 +9,16 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from consortium.audit.services import audit_record
-from consortium.contracts.constants import CONTRACT_TRANSITIONS, Access, ContractKind, ContractStatus, Scope
+from consortium.contracts.constants import (
+    ACTION_FOR_STATUS,
+    CONTRACT_ACTIONS,
+    CONTRACT_TRANSITIONS,
+    Access,
+    ContractAction,
+    ContractKind,
+    ContractStatus,
+    Scope,
+)
 from consortium.contracts.models import Contract, Lot
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
@@ -130,22 +139,53 @@ def lot_add(
     return lot
 
 
-def contract_transition(*, actor: Actor, contract: Contract, to: str) -> Contract:
-    _require_contract_manager(actor)
+def contract_actions_for(actor: Actor, contract: Contract) -> list[tuple[str, ContractAction]]:
+    """What this actor may do to this contract now, as CONTRACT_ACTIONS says."""
+    return [
+        (name, a)
+        for name, a in CONTRACT_ACTIONS.items()
+        if contract.status in a.from_states and actor.has(a.permission) and actor.organisation.is_consortium
+    ]
+
+
+def contract_act(*, actor: Actor, contract: Contract, action: str) -> Contract:
+    step = CONTRACT_ACTIONS.get(action)
+    if step is None:
+        raise ValidationFailed("Unknown action", field_errors={"action": "Choose an action"})
+    if not (actor.has(step.permission) and actor.organisation.is_consortium):
+        raise PermissionDenied("The consortium's category managers change contracts.")
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        if to not in CONTRACT_TRANSITIONS[contract.status]:
-            raise Conflict(f"A {contract.get_status_display().lower()} contract cannot become {to}.")
-        if to == ContractStatus.LIVE and not contract.lots.exists():
+        if contract.status not in step.from_states or step.to not in CONTRACT_TRANSITIONS[contract.status]:
+            raise Conflict(f"A {contract.get_status_display().lower()} contract cannot become {step.to}.")
+        if step.to == ContractStatus.LIVE and not contract.lots.exists():
             raise Conflict("Add at least one lot with its suppliers before the contract goes live.")
         before = contract.status
-        contract.status = to
+        contract.status = step.to
         contract.save(update_fields=["status", "modified_at"])
         audit_record(
             actor=actor,
-            action=f"contract.{to}",
+            action=f"contract.{step.to}",
             obj=contract,
             organisation=contract.let_by,
-            changes={"status": [before, to]},
+            changes={"status": [before, step.to]},
         )
     return contract
+
+
+def contract_make_live(*, actor: Actor, contract: Contract) -> Contract:
+    """Buyers may order from it while today is within its dates."""
+    return contract_act(actor=actor, contract=contract, action="make_live")
+
+
+def contract_expire(*, actor: Actor, contract: Contract) -> Contract:
+    """No more orders; kept for history and MI."""
+    return contract_act(actor=actor, contract=contract, action="expire")
+
+
+def contract_transition(*, actor: Actor, contract: Contract, to: str) -> Contract:
+    """Deprecated: the old "move to this status" form, mapped onto the actions."""
+    if to not in ACTION_FOR_STATUS:
+        _require_contract_manager(actor)
+        raise Conflict(f"A {contract.get_status_display().lower()} contract cannot become {to}.")
+    return contract_act(actor=actor, contract=contract, action=ACTION_FOR_STATUS[to])

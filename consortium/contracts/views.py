@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from consortium.contracts import selectors, services
-from consortium.contracts.constants import CONTRACT_TRANSITIONS, Access, ContractKind, Scope
+from consortium.contracts.constants import Access, ContractKind, Scope
 from consortium.core.errors import ConsortiumError, ValidationFailed
 from consortium.core.views import actor_required, confirmation_page, date_field, forbidden, form_errors
 from consortium.organisations.acting import Actor
@@ -142,7 +142,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             "can_manage": can_manage,
             "errors": errors,
             "form": request.POST,
-            "next_statuses": sorted(CONTRACT_TRANSITIONS[contract.status]),
+            "actions": services.contract_actions_for(actor, contract),
             "chosen_suppliers": request.POST.getlist("suppliers"),
             "suppliers": [
                 (s.pk, s.name)
@@ -162,7 +162,8 @@ def contract_transition(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_get_for(actor, contract_id)
     if not _manages_contracts(actor):
         return forbidden(request, reason="The consortium's category managers change contracts.")
-    if request.POST.get("to") == "expired":
+    action = request.POST.get("action", "")
+    if action == "expire":
         page = confirmation_page(
             request,
             title=f"Mark {contract.reference} as expired?",
@@ -179,9 +180,11 @@ def contract_transition(request: HttpRequest, contract_id: int) -> HttpResponse:
         if page is not None:
             return page
     try:
-        services.contract_transition(actor=actor, contract=contract, to=request.POST.get("to", ""))
+        contract = services.contract_act(actor=actor, contract=contract, action=action)
     except ConsortiumError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, f"Contract {contract.reference} is now {request.POST.get('to')}.")
+        messages.success(
+            request, f"Contract {contract.reference} is now {contract.get_status_display().lower()}."
+        )
     return redirect("contract-detail", contract.pk)

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
@@ -151,13 +152,97 @@ def order_get(request: HttpRequest, order_id: int) -> Order:
     return selectors.order_get_for(actor_of(request), order_id)
 
 
-@router.post("/orders/{order_id}/steps", response={200: OrderDetailOut, **ERRORS}, operation_id="order_step")
+@router.post(
+    "/orders/{order_id}/steps",
+    response={200: OrderDetailOut, **ERRORS},
+    operation_id="order_step",
+    deprecated=True,
+)
 def order_step(request: HttpRequest, order_id: int, payload: StepIn) -> Order:
-    """Take the next step: approved / rejected (approver), acknowledged / dispatched (supplier),
-    part_delivered / delivered / closed / cancelled (buyer)."""
+    """Deprecated: use the action endpoints (approve, reject, acknowledge, dispatch,
+    deliveries, close, cancel). Moves the order to the status named, if that is an action."""
     actor = actor_of(request)
     order = selectors.order_get_for(actor, order_id)
     services.order_step(
         actor=actor, order=order, to=payload.to, reason=payload.reason, delivered=payload.delivered
     )
     return selectors.order_get_for(actor, order_id)
+
+
+class ReasonIn(StrictIn):
+    reason: str = Field("", max_length=300)
+
+
+class RejectIn(StrictIn):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class DeliveryIn(StrictIn):
+    delivered: dict[int, int] = Field(
+        default_factory=dict, description="line id → quantity received now; empty: everything outstanding"
+    )
+
+
+def _act(request: HttpRequest, order_id: int, action: str, **values: Any) -> Order:
+    actor = actor_of(request)
+    order = selectors.order_get_for(actor, order_id)
+    services.order_act(actor=actor, order=order, action=action, **values)
+    return selectors.order_get_for(actor, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/approve", response={200: OrderDetailOut, **ERRORS}, operation_id="order_approve"
+)
+def order_approve(request: HttpRequest, order_id: int) -> Order:
+    """An approver of the buying organisation (not the person who placed it) approves: it goes to the supplier."""
+    return _act(request, order_id, "approve")
+
+
+@router.post(
+    "/orders/{order_id}/reject", response={200: OrderDetailOut, **ERRORS}, operation_id="order_reject"
+)
+def order_reject(request: HttpRequest, order_id: int, payload: RejectIn) -> Order:
+    """An approver rejects, saying why; the buyer is told."""
+    return _act(request, order_id, "reject", reason=payload.reason)
+
+
+@router.post(
+    "/orders/{order_id}/acknowledge",
+    response={200: OrderDetailOut, **ERRORS},
+    operation_id="order_acknowledge",
+)
+def order_acknowledge(request: HttpRequest, order_id: int) -> Order:
+    """The supplier acknowledges an order sent to it."""
+    return _act(request, order_id, "acknowledge")
+
+
+@router.post(
+    "/orders/{order_id}/dispatch", response={200: OrderDetailOut, **ERRORS}, operation_id="order_dispatch"
+)
+def order_dispatch(request: HttpRequest, order_id: int) -> Order:
+    """The supplier marks an acknowledged order dispatched."""
+    return _act(request, order_id, "dispatch")
+
+
+@router.post(
+    "/orders/{order_id}/deliveries",
+    response={200: OrderDetailOut, **ERRORS},
+    operation_id="order_record_delivery",
+)
+def order_record_delivery(request: HttpRequest, order_id: int, payload: DeliveryIn) -> Order:
+    """The buyer records what arrived, line by line: partly delivered until every line is complete."""
+    return _act(request, order_id, "record_delivery", delivered=payload.delivered)
+
+
+@router.post("/orders/{order_id}/close", response={200: OrderDetailOut, **ERRORS}, operation_id="order_close")
+def order_close(request: HttpRequest, order_id: int) -> Order:
+    """The buyer closes a delivered order."""
+    return _act(request, order_id, "close")
+
+
+@router.post(
+    "/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS}, operation_id="order_cancel"
+)
+def order_cancel(request: HttpRequest, order_id: int, payload: ReasonIn) -> Order:
+    """The buyer cancels an order not yet dispatched."""
+    return _act(request, order_id, "cancel", reason=payload.reason)

@@ -22,7 +22,13 @@ from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
 from consortium.core.references import next_number
-from consortium.orders.constants import ORDER_TRANSITIONS, OrderStatus
+from consortium.orders.constants import (
+    ACTION_FOR_STEP,
+    ORDER_ACTIONS,
+    ORDER_TRANSITIONS,
+    OrderAction,
+    OrderStatus,
+)
 from consortium.orders.models import (
     ApprovalRule,
     BasketLine,
@@ -279,10 +285,6 @@ def checkout(*, actor: Actor, checkout_key: str, delivery_address: str, notes: s
 
 # --- order steps ----------------------------------------------------------------------------
 
-BUYER_STEPS = {S.PART_DELIVERED, S.DELIVERED, S.CLOSED, S.CANCELLED}
-APPROVER_STEPS = {S.APPROVED, S.REJECTED}
-SUPPLIER_STEPS = {S.ACKNOWLEDGED, S.DISPATCHED}
-
 
 def _people(organisation_id: int, role: str) -> list[str]:
     return notification_emails([organisation_id], [role])
@@ -314,38 +316,54 @@ def _order_body(order: Order) -> str:
     )
 
 
-def order_step(
-    *, actor: Actor, order: Order, to: str, reason: str = "", delivered: dict[int, Any] | None = None
+def order_actions_for(actor: Actor, order: Order) -> list[tuple[str, OrderAction]]:
+    """The actions this actor may take on this order now, as ORDER_ACTIONS says."""
+    return [(name, a) for name, a in ORDER_ACTIONS.items() if _may_take(actor, order, a)]
+
+
+def _may_take(actor: Actor, order: Order, action: OrderAction) -> bool:
+    side = order.buyer_id if action.side == "buyer" else order.supplier_id
+    return (
+        order.status in action.from_states
+        and actor.organisation.pk == side
+        and actor.has(action.permission)
+        # Separation of duties: another approver signs off what you ordered.
+        and not (action.permission == Permission.ORDERS_APPROVE and order.placed_by_id == actor.person.pk)
+    )
+
+
+def order_act(
+    *, actor: Actor, order: Order, action: str, reason: str = "", delivered: dict[int, Any] | None = None
 ) -> Order:
-    """Move an order one step, as the side allowed to take that step."""
-    if to not in OrderStatus.values:
-        raise ValidationFailed("Unknown step", field_errors={"to": "Choose a step"})
+    """Take one action on an order (ORDER_ACTIONS), as the side allowed to take it, in one
+    transaction with its timeline entry, spend totals, audit row and e-mails after commit."""
+    step = ORDER_ACTIONS.get(action)
+    if step is None:
+        raise ValidationFailed("Unknown action", field_errors={"action": "Choose an action"})
     with transaction.atomic():
         order = (
             Order.objects.select_for_update()
             .select_related("placed_by", "buyer", "supplier")
             .get(pk=order.pk)
         )
-        is_buyer_side = actor.organisation.pk == order.buyer_id
-        if to in APPROVER_STEPS:
-            if not (is_buyer_side and actor.has(Permission.ORDERS_APPROVE)):
-                raise PermissionDenied("Only an approver of the buying organisation approves or rejects.")
-            if order.placed_by_id == actor.person.pk:
-                # Separation of duties: another approver signs off what you ordered.
-                raise PermissionDenied("You placed this order: another approver must approve or reject it.")
-        elif to in SUPPLIER_STEPS:
-            if not (actor.organisation.pk == order.supplier_id and actor.has(Permission.ORDERS_FULFIL)):
-                raise PermissionDenied("Only the supplier acknowledges and dispatches its orders.")
-        elif to in BUYER_STEPS:
-            if not (is_buyer_side and actor.has(Permission.ORDERS_PLACE)):
-                raise PermissionDenied("Only the buying organisation records delivery, closes or cancels.")
-        else:
-            raise PermissionDenied("That step is taken by the service, not by hand.")
-        if to == S.REJECTED and not reason.strip():
+        side = order.buyer_id if step.side == "buyer" else order.supplier_id
+        if actor.organisation.pk != side or not actor.has(step.permission):
+            who = (
+                "an approver of the buying organisation"
+                if step.permission == Permission.ORDERS_APPROVE
+                else ("the supplier" if step.side == "supplier" else "the buying organisation")
+            )
+            raise PermissionDenied(f"Only {who} can {step.label.lower()} this order.")
+        if step.permission == Permission.ORDERS_APPROVE and order.placed_by_id == actor.person.pk:
+            raise PermissionDenied("You placed this order: another approver must approve or reject it.")
+        if order.status not in step.from_states:
+            raise Conflict(
+                f"This order is {order.get_status_display().lower()}: it cannot be {step.to.replace('_', ' ')} now."
+            )
+        if step.reason_required and not reason.strip():
             raise ValidationFailed("Give a reason", field_errors={"reason": "Say why the order is rejected"})
         before = order.status
-        if to in (S.PART_DELIVERED, S.DELIVERED):
-            to = _record_delivery(order, delivered or {})
+        to = _record_delivery(order, delivered or {}) if action == "record_delivery" else step.to
         _record(order, to, actor.person, reason)
         if to == S.REJECTED:
             order.rejection_reason = reason.strip()[:300]
@@ -357,7 +375,7 @@ def order_step(
             _notify_buyer(order, "Order approved")
         elif to == S.REJECTED:
             _notify_buyer(order, "Order rejected")
-        elif to in SUPPLIER_STEPS:
+        elif step.side == "supplier":
             _notify_buyer(order, f"Order {OrderStatus(to).label.lower()}")
         elif to in (S.PART_DELIVERED, S.DELIVERED, S.CANCELLED):
             _notify_supplier(order, f"Order {OrderStatus(to).label.lower()}")
@@ -371,6 +389,46 @@ def order_step(
             changes={"status": [before, order.status], "reason": reason},
         )
     return order
+
+
+def order_approve(*, actor: Actor, order: Order) -> Order:
+    return order_act(actor=actor, order=order, action="approve")
+
+
+def order_reject(*, actor: Actor, order: Order, reason: str) -> Order:
+    return order_act(actor=actor, order=order, action="reject", reason=reason)
+
+
+def order_acknowledge(*, actor: Actor, order: Order) -> Order:
+    return order_act(actor=actor, order=order, action="acknowledge")
+
+
+def order_dispatch(*, actor: Actor, order: Order) -> Order:
+    return order_act(actor=actor, order=order, action="dispatch")
+
+
+def order_record_delivery(*, actor: Actor, order: Order, delivered: dict[int, Any] | None = None) -> Order:
+    """Quantities received now by line id; none given means everything outstanding arrived."""
+    return order_act(actor=actor, order=order, action="record_delivery", delivered=delivered)
+
+
+def order_close(*, actor: Actor, order: Order) -> Order:
+    return order_act(actor=actor, order=order, action="close")
+
+
+def order_cancel(*, actor: Actor, order: Order, reason: str = "") -> Order:
+    return order_act(actor=actor, order=order, action="cancel", reason=reason)
+
+
+def order_step(
+    *, actor: Actor, order: Order, to: str, reason: str = "", delivered: dict[int, Any] | None = None
+) -> Order:
+    """Deprecated: the old "move to this status" form, mapped onto the actions."""
+    if to not in ACTION_FOR_STEP:
+        if to in OrderStatus.values:
+            raise PermissionDenied("That step is taken by the service, not by hand.")
+        raise ValidationFailed("Unknown step", field_errors={"to": "Choose a step"})
+    return order_act(actor=actor, order=order, action=ACTION_FOR_STEP[to], reason=reason, delivered=delivered)
 
 
 def _record_delivery(order: Order, delivered: dict[int, Any]) -> str:

@@ -113,65 +113,38 @@ def order_export(request: HttpRequest) -> HttpResponse:
     return csv_response(selectors.orders_as_csv(orders), "orders.csv")
 
 
-def _available_steps(actor: Actor, order) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    from consortium.orders.constants import ORDER_TRANSITIONS
-
-    allowed = ORDER_TRANSITIONS[order.status]
-    steps: list[tuple[str, str]] = []
-    if actor.organisation.pk == order.buyer_id:
-        if actor.has(Permission.ORDERS_APPROVE):
-            steps += [
-                (s, label) for s, label in ((S.APPROVED, "Approve"), (S.REJECTED, "Reject")) if s in allowed
-            ]
-        if actor.has(Permission.ORDERS_PLACE):
-            steps += [
-                (s, label)
-                for s, label in (
-                    (S.DELIVERED, "Record delivery"),
-                    (S.CLOSED, "Close"),
-                    (S.CANCELLED, "Cancel order"),
-                )
-                if s in allowed
-            ]
-    if actor.organisation.pk == order.supplier_id and actor.has(Permission.ORDERS_FULFIL):
-        steps += [
-            (s, label)
-            for s, label in ((S.ACKNOWLEDGED, "Acknowledge"), (S.DISPATCHED, "Mark dispatched"))
-            if s in allowed
-        ]
-    return steps
-
-
 @actor_required
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = _actor(request)
     order = selectors.order_get_for(actor, order_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        to = request.POST.get("to", "")
+        action = request.POST.get("action", "")
         delivered = {
             line.pk: request.POST.get(f"delivered_{line.pk}", "")
             for line in order.lines.all()
             if request.POST.get(f"delivered_{line.pk}", "") != ""
         }
         try:
-            services.order_step(
-                actor=actor, order=order, to=to, reason=request.POST.get("reason", ""), delivered=delivered
+            order = services.order_act(
+                actor=actor,
+                order=order,
+                action=action,
+                reason=request.POST.get("reason", ""),
+                delivered=delivered,
             )
         except ConsortiumError as exc:
             if exc.status_code == 403:
                 raise
             errors = form_errors(exc)
         else:
-            messages.success(
-                request, f"Order {order.reference}: {S(to).label.lower() if to in S.values else to}."
-            )
+            messages.success(request, f"Order {order.reference}: {order.get_status_display().lower()}.")
             return redirect("order-detail", order_id=order.pk)
         order = selectors.order_get_for(actor, order_id)
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "steps": _available_steps(actor, order), "errors": errors},
+        {"order": order, "actions": services.order_actions_for(actor, order), "errors": errors},
         status=400 if errors else 200,
     )
 

@@ -33,7 +33,7 @@ def test_a_category_manager_sets_up_a_contract_adds_a_lot_and_makes_it_live(worl
         {"number": "1", "title": "Washroom", "suppliers": [str(world.supplier.pk)]},
     )
     assert response.status_code == 302
-    response = client.post(f"/contracts/{contract.pk}/status/", {"to": "live"})
+    response = client.post(f"/contracts/{contract.pk}/status/", {"action": "make_live"})
     contract.refresh_from_db()
     assert contract.status == "live"
     page = client.get(f"/contracts/{contract.pk}/").content.decode()
@@ -63,5 +63,5 @@ def test_a_buyer_cannot_change_a_contract(world, signed_in, market):
     client = signed_in(Role.MEMBER_BUYER)
     contract_id = market.lot.contract_id
     assert client.post(f"/contracts/{contract_id}/", {"number": "7", "title": "X"}).status_code == 403
-    assert client.post(f"/contracts/{contract_id}/status/", {"to": "expired"}).status_code == 403
+    assert client.post(f"/contracts/{contract_id}/status/", {"action": "expire"}).status_code == 403
     assert "Set up a contract" not in client.get("/contracts/").content.decode()

@@ -338,13 +338,21 @@ def _market(world: World) -> Any:
     )  # world.supplier's pens, on a contract for all members
 
 
-def _draft_contract(world: World, role: str) -> int:
+def _live_contract(world: World, role: str) -> int:
+    from consortium.contracts.models import Contract
+
+    pk = _draft_contract(world, role, prefix="LIVE")
+    Contract.objects.filter(pk=pk).update(status="live")
+    return pk
+
+
+def _draft_contract(world: World, role: str, prefix: str = "DRAFT") -> int:
     import datetime as dt
 
     from consortium.contracts.models import Contract, Lot
 
     contract = Contract.objects.create(
-        reference=f"DRAFT-{role}",
+        reference=f"{prefix}-{role}",
         title="Draft",
         scope="local",
         let_by=world.consortium,
@@ -378,6 +386,21 @@ def _order(world: World, *, awaiting: bool = False, member: str = "member") -> i
     return checkout(actor=outsider, checkout_key=f"o{Order.objects.count()}", delivery_address="Tamworth")[
         0
     ].pk
+
+
+def _order_at(world: World, status: str) -> int:
+    """A member's order walked by its people to `status` through the services."""
+    from consortium.orders import services as orders
+    from consortium.orders.models import Order
+
+    order = Order.objects.get(pk=_order(world))
+    walk = ["acknowledge", "dispatch", "record_delivery"]
+    reached = {"sent_to_supplier": 0, "acknowledged": 1, "dispatched": 2, "delivered": 3}[status]
+    for action in walk[:reached]:
+        by = world.actor(SU) if action in ("acknowledge", "dispatch") else world.actor(MB)
+        order = orders.order_act(actor=by, order=order, action=action)
+    assert order.status == status
+    return order.pk
 
 
 def _laptop(world: World) -> Any:
@@ -433,6 +456,17 @@ API_CASES.update(
             {CA: 200, CM: 200},
             default=404,
         ),
+        "contract_make_live": Case(
+            lambda w, r: (f"/api/v1/contracts/{_draft_contract(w, r, prefix='MAKE')}/make-live", {}),
+            {CA: 200, CM: 200},
+            default=404,
+        ),
+        "contract_expire": Case(
+            lambda w, r: (f"/api/v1/contracts/{_live_contract(w, r)}/expire", {}),
+            # A supplier sees only the contracts it is awarded; buyers see live ones, and may not expire them.
+            {CA: 200, CM: 200, SU: 404},
+            default=403,
+        ),
         "catalogue_search": Case(lambda w, r: ("/api/v1/catalogue/search?q=pens", None), SEARCHERS),
         "catalogue_item_get": Case(lambda w, r: (f"/api/v1/catalogue/items/{_market(w).pk}", None), ALL_200),
         "catalogue_own_items": Case(lambda w, r: ("/api/v1/catalogue/my-items", None), {SU: 200}),
@@ -481,6 +515,35 @@ API_CASES.update(
         "order_step": Case(
             lambda w, r: (f"/api/v1/orders/{_order(w, awaiting=True)}/steps", {"to": "approved"}),
             {AP: 200, CO: 404},
+        ),
+        "order_approve": Case(
+            lambda w, r: (f"/api/v1/orders/{_order(w, awaiting=True)}/approve", {}), {AP: 200, CO: 404}
+        ),
+        "order_reject": Case(
+            lambda w, r: (f"/api/v1/orders/{_order(w, awaiting=True)}/reject", {"reason": "Too dear"}),
+            {AP: 200, CO: 404},
+        ),
+        "order_acknowledge": Case(
+            lambda w, r: (f"/api/v1/orders/{_order_at(w, 'sent_to_supplier')}/acknowledge", {}),
+            {SU: 200, CO: 404},
+        ),
+        "order_dispatch": Case(
+            lambda w, r: (f"/api/v1/orders/{_order_at(w, 'acknowledged')}/dispatch", {}), {SU: 200, CO: 404}
+        ),
+        "order_record_delivery": Case(
+            lambda w, r: (f"/api/v1/orders/{_order_at(w, 'dispatched')}/deliveries", {"delivered": {}}),
+            {MB: 200, AP: 200, CO: 404},
+        ),
+        "order_close": Case(
+            lambda w, r: (f"/api/v1/orders/{_order_at(w, 'delivered')}/close", {}),
+            {MB: 200, AP: 200, CO: 404},
+        ),
+        "order_cancel": Case(
+            lambda w, r: (
+                f"/api/v1/orders/{_order_at(w, 'sent_to_supplier')}/cancel",
+                {"reason": "Not needed"},
+            ),
+            {MB: 200, AP: 200, CO: 404},
         ),
     }
 )
