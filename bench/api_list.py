@@ -17,7 +17,7 @@ from bench.harness import ROOT, fresh_postgres_database, gunicorn, load, machine
 SETUP = """
 import django, os
 django.setup()
-from consortium.core.demo import load_demo
+from consortium.demo.loader import load_demo
 from consortium.organisations.models import Organisation, Person, RoleAssignment
 from consortium.organisations.acting import actor_for
 from consortium.organisations.services import api_token_create

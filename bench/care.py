@@ -24,7 +24,7 @@ import django, datetime as dt, random
 from decimal import Decimal as D
 django.setup()
 from django.db import connection
-from consortium.core.demo import load_demo
+from consortium.demo.loader import load_demo
 from consortium.care.models import CareHome, PriceMenu, PriceMenuItem, CareLevel, NeedsAssessment
 from consortium.care.demo import CHERRYTREES_PRICES
 from consortium.care.services import benchmarks_refresh

@@ -84,7 +84,7 @@ def _django(env: dict[str, str], code: str) -> str:
 
 PREPARE = r"""
 from django.db import connection
-from consortium.core.demo import load_demo
+from consortium.demo.loader import load_demo
 load_demo()
 vendor = connection.vendor
 from bench.marketplace import ITEMS_SQL_POSTGRES
@@ -283,7 +283,7 @@ def checkout_benchmark(database_url: str, tokens: list[str]) -> None:
 
 MI_PREPARE = r"""
 from django.db import connection
-from consortium.core.demo import load_demo
+from consortium.demo.loader import load_demo
 load_demo()
 with connection.cursor() as c:
     # One representative item per (supplier, lot): its contract, category and prices.

@@ -20,7 +20,7 @@ import datetime as dt, statistics, time
 from decimal import Decimal as D
 from django.db import transaction
 from consortium.core.dates import now, today_in_london
-from consortium.core.demo import load_demo
+from consortium.demo.loader import load_demo
 from consortium.organisations.acting import actor_for
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Organisation, Person, RoleAssignment

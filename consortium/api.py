@@ -8,10 +8,10 @@ from consortium.audit.api import router as audit_router
 from consortium.care.api import router as care_router
 from consortium.catalogue.api import router as catalogue_router
 from consortium.contracts.api import router as contracts_router
-from consortium.core.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.core.api_errors import install_error_handlers
 from consortium.orders.api import router as orders_router
 from consortium.organisations.api import router as organisations_router
+from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.spend.api import router as spend_router
 from consortium.tendering.api import router as tendering_router
 

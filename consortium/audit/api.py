@@ -6,9 +6,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from consortium.audit import selectors
-from consortium.core.api_auth import actor_of
 from consortium.core.files import csv_response
 from consortium.core.pagination import Page
+from consortium.organisations.api_auth import actor_of
 
 router = Router(tags=["audit"])
 

@@ -30,10 +30,10 @@ from consortium.care.schemas import (
 )
 from consortium.care.services import AgreedInput, MenuItemInput
 from consortium.care.workbooks import MAX_UPLOAD_BYTES
-from consortium.core.api_auth import actor_of
 from consortium.core.errors import ValidationFailed
 from consortium.core.pagination import Page
 from consortium.organisations.api import ERRORS
+from consortium.organisations.api_auth import actor_of
 
 router = Router(tags=["care"])
 _FOUR = Decimal("0.0001")

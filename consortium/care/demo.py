@@ -115,7 +115,7 @@ def load_care_demo() -> None:
         if not RoleAssignment.objects.filter(organisation=provider).exists():
             from django.contrib.auth.hashers import make_password
 
-            from consortium.core.demo import DEMO_PASSWORD
+            from consortium.organisations.demo import DEMO_PASSWORD
 
             person, _ = Person.objects.get_or_create(
                 email=person_email,

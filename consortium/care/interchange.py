@@ -32,7 +32,7 @@ from consortium.care import costing
 from consortium.care.constants import DEFAULT_CARE_LEVELS, ELEMENT_RULES, Element, Grade
 from consortium.care.schemas import MenuItemSchema, NeedsIn
 from consortium.core.errors import ValidationFailed
-from consortium.organisations.schemas import StrictIn
+from consortium.core.schemas import StrictIn
 
 LEVEL_RANKS = {name.lower(): (rank, name) for rank, name, _ in DEFAULT_CARE_LEVELS}
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from consortium.care.constants import AccommodationType, Element, Grade
-from consortium.organisations.schemas import StrictIn
+from consortium.core.schemas import StrictIn
 
 Money = Decimal
 

@@ -138,7 +138,12 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
                 raise
             errors = form_errors(exc)
         else:
-            messages.success(request, f"Order {order.reference}: {order.get_status_display().lower()}.")
+            done = (
+                "approved and sent to the supplier"
+                if action == "approve"
+                else order.get_status_display().lower()
+            )
+            messages.success(request, f"Order {order.reference}: {done}.")
             return redirect("order-detail", order_id=order.pk)
         order = selectors.order_get_for(actor, order_id)
     return render(

@@ -7,11 +7,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from consortium.core.api_auth import actor_of
 from consortium.core.api_errors import ErrorOut
 from consortium.core.pagination import Page
 from consortium.organisations import selectors, services
 from consortium.organisations.acting import organisations_of
+from consortium.organisations.api_auth import actor_of
 from consortium.organisations.constants import OrganisationKind
 from consortium.organisations.models import (
     ApiToken,

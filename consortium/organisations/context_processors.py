@@ -6,21 +6,23 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from consortium.organisations.acting import organisations_of
+from consortium.organisations.permissions import Permission
 
 
 def acting(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
     user = getattr(request, "user", None)
     switchable = organisations_of(user) if actor is not None and user is not None else []
-    from consortium.care.access import is_commissioner, is_consortium_officer, is_provider
-
     return {
         "actor": actor,
         "is_buyer_org": actor is not None
         and not actor.organisation.is_supplier
         and not actor.organisation.is_consortium,
         "can_use_care": actor is not None
-        and (is_commissioner(actor) or is_provider(actor) or is_consortium_officer(actor)),
+        and any(
+            actor.has(p)
+            for p in (Permission.CARE_COMMISSION, Permission.CARE_PROVIDE, Permission.CARE_OVERSEE)
+        ),
         "switchable_organisations": switchable,
         "demo_mode": settings.DEMO_MODE,
     }

@@ -1,14 +1,9 @@
 import datetime as dt
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from consortium.core.schemas import StrictIn
 from consortium.organisations.constants import OrganisationKind, Role
-
-
-class StrictIn(Schema):
-    # Unknown fields are refused with their name, so a typo is never silently ignored.
-    model_config = ConfigDict(extra="forbid")
 
 
 class OrganisationOut(Schema):

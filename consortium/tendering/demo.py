@@ -128,7 +128,7 @@ def _shift(project: Project, days: int) -> None:
 def load_tendering_demo() -> None:
     if Project.objects.filter(title=PROCUREMENTS[0][1]).exists():
         return
-    from consortium.core.demo import DEMO_PASSWORD
+    from consortium.organisations.demo import DEMO_PASSWORD
 
     rng = random.Random(2023)
     password = make_password(DEMO_PASSWORD)

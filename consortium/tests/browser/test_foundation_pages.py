@@ -5,11 +5,11 @@ import re
 import pytest
 from django.core import mail
 
-from consortium.core.tests.browser.conftest import assert_accessible, sign_in
 from consortium.organisations.constants import Role
 from consortium.organisations.models import RoleAssignment
 from consortium.organisations.services import invitation_create
 from consortium.organisations.tests.factories import TEST_PASSWORD
+from consortium.tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from consortium.core.tests.browser.conftest import assert_accessible, sign_in
 from consortium.organisations.constants import Role
 from consortium.organisations.tests.factories import TEST_PASSWORD
 from consortium.tendering import selectors, services
 from consortium.tendering.models import Bid, Project
 from consortium.tendering.tests.factories import ensure_rules, leaf, pass_deadline, rival, tender_at
+from consortium.tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from consortium.core.tests.browser.conftest import assert_accessible, sign_in
 from consortium.organisations.tests.factories import TEST_PASSWORD
+from consortium.tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from consortium.core.tests.test_authorisation import PAGES, ROLES, _named_pages
+from consortium.tests.test_authorisation import PAGES, ROLES, _named_pages
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from consortium.core.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from consortium.demo.loader import DEMO_PASSWORD, DEMO_PEOPLE
 from consortium.organisations.models import Membership, Organisation, Person
 
 pytestmark = pytest.mark.django_db

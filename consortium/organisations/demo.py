@@ -1,5 +1,6 @@
-"""The demo consortium: the Staffordshire partners of the seed, schools, suppliers,
-and one person per role. Loading is idempotent: run it as often as you like.
+"""The demo consortium's bodies and people: the Staffordshire partners of the seed,
+schools, suppliers, and one person per role. Loading is idempotent. The whole demo
+(these, then each system's demo data) is loaded by `consortium.demo.loader`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from consortium.audit.services import audit_record
 from consortium.organisations.constants import OrganisationKind as K
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Membership, Organisation, Person, RoleAssignment
@@ -136,8 +136,8 @@ def _organisation(
 
 
 @transaction.atomic
-def load_demo() -> dict[str, int]:
-    """Create or refresh the demo consortium. Returns counts of what exists."""
+def load_organisations_demo() -> Organisation:
+    """Create or refresh the demo consortium's bodies, memberships and people; returns the consortium."""
     consortium = _organisation(CONSORTIUM_NAME, K.CONSORTIUM, "", "Stafford", "ST16 2LH")
     members: list[Organisation] = []
     for row in COUNCILS + BLUE_LIGHT + VOLUNTARY:
@@ -171,21 +171,7 @@ def load_demo() -> dict[str, int]:
             RoleAssignment.objects.get_or_create(
                 person=person, organisation=Organisation.objects.get(name=org_name), role=role
             )
-    from consortium.care.demo import load_care_demo
-
-    load_care_demo()
-    from consortium.orders.demo import load_marketplace_demo
-
-    load_marketplace_demo()
-    from consortium.tendering.demo import load_tendering_demo
-
-    load_tendering_demo()
-    audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
-    return {
-        "organisations": Organisation.objects.count(),
-        "members": Membership.objects.filter(left_on__isnull=True).count(),
-        "people": Person.objects.count(),
-    }
+    return consortium
 
 
 def demo_sign_ins() -> list[tuple[str, str, str]]:

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from consortium.core.demo import DEMO_PASSWORD, demo_sign_ins, load_demo
+from consortium.demo.loader import DEMO_PASSWORD, demo_sign_ins, load_demo
 
 
 class Command(BaseCommand):

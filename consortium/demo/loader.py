@@ -1,0 +1,31 @@
+"""Load the whole demo consortium: its bodies and people, then each system's demo data,
+all through the services where a workflow is involved. Idempotent."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from consortium.audit.services import audit_record
+from consortium.organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_sign_ins, load_organisations_demo
+from consortium.organisations.models import Membership, Organisation, Person
+
+__all__ = ["DEMO_PASSWORD", "DEMO_PEOPLE", "demo_sign_ins", "load_demo"]
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    """Create or refresh the demo consortium. Returns counts of what exists."""
+    from consortium.care.demo import load_care_demo
+    from consortium.orders.demo import load_marketplace_demo
+    from consortium.tendering.demo import load_tendering_demo
+
+    consortium = load_organisations_demo()
+    load_care_demo()
+    load_marketplace_demo()
+    load_tendering_demo()
+    audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
+    return {
+        "organisations": Organisation.objects.count(),
+        "members": Membership.objects.filter(left_on__isnull=True).count(),
+        "people": Person.objects.count(),
+    }
