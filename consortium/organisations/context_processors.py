@@ -23,6 +23,10 @@ def acting(request: HttpRequest) -> dict[str, Any]:
             actor.has(p)
             for p in (Permission.CARE_COMMISSION, Permission.CARE_PROVIDE, Permission.CARE_OVERSEE)
         ),
+        # The menu shows only what the role can open (tests/test_home_worklist.py walks it).
+        "can_order": actor is not None and actor.has(Permission.ORDERS_PLACE),
+        "sees_all_orders": actor is not None and actor.has(Permission.ORDERS_VIEW_ALL),
+        "sees_all_spend": actor is not None and actor.has(Permission.SPEND_VIEW_ALL),
         "switchable_organisations": switchable,
         "demo_mode": settings.DEMO_MODE,
     }

@@ -152,7 +152,9 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for r in sorted(actor.roles)
     ]
-    return render(request, "organisations/home.html", {"roles": roles})
+    from consortium.core.worklist import work_for
+
+    return render(request, "organisations/home.html", {"roles": roles, "work": work_for(actor)})
 
 
 @require_POST

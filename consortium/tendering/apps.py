@@ -19,6 +19,10 @@ class TenderingConfig(AppConfig):
     verbose_name = "Collaborative tendering"
 
     def ready(self) -> None:
+        from consortium.core import worklist
+        from consortium.tendering.worklist import items_for
+
+        worklist.register(items_for)
         from consortium.audit.services import register_revealer
 
         register_revealer("tendering.project", _opened)
