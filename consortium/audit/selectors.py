@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from consortium.audit.labels import READ_SUFFIXES, action_label
 from consortium.audit.models import AuditEvent
 from consortium.audit.services import revealed_keys
 from consortium.core.files import csv_text, timestamp
@@ -21,6 +22,7 @@ def audit_event_list_for(
     object_id: str | None = None,
     organisation_id: int | None = None,
     action: str | None = None,
+    include_reads: bool = True,
 ) -> PresentedEvents:
     """Events the actor may read: an admin all; others what concerns their organisation.
 
@@ -50,6 +52,9 @@ def audit_event_list_for(
         qs = qs.filter(organisation_id=organisation_id)
     if action:
         qs = qs.filter(action=action)
+    if not include_reads:
+        for suffix in READ_SUFFIXES:
+            qs = qs.exclude(action__endswith=suffix)
     return PresentedEvents(qs.order_by("-at", "-id"), actor)
 
 
@@ -103,6 +108,7 @@ CSV_COLUMNS = [
     "actor",
     "actor_organisation",
     "action",
+    "what",
     "object_type",
     "object_id",
     "object",
@@ -123,6 +129,7 @@ def audit_events_as_csv(events: Iterable[AuditEvent]) -> str:
                 e.actor.email if e.actor else "",
                 e.actor_organisation.name if e.actor_organisation else "",
                 e.action,
+                action_label(e.action),
                 e.object_type,
                 e.object_id,
                 e.object_repr,

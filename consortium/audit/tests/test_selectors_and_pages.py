@@ -57,3 +57,24 @@ def test_activity_pages_and_csv(world, events, signed_in):
     assert all(not r["changes"].startswith(("=", "+", "-", "@")) for r in admin_rows)
     obj_page = client.get(f"/activity/organisations.organisation/{world.other_member.pk}/")
     assert b"organisation.update" not in obj_page.content
+
+
+def test_activity_reads_as_sentences_hides_reads_unless_asked_and_pages(world, signed_in):
+    from consortium.audit.services import audit_record
+
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    for _ in range(60):
+        audit_record(actor=admin, action="care_assessment.view", obj=world.member, organisation=world.member)
+    audit_record(actor=admin, action="role.grant", obj=world.member, organisation=world.member)
+    client = signed_in(Role.CONSORTIUM_ADMIN)
+
+    def table(url: str) -> str:
+        return client.get(url).content.decode().split("<tbody", 1)[1]
+
+    page = table("/activity/")
+    assert "Role given" in page and "Client&#x27;s record viewed" not in page
+    with_reads = table("/activity/?reads=1")
+    assert "Client&#x27;s record viewed" in with_reads and "govuk-pagination__list" in with_reads
+    assert 'href="?reads=1&amp;page=2"' in with_reads
+    only = table("/activity/?action=role.grant")
+    assert "Role given" in only and "Organisation added" not in only
