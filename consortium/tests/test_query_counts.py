@@ -28,7 +28,7 @@ def _list_operations() -> list[str]:
 
     schema = api.get_openapi_schema()
     listed = set()
-    for path, methods in schema["paths"].items():
+    for methods in schema["paths"].values():
         get = methods.get("get")
         if get and any(p["name"] == "limit" for p in get.get("parameters", [])):
             listed.add(get["operationId"])
