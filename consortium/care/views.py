@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from consortium.care.constants import AccommodationType, Element, Grade, Populat
 from consortium.care.models import CareLevel
 from consortium.care.services import AgreedInput, MenuItemInput
 from consortium.care.workbooks import MAX_UPLOAD_BYTES
+from consortium.core.dates import parse_date
 from consortium.core.errors import ConsortiumError, PermissionDenied
 from consortium.core.views import actor_required, confirmation_page, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
@@ -158,7 +158,7 @@ def negotiation_detail(request: HttpRequest, negotiation_id: int) -> HttpRespons
                 messages.success(request, "Agreed prices saved.")
             elif action == "place":
                 try:
-                    start = dt.date.fromisoformat(request.POST.get("start_date", ""))
+                    start = parse_date(request.POST.get("start_date", ""))
                 except ValueError:
                     raise services.ValidationFailed(
                         "Enter the start date", field_errors={"start_date": "Enter the placement start date"}
@@ -296,7 +296,7 @@ def menu_new(request: HttpRequest) -> HttpResponse:
                     field_errors={"highest_level": "Choose the highest level of care"},
                 )
             try:
-                start = dt.date.fromisoformat(values.get("effective_from", ""))
+                start = parse_date(values.get("effective_from", ""))
             except ValueError:
                 raise services.ValidationFailed(
                     "Enter the date", field_errors={"effective_from": "Enter the date prices take effect"}

@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 
 from consortium.care.constants import ELEMENT_RULES, Element, Grade, NegotiationStatus
 from consortium.care.services import MenuItemInput
+from consortium.core.dates import parse_date
 from consortium.core.errors import ValidationFailed
 from consortium.core.files import open_workbook, put_formula, workbook_bytes
 
@@ -102,7 +103,7 @@ def parse_menu_workbook(content: bytes) -> ParsedMenu:
         effective_from = raw_date
     else:
         try:
-            effective_from = dt.date.fromisoformat(str(raw_date or "").strip())
+            effective_from = parse_date(str(raw_date or ""))
         except ValueError:
             errors[f"{MENU_SHEET}!B3"] = "Enter the date prices take effect, as YYYY-MM-DD"
     items: list[MenuItemInput] = []

@@ -14,6 +14,7 @@ from consortium.audit.services import audit_record
 from consortium.catalogue.constants import VAT_RATES, Category, PriceChangeStatus
 from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.contracts.models import Lot
+from consortium.core.dates import parse_date
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
@@ -94,7 +95,7 @@ def clean_item(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             out[date_field] = timezone.localdate() if required else None
         else:
             try:
-                out[date_field] = dt.date.fromisoformat(str(raw).strip())
+                out[date_field] = parse_date(str(raw))
             except ValueError:
                 errors[date_field] = "Enter the date as YYYY-MM-DD"
     if out.get("valid_to") and out.get("valid_from") and out["valid_to"] < out["valid_from"]:

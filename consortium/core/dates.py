@@ -16,3 +16,63 @@ def now() -> dt.datetime:
 
 def today_in_london() -> dt.date:
     return timezone.now().astimezone(LONDON).date()
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_date(text: str | None) -> dt.date:
+    """A date as people in the UK type it: 2026-12-15, 15/12/2026, 15-12-26, 15.12.2026,
+    "5 Jan 2027", "5 January 2027", "15 12 2026". Day before month, always.
+
+    Raises ValueError with a message a person can act on; callers name the field or cell."""
+    import re
+
+    raw = (text or "").strip()
+    if not raw:
+        raise ValueError("Enter a date, for example 15/12/2026")
+    try:
+        return (
+            dt.date.fromisoformat(raw[:10]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw[:10]) else _uk_date(raw)
+        )
+    except ValueError:
+        raise ValueError(f"Enter a real date, for example 15/12/2026 (not “{raw[:30]}”)") from None
+
+
+def _uk_date(raw: str) -> dt.date:
+    import re
+
+    parts = [p for p in re.split(r"[\s/.\-,]+", raw.lower()) if p]
+    if len(parts) != 3:
+        raise ValueError
+    day_text, month_text, year_text = parts
+    day_text = re.sub(r"(st|nd|rd|th)$", "", day_text)
+    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
+    if month is None or not day_text.isdigit() or not year_text.isdigit():
+        raise ValueError
+    year = int(year_text)
+    if len(year_text) == 2:
+        year += 2000
+    elif len(year_text) != 4:
+        raise ValueError
+    return dt.date(year, month, int(day_text))

@@ -63,11 +63,14 @@ def form_id(value: str | None, field: str, *, label: str = "one from the list") 
 
 
 def date_field(value: str | None, field: str, errors: dict[str, str]) -> dt.date:
-    """A form's YYYY-MM-DD date; a bad one is added to `errors` under its field."""
+    """A form's date as people type it (15/12/2026, 5 Jan 2027, 2026-12-15); a bad one is
+    added to `errors` under its field."""
+    from consortium.core.dates import parse_date
+
     try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        errors[field] = "Enter a date as YYYY-MM-DD, for example 2027-04-01"
+        return parse_date(value)
+    except ValueError as e:
+        errors[field] = str(e)
         return dt.date.min
 
 

@@ -6,8 +6,6 @@ services come back as field-named messages in the GOV.UK error summary.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -18,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from consortium.core.clients import client_ip
-from consortium.core.dates import today_in_london
+from consortium.core.dates import parse_date, today_in_london
 from consortium.core.errors import ConsortiumError, PermissionDenied, TooManyAttempts
 from consortium.core.views import actor_required, form_errors, form_id
 from consortium.organisations import selectors, services
@@ -236,7 +234,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
                     services.membership_start(
                         actor=actor,
                         organisation=organisation,
-                        joined_on=dt.date.fromisoformat(request.POST.get("joined_on") or "")
+                        joined_on=parse_date(request.POST.get("joined_on"))
                         if request.POST.get("joined_on")
                         else today_in_london(),
                     )
@@ -277,7 +275,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
             services.membership_end(
                 actor=actor,
                 membership=membership,
-                left_on=dt.date.fromisoformat(request.POST.get("left_on", "")),
+                left_on=parse_date(request.POST.get("left_on")),
             )
         except ValueError:
             errors = {"left_on": "Enter the leaving date as YYYY-MM-DD"}

@@ -14,6 +14,7 @@ from django.db import transaction
 from consortium.audit.services import audit_record
 from consortium.catalogue.constants import Category
 from consortium.contracts.selectors import usable_by
+from consortium.core.dates import parse_date
 from consortium.core.errors import PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import OrganisationKind
@@ -123,7 +124,9 @@ def spend_file_import(*, actor: Actor, content: bytes, filename: str) -> SpendFi
             date = date.date()
         if not isinstance(date, dt.date):
             try:
-                date = dt.date.fromisoformat(str(date or "").strip()[:10])
+                date = parse_date(
+                    str(date or "").strip()[:10] if "-" in str(date or "")[:5] else str(date or "")
+                )
             except ValueError:
                 try:
                     date = dt.datetime.strptime(str(date or "").strip(), "%d/%m/%Y").date()  # noqa: DTZ007 - a date, no time

@@ -10,6 +10,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from consortium.core.dates import parse_date
 from consortium.core.errors import ValidationFailed
 from consortium.core.files import workbook_bytes
 from consortium.core.money import parse_pounds
@@ -124,7 +125,7 @@ def read(content: bytes) -> tuple[list[DemandIn], list[str]]:
             day = needed
         else:
             try:
-                day = dt.date.fromisoformat(str(needed).strip())
+                day = parse_date(str(needed))
             except ValueError:
                 bad(5, "enter a date as YYYY-MM-DD")
         answer = str(will_use or "").strip().lower()
