@@ -40,7 +40,7 @@ from consortium.care.models import (
     PriceMenuItem,
 )
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
-from consortium.core.money import to_penny
+from consortium.core.money import parse_pounds, to_penny
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import ADULT_SOCIAL_CARE_KINDS, OrganisationKind, Role
 from consortium.organisations.models import Organisation
@@ -120,15 +120,12 @@ def _clean_items(
             continue
         rule = ELEMENT_RULES[item.element]
         try:
-            price = Decimal(str(item.unit_price).replace("£", "").replace(",", "").strip())
-        except InvalidOperation:
-            errors[at("unit_price")] = f"Enter the price in pounds, like 246.00 (got {item.unit_price!r})"
-            continue
-        if not price.is_finite() or price < 0 or price >= MAX_UNIT_PRICE:
-            errors[at("unit_price")] = "Enter a price from £0.00 to £99,999.99"
-            continue
-        if price != price.quantize(Decimal("0.01")):
-            errors[at("unit_price")] = "Enter the price in pounds and pence, to 2 decimal places"
+            price = parse_pounds(item.unit_price, maximum=MAX_UNIT_PRICE)
+        except ValueError as e:
+            unreadable = "for example" in str(e)
+            errors[at("unit_price")] = (
+                f"Enter the price in pounds, like 246.00 (got {item.unit_price!r})" if unreadable else str(e)
+            )
             continue
         ratio: int | None = None
         if rule.has_ratio:

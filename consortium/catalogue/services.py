@@ -16,25 +16,22 @@ from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.contracts.models import Lot
 from consortium.core.dates import parse_date
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
+from consortium.core.money import parse_pounds
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
 
 
 def _money(value: Any, field: str, errors: dict[str, str], *, required: bool = True) -> Decimal | None:
+    """A price in pounds as typed (core.money.parse_pounds); a problem goes into `errors`."""
     if value in (None, ""):
         if required:
             errors[field] = "Enter a price in pounds, like 12.50"
         return None
     try:
-        amount = Decimal(str(value).replace("£", "").replace(",", "").strip())
-        if not amount.is_finite() or amount < 0 or amount >= Decimal("100000000"):
-            raise InvalidOperation
-    except InvalidOperation:
-        errors[field] = "Enter a price in pounds, like 12.50"
+        return parse_pounds(value)
+    except ValueError as e:
+        errors[field] = str(e)
         return None
-    if amount != amount.quantize(Decimal("0.01")):
-        errors[field] = "Enter pounds and pence, to 2 decimal places"
-    return amount
 
 
 def clean_item(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

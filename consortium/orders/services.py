@@ -20,7 +20,7 @@ from consortium.catalogue.models import CatalogueItem
 from consortium.catalogue.selectors import buyable_items
 from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from consortium.core.money import to_penny
+from consortium.core.money import parse_pounds, to_penny
 from consortium.core.references import next_number
 from consortium.orders.constants import (
     ACTION_FOR_STEP,
@@ -467,13 +467,9 @@ def approval_rule_set(*, actor: Actor, threshold: Any, category: str = "") -> Ap
     if not actor.has(Permission.APPROVAL_RULES_SET) or actor.organisation.is_supplier:
         raise PermissionDenied("An approver sets the organisation's approval rules.")
     try:
-        amount = Decimal(str(threshold))
-        if not amount.is_finite() or amount < 0:
-            raise ValueError
-    except Exception:
-        raise ValidationFailed(
-            "Enter an amount", field_errors={"threshold": "Enter an amount in pounds"}
-        ) from None
+        amount = parse_pounds(threshold)
+    except ValueError as e:
+        raise ValidationFailed("Enter an amount", field_errors={"threshold": str(e)}) from None
     with transaction.atomic():
         rule, _ = ApprovalRule.objects.update_or_create(
             organisation=actor.organisation, category=category, defaults={"threshold": to_penny(amount)}
