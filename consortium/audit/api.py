@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from consortium.audit import selectors
+from consortium.core.api_errors import ERRORS
 from consortium.core.files import csv_response
 from consortium.core.pagination import Page
 from consortium.organisations.api_auth import actor_of
@@ -34,7 +35,7 @@ class AuditFilter(Schema):
     action: str | None = Field(None, max_length=100)
 
 
-@router.get("/audit-events", response=list[AuditEventOut], operation_id="audit_event_list")
+@router.get("/audit-events", response={200: list[AuditEventOut], **ERRORS}, operation_id="audit_event_list")
 @paginate(Page)
 def audit_event_list(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     return selectors.audit_event_list_for(actor_of(request), **filters.dict())
@@ -42,7 +43,7 @@ def audit_event_list(request: HttpRequest, filters: Query[AuditFilter]) -> objec
 
 @router.get(
     "/audit-events.csv",
-    response={200: str},
+    response={200: str, **ERRORS},
     operation_id="audit_event_export",
     openapi_extra={
         "responses": {200: {"content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}}}

@@ -30,9 +30,9 @@ from consortium.care.schemas import (
 )
 from consortium.care.services import AgreedInput, MenuItemInput
 from consortium.care.workbooks import MAX_UPLOAD_BYTES
+from consortium.core.api_errors import ERRORS
 from consortium.core.errors import ValidationFailed
 from consortium.core.pagination import Page
-from consortium.organisations.api import ERRORS
 from consortium.organisations.api_auth import actor_of
 
 router = Router(tags=["care"])
@@ -48,7 +48,7 @@ def _level(name: str) -> CareLevel:
     return level
 
 
-@router.get("/care/levels", response=list[CareLevelOut], operation_id="care_level_list")
+@router.get("/care/levels", response={200: list[CareLevelOut], **ERRORS}, operation_id="care_level_list")
 def care_level_list(request: HttpRequest) -> object:
     return selectors.care_level_list()
 
@@ -95,7 +95,7 @@ def price_menu_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
 
 @router.get(
     "/care/menus/template.xlsx",
-    response={200: str},
+    response={200: str, **ERRORS},
     operation_id="price_menu_template",
     openapi_extra={
         "responses": {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}

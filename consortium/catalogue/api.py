@@ -10,10 +10,10 @@ from consortium.catalogue import selectors, services
 from consortium.catalogue.constants import Category
 from consortium.catalogue.models import CatalogueItem, PriceChange
 from consortium.contracts.models import Lot
+from consortium.core.api_errors import ERRORS
 from consortium.core.errors import NotFound
 from consortium.core.pagination import Page
 from consortium.core.schemas import StrictIn
-from consortium.organisations.api import ERRORS
 from consortium.organisations.api_auth import actor_of
 
 router = Router(tags=["catalogue"])

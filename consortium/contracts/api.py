@@ -8,9 +8,9 @@ from ninja.pagination import paginate
 from consortium.contracts import selectors, services
 from consortium.contracts.constants import Access, ContractKind, ContractStatus, Scope
 from consortium.contracts.models import Contract
+from consortium.core.api_errors import ERRORS
 from consortium.core.pagination import Page
 from consortium.core.schemas import StrictIn
-from consortium.organisations.api import ERRORS
 from consortium.organisations.api_auth import actor_of
 from consortium.organisations.models import Organisation
 

@@ -27,6 +27,17 @@ class ErrorOut(Schema):
     errors: list[FieldError] = []
 
 
+# Every operation declares the one error shape for each way it can fail.
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
 def _respond(
     api: NinjaAPI,
     request: HttpRequest,

@@ -6,13 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from consortium.core.api_errors import ERRORS
 from consortium.core.files import csv_response
 from consortium.core.pagination import Page
 from consortium.core.schemas import StrictIn
 from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
 from consortium.orders.models import Order
-from consortium.organisations.api import ERRORS
 from consortium.organisations.api_auth import actor_of
 
 router = Router(tags=["orders"])

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from consortium.core.api_errors import ErrorOut
+from consortium.core.api_errors import ERRORS
 from consortium.core.pagination import Page
 from consortium.organisations import selectors, services
 from consortium.organisations.acting import organisations_of
@@ -40,14 +40,6 @@ from consortium.organisations.schemas import (
 )
 
 router = Router(tags=["organisations"])
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, operation_id="me_get")
@@ -65,7 +57,9 @@ def me_get(request: HttpRequest) -> dict[str, object]:
 # --- organisations ---
 
 
-@router.get("/organisations", response=list[OrganisationOut], operation_id="organisation_list")
+@router.get(
+    "/organisations", response={200: list[OrganisationOut], **ERRORS}, operation_id="organisation_list"
+)
 @paginate(Page)
 def organisation_list(
     request: HttpRequest,
@@ -114,7 +108,7 @@ def organisation_update(
 # --- memberships ---
 
 
-@router.get("/memberships", response=list[MembershipOut], operation_id="membership_list")
+@router.get("/memberships", response={200: list[MembershipOut], **ERRORS}, operation_id="membership_list")
 @paginate(Page)
 def membership_list(
     request: HttpRequest,
@@ -149,7 +143,7 @@ def membership_end(request: HttpRequest, membership_id: int, payload: Membership
 # --- people and roles ---
 
 
-@router.get("/people", response=list[PersonOut], operation_id="person_list")
+@router.get("/people", response={200: list[PersonOut], **ERRORS}, operation_id="person_list")
 @paginate(Page)
 def person_list(
     request: HttpRequest,
@@ -164,7 +158,11 @@ def person_get(request: HttpRequest, person_id: int) -> Person:
     return selectors.person_get_for(actor_of(request), person_id)
 
 
-@router.get("/role-assignments", response=list[RoleAssignmentOut], operation_id="role_assignment_list")
+@router.get(
+    "/role-assignments",
+    response={200: list[RoleAssignmentOut], **ERRORS},
+    operation_id="role_assignment_list",
+)
 @paginate(Page)
 def role_assignment_list(
     request: HttpRequest,
@@ -205,7 +203,7 @@ def role_revoke(request: HttpRequest, assignment_id: int) -> Status:
 # --- invitations ---
 
 
-@router.get("/invitations", response=list[InvitationOut], operation_id="invitation_list")
+@router.get("/invitations", response={200: list[InvitationOut], **ERRORS}, operation_id="invitation_list")
 @paginate(Page)
 def invitation_list(request: HttpRequest) -> object:
     return selectors.invitation_list_for(actor_of(request))
@@ -255,7 +253,7 @@ def invitation_accept(request: HttpRequest, payload: InvitationAcceptIn) -> Pers
 # --- personal API tokens ---
 
 
-@router.get("/tokens", response=list[ApiTokenOut], operation_id="api_token_list")
+@router.get("/tokens", response={200: list[ApiTokenOut], **ERRORS}, operation_id="api_token_list")
 @paginate(Page)
 def api_token_list(request: HttpRequest) -> object:
     return selectors.api_token_list_for(actor_of(request))

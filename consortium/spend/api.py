@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from consortium.core.api_errors import ERRORS
 from consortium.core.pagination import Page
-from consortium.organisations.api import ERRORS
 from consortium.organisations.api_auth import actor_of
 from consortium.spend import mi, selectors, services
 

@@ -7,10 +7,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from consortium.catalogue.constants import Category
+from consortium.core.api_errors import ERRORS
 from consortium.core.errors import NotFound, ValidationFailed
 from consortium.core.pagination import Page
 from consortium.core.schemas import StrictIn
-from consortium.organisations.api import ERRORS
 from consortium.organisations.api_auth import actor_of
 from consortium.organisations.models import Organisation, Person
 from consortium.tendering import ocds, selectors, services
