@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -82,6 +83,60 @@ def put_formula(cell: Cell, formula: str) -> Cell:
     trusted.add((cell.parent.title, cell.coordinate))
     setattr(workbook, _TRUSTED_ATTR, trusted)
     return cell
+
+
+MONEY_FORMAT = '"£"#,##0.00'
+DATE_FORMAT = "dd/mm/yyyy"
+
+
+def tidy_table(ws: Any, *, header_row: int = 1, money_columns: Sequence[int] = ()) -> None:
+    """A sheet that reads like a table: the heading row bold and frozen, a filter on it, dates
+    shown as dates, money (Decimal cells, and the `money_columns` given, 1-based) as £ with
+    pence, and columns wide enough for what is in them (within reason)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=header_row):
+        for cell in row:
+            value = cell.value
+            if cell.row == header_row:
+                cell.font = Font(bold=True)
+            elif isinstance(value, dt.datetime | dt.date):
+                cell.number_format = DATE_FORMAT
+            elif isinstance(value, Decimal) or (
+                cell.column in money_columns and isinstance(value, int | float)
+            ):
+                cell.number_format = MONEY_FORMAT
+            text = value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value or "")
+            widths[cell.column] = max(widths.get(cell.column, 8), min(len(text) + 2, 60))
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    if ws.max_row > header_row and ws.max_column:
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ws.max_column)}{ws.max_row}"
+
+
+def fill_in(
+    ws: Any, *, columns: Sequence[int], first_row: int, last_row: int, validation: Any = None
+) -> None:
+    """Cells people fill: unlocked in an otherwise protected sheet (so the key columns the
+    upload reads back cannot be changed by accident), with a data validation if given."""
+    from openpyxl.styles import Protection
+    from openpyxl.utils import get_column_letter
+
+    for column in columns:
+        for row in range(first_row, last_row + 1):
+            ws.cell(row=row, column=column).protection = Protection(locked=False)
+        if validation is not None and last_row >= first_row:
+            validation.add(f"{get_column_letter(column)}{first_row}:{get_column_letter(column)}{last_row}")
+    if validation is not None:
+        ws.add_data_validation(validation)
+    # No password: this guards against slips, not people; formatting and filters stay usable.
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

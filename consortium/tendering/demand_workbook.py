@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from consortium.core.dates import parse_date
 from consortium.core.errors import ValidationFailed
-from consortium.core.files import workbook_bytes
+from consortium.core.files import DATE_FORMAT, MONEY_FORMAT, fill_in, workbook_bytes
 from consortium.core.money import parse_pounds
 from consortium.core.workbooks import open_workbook
 from consortium.tendering.models import DemandReturn, Project
@@ -24,7 +25,7 @@ COLUMNS = [
     "Lot title",
     "Estimated quantity",
     "Annual value (£ ex VAT)",
-    "Needed from (YYYY-MM-DD)",
+    "Needed from (date)",
     "Will use (yes/no)",
 ]
 MAX_BYTES = 2 * 1024 * 1024
@@ -44,12 +45,28 @@ def template(project: Project, previous: dict[int, DemandReturn]) -> bytes:
                 lot.title,
                 d.estimated_quantity if d else None,
                 float(d.annual_value) if d and d.annual_value is not None else None,
-                d.needed_from.isoformat() if d else None,
+                d.needed_from if d else None,
                 ("yes" if d.will_use else "no") if d else None,
             ]
         )
     for i, width in enumerate([6, 40, 18, 22, 24, 16], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    for row in ws.iter_rows(min_row=2, min_col=4, max_col=5):
+        for cell in row:
+            cell.number_format = MONEY_FORMAT if cell.column == 4 else DATE_FORMAT
+    last = max(ws.max_row, 2)
+    fill_in(
+        ws,
+        columns=[3, 4, 5],
+        first_row=2,
+        last_row=last,
+        validation=DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        ),
+    )
+    will_use = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+    fill_in(ws, columns=[6], first_row=2, last_row=last, validation=will_use)
     notes = wb.create_sheet("About")
     notes.append([f"{project.reference} {project.title}"])
     notes.append(

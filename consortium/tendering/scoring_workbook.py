@@ -7,9 +7,10 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from consortium.core.errors import ValidationFailed
-from consortium.core.files import workbook_bytes
+from consortium.core.files import fill_in, workbook_bytes
 from consortium.core.workbooks import open_workbook
 from consortium.tendering.models import Bid, BidAnswer, Criterion, EvaluatorScore
 from consortium.tendering.services import ScoreIn
@@ -54,6 +55,20 @@ def template(criteria: list[Criterion], bids: list[Bid], evaluator_id: int) -> b
     for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    top = max((c.scale_max for c in criteria), default=5)
+    scores = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2=str(top),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Score",
+        error=f"Enter a whole number from 0 to {top} (see the Scale sheet)",
+    )
+    # Only the score and the justification are yours to fill; bid, lot and criterion stay as sent.
+    fill_in(ws, columns=[6, 7], first_row=2, last_row=ws.max_row, validation=scores)
     guide = wb.create_sheet("Scale")
     guide.append(["Criterion", "Score", "Descriptor"])
     for c in criteria:

@@ -314,3 +314,27 @@ def test_an_upload_that_unpacks_to_too_much_is_refused_before_parsing(world, sig
         "/supplier/catalogue/upload/", {"file": SimpleUploadedFile("catalogue.xlsx", bomb)}
     )
     assert page.status_code == 400 and b"unpacks to" in page.content
+
+
+def test_workbooks_people_fill_guard_their_key_columns_and_check_what_is_typed(world):
+    from consortium.tendering.demand_workbook import template
+    from consortium.tendering.tests.factories import tender_at
+
+    project = tender_at(world, "demand")
+    ws = load_workbook(io.BytesIO(template(project, {})))["Demand"]
+    assert ws.freeze_panes == "A2" and ws.protection.sheet
+    assert ws["A2"].protection.locked and not ws["C2"].protection.locked and not ws["F2"].protection.locked
+    kinds = {dv.type for dv in ws.data_validations.dataValidation}
+    assert {"decimal", "list"} <= kinds
+
+
+def test_mi_tables_are_tables(world, market, signed_in):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    order_services.basket_add(actor=buyer, item_id=market.pens.pk, quantity=3)
+    order_services.checkout(actor=buyer, checkout_key="mi", delivery_address="Leek")
+    response = signed_in(Role.CONSORTIUM_ADMIN).get("/mi/export/supplier.xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b and ws.auto_filter.ref
+    numbers = [c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, int | float)]
+    assert numbers and any(c.number_format == '"£"#,##0.00' for c in numbers)
