@@ -43,10 +43,15 @@ def audit_event_list(request: HttpRequest, filters: Query[AuditFilter]) -> objec
 
 @router.get(
     "/audit-events.csv",
-    response={200: str, **ERRORS},
+    response=ERRORS,
     operation_id="audit_event_export",
     openapi_extra={
-        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}}}
+        "responses": {
+            200: {
+                "description": "The file",
+                "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
     },
 )
 def audit_event_export(request: HttpRequest, filters: Query[AuditFilter]) -> HttpResponse:

@@ -95,10 +95,15 @@ def price_menu_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
 
 @router.get(
     "/care/menus/template.xlsx",
-    response={200: str, **ERRORS},
+    response=ERRORS,
     operation_id="price_menu_template",
     openapi_extra={
-        "responses": {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+        "responses": {
+            200: {
+                "description": "The file",
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
     },
 )
 def price_menu_template(request: HttpRequest) -> HttpResponse:
@@ -281,10 +286,15 @@ def care_placement_confirm(request: HttpRequest, negotiation_id: int, payload: P
 
 @router.get(
     "/care/negotiations/{negotiation_id}/workbook.xlsx",
-    response={200: str, **ERRORS},
+    response=ERRORS,
     operation_id="care_case_workbook",
     openapi_extra={
-        "responses": {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+        "responses": {
+            200: {
+                "description": "The file",
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
     },
 )
 def care_case_workbook(request: HttpRequest, negotiation_id: int) -> HttpResponse:

@@ -135,10 +135,15 @@ def order_list(request: HttpRequest, status: OrderStatus | None = None) -> objec
 
 @router.get(
     "/orders.csv",
-    response={200: str, **ERRORS},
+    response=ERRORS,
     operation_id="order_export",
     openapi_extra={
-        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}}}
+        "responses": {
+            200: {
+                "description": "The file",
+                "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
     },
 )
 def order_export(request: HttpRequest) -> HttpResponse:
