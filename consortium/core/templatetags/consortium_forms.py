@@ -28,3 +28,38 @@ def plain_errors(form_errors: Any) -> dict[str, str]:
 def pairs(mapping: dict[str, Any] | None) -> list[tuple[str, Any]]:
     """A dict's items in key order. Templates can't call .items() on a dict that has an 'items' key."""
     return sorted((mapping or {}).items())
+
+
+# GOV.UK tag colours by meaning: blue waiting on someone, green done well, yellow in progress,
+# red refused or ended early, grey finished or not started.
+STATUS_COLOURS = {
+    "awaiting_approval": "blue",
+    "pending": "blue",
+    "demand": "blue",
+    "open": "blue",
+    "draft": "grey",
+    "preparation": "grey",
+    "submitted": "blue",
+    "approved": "green",
+    "sent_to_supplier": "light-blue",
+    "acknowledged": "light-blue",
+    "dispatched": "yellow",
+    "part_delivered": "yellow",
+    "evaluation": "yellow",
+    "standstill": "yellow",
+    "delivered": "green",
+    "placed": "green",
+    "live": "green",
+    "awarded": "green",
+    "closed": "grey",
+    "expired": "grey",
+    "withdrawn": "grey",
+    "rejected": "red",
+    "cancelled": "red",
+}
+
+
+@register.filter
+def status_colour(status: str) -> str:
+    """The GOV.UK tag modifier for a status, by what it means to the person reading it."""
+    return STATUS_COLOURS.get(str(status), "grey")
