@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -99,11 +101,21 @@ def basket(request: HttpRequest) -> HttpResponse:
 def order_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     status = request.GET.get("status") or None
-    orders = selectors.order_list_for(actor, status=status if status in S.values else None)
+    status = status if status in S.values else None
+    orders = selectors.order_list_for(actor, status=status)
+    page = Paginator(orders, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "orders/order_list.html",
-        {"orders": orders[:200], "count": orders.count(), "statuses": S.choices, "status": status or ""},
+        {
+            "orders": page,
+            "page": page,
+            "count": page.paginator.count,
+            "statuses": S.choices,
+            "status": status or "",
+            "status_label": S(status).label.lower() if status else "",
+            "query": urlencode({"status": status}) if status else "",
+        },
     )
 
 

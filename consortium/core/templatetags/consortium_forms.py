@@ -63,3 +63,13 @@ STATUS_COLOURS = {
 def status_colour(status: str) -> str:
     """The GOV.UK tag modifier for a status, by what it means to the person reading it."""
     return STATUS_COLOURS.get(str(status), "grey")
+
+
+@register.filter
+def page_numbers(page: Any) -> list[int | None]:
+    """GOV.UK pagination's numbers for a Django page: first, last and those around the current
+    one; None where numbers are left out."""
+    return [
+        n if isinstance(n, int) else None
+        for n in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    ]
