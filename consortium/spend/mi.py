@@ -189,3 +189,13 @@ def local_and_sme(actor: Actor, *, since: dt.date | None = None) -> dict[str, An
         "sme_percent": share(totals["sme"]),
         "voluntary_percent": share(totals["voluntary"]),
     }
+
+
+def period(actor: Actor) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day with spend the actor may see: the period the figures cover."""
+    from django.db.models import Max, Min
+
+    span = daily_spend_for(actor).aggregate(first=Min("day"), last=Max("day"))
+    return _as_date(span["first"]) if span["first"] else None, _as_date(span["last"]) if span[
+        "last"
+    ] else None

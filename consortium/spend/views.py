@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from consortium.core.errors import ConsortiumError
 from consortium.core.views import actor_required, form_errors, uploaded_file
@@ -60,6 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "savings": mi.savings(actor),
             "shares": mi.local_and_sme(actor),
             "consortium_view": actor.organisation.is_consortium,
+            "period": mi.period(actor),
+            "as_at": timezone.localtime(),
         },
     )
 
