@@ -78,6 +78,15 @@ def _spread_of(by_provider: dict[int, tuple[Decimal, int]]) -> tuple[int, int, S
     return len(values), rates, protected_spread(values, count=rates)
 
 
+def _providers_in(rows: Iterable[Contribution]) -> dict[int, tuple[Decimal, int]]:
+    """Each provider's total and number of rates over these contributions."""
+    acc: dict[int, tuple[Decimal, int]] = {}
+    for r in rows:
+        total, n = acc.get(r.provider, (Decimal(0), 0))
+        acc[r.provider] = (total + r.total, n + r.rates)
+    return acc
+
+
 def views(items: Iterable[Contribution]) -> list[ViewSpread]:
     """Every view of every cell (see the module's docstring)."""
     cells: dict[Key, list[Contribution]] = defaultdict(list)
@@ -87,19 +96,11 @@ def views(items: Iterable[Contribution]) -> list[ViewSpread]:
     for (element, ratio, grade), contribs in sorted(
         cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0, kv[0][2])
     ):
-
-        def providers_in(rows: Iterable[Contribution]) -> dict[int, tuple[Decimal, int]]:
-            acc: dict[int, tuple[Decimal, int]] = {}
-            for r in rows:
-                total, n = acc.get(r.provider, (Decimal(0), 0))
-                acc[r.provider] = (total + r.total, n + r.rates)
-            return acc
-
-        everyone = providers_in(contribs)
+        everyone = _providers_in(contribs)
         n, rates, spread = _spread_of(everyone)
         out.append(ViewSpread(element, ratio, grade, None, None, n, rates, spread))
         for council in sorted({c.council for c in contribs if c.council is not None}):
-            n, rates, spread = _spread_of(providers_in(c for c in contribs if c.council != council))
+            n, rates, spread = _spread_of(_providers_in(c for c in contribs if c.council != council))
             out.append(ViewSpread(element, ratio, grade, council, None, n, rates, spread))
         for provider in sorted(everyone):
             others = {p: v for p, v in everyone.items() if p != provider}

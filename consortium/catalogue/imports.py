@@ -20,8 +20,7 @@ from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.catalogue.services import clean_item
 from consortium.contracts.models import Lot
 from consortium.core.errors import PermissionDenied, ValidationFailed
-from consortium.core.files import workbook_bytes
-from consortium.core.workbooks import open_workbook
+from consortium.core.files import open_workbook, workbook_bytes
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
 

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -55,7 +54,3 @@ class ReadOnlyAdminSite(admin.AdminSite):
 
 class ConsortiumAdminConfig(AdminConfig):
     default_site = "consortium.core.admin_site.ReadOnlyAdminSite"
-
-
-def is_read_only(model_admin: admin.ModelAdmin[Model]) -> bool:
-    return isinstance(model_admin, ReadOnlyMixin)

@@ -61,7 +61,7 @@ def _rows_from(content: bytes, filename: str) -> tuple[list[tuple[str, list[Any]
         header = [h.strip().lower() for h in next(reader, [])]
         rows = [(f"row {n}", r) for n, r in enumerate(reader, start=2)]
         return _ordered(header, rows, "CSV"), "csv"
-    from consortium.core.workbooks import open_workbook
+    from consortium.core.files import open_workbook
 
     wb = open_workbook(content, title="Not a workbook", hint="Upload an .xlsx workbook or a .csv file")
     ws = wb.worksheets[0]

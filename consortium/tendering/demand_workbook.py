@@ -13,9 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from consortium.core.dates import parse_date
 from consortium.core.errors import ValidationFailed
-from consortium.core.files import DATE_FORMAT, MONEY_FORMAT, fill_in, workbook_bytes
+from consortium.core.files import DATE_FORMAT, MONEY_FORMAT, fill_in, open_workbook, workbook_bytes
 from consortium.core.money import parse_pounds
-from consortium.core.workbooks import open_workbook
 from consortium.tendering.models import DemandReturn, Project
 from consortium.tendering.services import DemandIn
 

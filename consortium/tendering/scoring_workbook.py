@@ -10,8 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from consortium.core.errors import ValidationFailed
-from consortium.core.files import fill_in, workbook_bytes
-from consortium.core.workbooks import open_workbook
+from consortium.core.files import fill_in, open_workbook, workbook_bytes
 from consortium.tendering.models import Bid, BidAnswer, Criterion, EvaluatorScore
 from consortium.tendering.services import ScoreIn
 
