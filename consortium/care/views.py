@@ -107,9 +107,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         try:
             menu_id = request.POST.get("menu_id", "")
             if not menu_id.isdigit():
-                raise services.ValidationFailed(
-                    "Choose a home", field_errors={"menu_id": "Choose a home to negotiate with"}
-                )
+                raise services.ValidationFailed("Choose a home to negotiate with from the list")
             menu = selectors.menu_get_for(actor, int(menu_id))
             negotiation = services.negotiation_open(actor=actor, assessment=assessment, menu=menu)
         except ConsortiumError as exc:

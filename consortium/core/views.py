@@ -58,7 +58,8 @@ def form_id(value: str | None, field: str, *, label: str = "one from the list") 
 
     text = (value or "").strip()
     if not text.isdigit() or len(text) > 18:
-        raise ValidationFailed(f"Choose {label}", field_errors={field: f"Choose {label}"})
+        # Ids travel in hidden fields or lists: the message stands alone, with nothing to link to.
+        raise ValidationFailed(f"Choose {label} from the page and try again")
     return int(text)
 
 

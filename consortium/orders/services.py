@@ -339,7 +339,7 @@ def order_act(
     transaction with its timeline entry, spend totals, audit row and e-mails after commit."""
     step = ORDER_ACTIONS.get(action)
     if step is None:
-        raise ValidationFailed("Unknown action", field_errors={"action": "Choose an action"})
+        raise ValidationFailed("Choose one of the buttons on the order page")
     with transaction.atomic():
         order = (
             Order.objects.select_for_update()

@@ -84,6 +84,19 @@ def test_every_page_form_answers_bad_input_without_a_server_error(world, care, m
                 r = client.post(target, data, **kwargs)
                 if r.status_code >= 500:
                     failures.append(f"{name} {target} ({label}): {r.status_code}")
+                elif r.status_code == 400 and r.get("Content-Type", "").startswith("text/html"):
+                    # The GOV.UK error summary: there, and every link leads to a field on the page.
+                    html = r.content.decode()
+                    summary = re.search(r"govuk-error-summary__list(.*?)</ul>", html, re.S)
+                    if summary is None:
+                        if label != "no boundary":
+                            failures.append(f"{name} {target} ({label}): 400 without an error summary")
+                        continue
+                    dangling = [
+                        h for h in re.findall(r'href="#([^"]+)"', summary.group(1)) if f'id="{h}"' not in html
+                    ]
+                    if dangling:
+                        failures.append(f"{name} {target} ({label}): summary links to no field {dangling}")
     assert not failures, "\n".join(failures)
 
 
