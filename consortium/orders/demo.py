@@ -235,6 +235,27 @@ def load_marketplace_demo() -> None:
         organisation=moorside, category="", defaults={"threshold": D("500.00")}
     )
     _year_of_orders(rng, year_start)
+    _price_changes_waiting()
+
+
+def _price_changes_waiting() -> None:
+    """Two new prices from Midlands Office Supplies for the category manager to decide (one
+    flagged: more than the flag percentage), proposed through the service as a supplier would."""
+    from consortium.catalogue.services import price_change_request
+    from consortium.organisations.acting import actor_for
+    from consortium.organisations.models import Person
+
+    supplier = _org("Midlands Office Supplies Ltd")
+    person = Person.objects.filter(email="supplier@midlands-office.example").first()
+    actor = actor_for(person, supplier.pk) if person else None
+    if actor is None:
+        return
+    for item, rise in zip(
+        CatalogueItem.objects.filter(supplier=supplier).order_by("supplier_code")[:2],
+        ("1.04", "1.18"),
+        strict=False,
+    ):
+        price_change_request(actor=actor, item=item, new_price=to_penny(item.unit_price * D(rise)))
 
 
 def _year_of_orders(rng: random.Random, year_start: dt.date) -> None:
