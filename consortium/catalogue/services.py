@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from consortium.audit.services import audit_record
+from consortium.audit.services import audit_record, snapshot
 from consortium.catalogue.constants import VAT_RATES, Category, PriceChangeStatus
 from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.contracts.models import Lot
@@ -153,7 +153,7 @@ def item_baseline_set(
         raise ValidationFailed("Check the baseline price", field_errors=errors)
     with transaction.atomic():
         item = CatalogueItem.objects.select_for_update().get(pk=item.pk)
-        before = item.baseline_price
+        before = snapshot(item, ["baseline_price"])
         item.baseline_price = price
         item.save(update_fields=["baseline_price", "modified_at"])
         audit_record(
@@ -161,13 +161,15 @@ def item_baseline_set(
             action="catalogue_item.baseline_set",
             obj=item,
             organisation=item.supplier,
-            changes={"baseline_price": [_plain_money(before), _plain_money(price)]},
+            # Recorded even when unchanged: who confirmed the figure matters for savings.
+            changes={
+                "baseline_price": [
+                    before["baseline_price"],
+                    snapshot(item, ["baseline_price"])["baseline_price"],
+                ]
+            },
         )
     return item
-
-
-def _plain_money(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def price_change_request(*, actor: Actor, item: CatalogueItem, new_price: Any) -> PriceChange:
