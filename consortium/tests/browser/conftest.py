@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,13 +58,24 @@ def assert_accessible(page: Any) -> None:
     practices (landmarks covering the page, one main, headings in order)."""
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy (no
     # inline scripts) does not govern; a <script> tag would be refused, as it should be.
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SOURCE)
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}
-        })"""
-    )
+    # A click on a link starts a navigation that may not have finished when this is called:
+    # wait for the new document, and if it is swapped out under axe anyway, run it again on
+    # the page that replaced it (a handful of tries, then the real error).
+    for attempt in range(4):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE_SOURCE)
+            result = page.evaluate(
+                """async () => await axe.run(document, {
+                    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}
+                })"""
+            )
+            break
+        except PlaywrightError as error:
+            navigated = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if attempt == 3 or not navigated:
+                raise
     violations = [
         f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
     ]
