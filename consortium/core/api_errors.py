@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from consortium.core.errors import ConsortiumError
+from consortium.core.forms import human_message
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +66,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = [
-            {"field": _field_name(list(e.get("loc", []))), "message": str(e.get("msg", "Invalid"))}
-            for e in exc.errors
-        ]
+        # Worded as the pages word them (core.forms), from the same schema limits.
+        errors = []
+        for e in exc.errors:
+            loc = list(e.get("loc", []))
+            field = _field_name(loc)
+            label = str(loc[-1]) if loc else "value"
+            if e.get("type") != "extra_forbidden":
+                label = label.replace("_", " ")
+            errors.append({"field": field, "message": human_message(e, label)})
         return _respond(
             api,
             request,

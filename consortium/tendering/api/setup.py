@@ -1,0 +1,159 @@
+"""Endpoints for setting a procurement up: rules, projects, lots, criteria, bidders, publication."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Status
+from ninja.pagination import paginate
+
+from consortium.core.api_errors import ERRORS
+from consortium.core.errors import ValidationFailed
+from consortium.core.pagination import Page
+from consortium.organisations.api_auth import actor_of
+from consortium.organisations.models import Organisation
+from consortium.tendering import selectors, services
+from consortium.tendering.api._common import _criterion, _project, router
+from consortium.tendering.constants import (
+    ProcedureCode,
+)
+from consortium.tendering.models import Project
+from consortium.tendering.schemas import (
+    BiddersIn,
+    CriterionIn,
+    CriterionOut,
+    LotIn,
+    ProjectIn,
+    ProjectOut,
+    ReasonIn,
+    RulesOut,
+)
+
+
+@router.get("/procurement-rules", response={200: RulesOut, **ERRORS}, operation_id="procurement_rules")
+def procurement_rules(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
+    """Thresholds, procedures and notice types in force on a date, each with its source."""
+    from consortium.core.dates import today_in_london
+    from consortium.tendering.models import NoticeType
+    from consortium.tendering.selectors import procedure_in_force, threshold_in_force
+
+    day = on or today_in_london()
+    thresholds = [
+        t
+        for t in (threshold_in_force(k, day) for k in ("sub_central", "central", "works", "light_touch"))
+        if t
+    ]
+    procedures = [p for p in (procedure_in_force(c, day) for c in ProcedureCode.values) if p]
+    return {
+        "on": day,
+        "thresholds": [
+            {
+                "kind": t.kind,
+                "amount_incl_vat": t.amount,
+                "effective_from": t.effective_from,
+                "citation": t.citation,
+            }
+            for t in thresholds
+        ],
+        "procedures": [
+            {
+                "code": p.code,
+                "name": p.get_code_display(),
+                "above_threshold": p.above_threshold,
+                "min_tender_days": p.min_tender_days,
+                "min_tender_days_with_planned_notice": p.min_tender_days_with_planned_notice,
+                "standstill_working_days": p.standstill_working_days,
+                "citation": p.citation,
+            }
+            for p in procedures
+        ],
+        "notice_types": [
+            {"code": n.code, "name": n.name, "stage": n.stage, "citation": n.citation}
+            for n in NoticeType.objects.all()
+        ],
+    }
+
+
+@router.get("/tenders", response={200: list[ProjectOut], **ERRORS}, operation_id="tender_list")
+@paginate(Page)
+def tender_list(request: HttpRequest) -> object:
+    return selectors.project_list_for(actor_of(request)).prefetch_related(
+        "lots", "criteria", "invited_suppliers"
+    )
+
+
+@router.post("/tenders", response={201: ProjectOut, **ERRORS}, operation_id="tender_create")
+def tender_create(request: HttpRequest, payload: ProjectIn) -> Status:
+    values = payload.dict()
+    lots = [services.LotIn(**lot) for lot in values.pop("lots")]
+    project = services.project_create(actor=actor_of(request), lots=lots, **values)
+    return Status(201, project)
+
+
+@router.get("/tenders/{project_id}", response={200: ProjectOut, **ERRORS}, operation_id="tender_get")
+def tender_get(request: HttpRequest, project_id: int) -> Project:
+    return _project(request, project_id)
+
+
+@router.post(
+    "/tenders/{project_id}/lots", response={201: ProjectOut, **ERRORS}, operation_id="tender_lot_add"
+)
+def tender_lot_add(request: HttpRequest, project_id: int, payload: LotIn) -> Status:
+    project = _project(request, project_id)
+    services.lot_add(actor=actor_of(request), project=project, lot=services.LotIn(**payload.dict()))
+    return Status(201, _project(request, project_id))
+
+
+@router.post(
+    "/tenders/{project_id}/criteria",
+    response={201: CriterionOut, **ERRORS},
+    operation_id="tender_criterion_add",
+)
+def tender_criterion_add(request: HttpRequest, project_id: int, payload: CriterionIn) -> Status:
+    project = _project(request, project_id)
+    values = payload.dict()
+    parent_id = values.pop("parent_id")
+    parent = _criterion(project, parent_id) if parent_id else None
+    criterion = services.criterion_add(actor=actor_of(request), project=project, parent=parent, **values)
+    return Status(201, criterion)
+
+
+@router.put(
+    "/tenders/{project_id}/invited-suppliers",
+    response={200: ProjectOut, **ERRORS},
+    operation_id="tender_bidders_invite",
+)
+def tender_bidders_invite(request: HttpRequest, project_id: int, payload: BiddersIn) -> Project:
+    """Direct award or mini-competition: only these suppliers (by default a framework's) may bid."""
+    from consortium.contracts.models import Contract
+
+    framework = None
+    if payload.framework_id is not None:
+        framework = Contract.objects.filter(pk=payload.framework_id).first()
+        if framework is None:
+            raise ValidationFailed("Choose a framework", field_errors={"framework_id": "No such contract"})
+    services.bidders_invite(
+        actor=actor_of(request),
+        project=_project(request, project_id),
+        suppliers=list(Organisation.objects.filter(pk__in=payload.supplier_ids)),
+        framework=framework,
+    )
+    return _project(request, project_id)
+
+
+@router.post(
+    "/tenders/{project_id}/publish", response={200: ProjectOut, **ERRORS}, operation_id="tender_publish"
+)
+def tender_publish(request: HttpRequest, project_id: int) -> Project:
+    services.tender_publish(actor=actor_of(request), project=_project(request, project_id))
+    return _project(request, project_id)
+
+
+@router.post(
+    "/tenders/{project_id}/cancel", response={200: ProjectOut, **ERRORS}, operation_id="tender_cancel"
+)
+def tender_cancel(request: HttpRequest, project_id: int, payload: ReasonIn) -> Project:
+    services.project_cancel(
+        actor=actor_of(request), project=_project(request, project_id), reason=payload.reason
+    )
+    return _project(request, project_id)

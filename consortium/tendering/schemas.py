@@ -1,0 +1,290 @@
+"""What the tendering API and pages accept and return: one definition of each field and its limits."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from consortium.catalogue.constants import Category
+from consortium.core.schemas import StrictIn
+from consortium.tendering.constants import (
+    AuthorityType,
+    ContractType,
+    CriterionKind,
+    PriceMethod,
+    ProcedureCode,
+)
+from consortium.tendering.models import Bid, Project
+
+ID = Field(..., ge=1, le=2**62)
+
+
+class LotOut(Schema):
+    number: int
+    title: str
+    specification: str
+    estimated_unit_price: Decimal | None
+    unit: str
+
+
+class CriterionOut(Schema):
+    id: int
+    number: str
+    parent_id: int | None
+    title: str
+    kind: str
+    weight: Decimal = Field(..., description="% of its parent")
+    scale_max: int
+    descriptors: list[dict[str, Any]]
+
+
+class ProjectOut(Schema):
+    id: int
+    reference: str
+    ocid: str
+    title: str
+    description: str
+    cpv_codes: list[str]
+    contract_type: str
+    category: str
+    status: str
+    term_months: int
+    extension_months: int
+    demand_closes_on: dt.date | None
+    procedure: str | None = Field(None, alias="procedure.code")
+    publication_on: dt.date | None
+    clarification_deadline: dt.date | None
+    tender_deadline: dt.datetime | None
+    evaluation_ends_on: dt.date | None
+    award_decision_on: dt.date | None
+    standstill_ends_on: dt.date | None
+    contract_starts_on: dt.date | None
+    price_method: str
+    discount_rate: Decimal
+    awarded_contract_id: int | None
+    framework_id: int | None
+    invited_supplier_ids: list[int]
+    lots: list[LotOut]
+    criteria: list[CriterionOut]
+
+    @staticmethod
+    def resolve_invited_supplier_ids(obj: Project) -> list[int]:
+        return [s.pk for s in obj.invited_suppliers.all()]
+
+    @staticmethod
+    def resolve_lots(obj: Project) -> list[Any]:
+        return list(obj.lots.all())
+
+    @staticmethod
+    def resolve_criteria(obj: Project) -> list[Any]:
+        # Sorted here, not by the database, so a prefetched list needs no query per procurement.
+        return sorted(obj.criteria.all(), key=lambda c: c.number)
+
+
+class LotIn(StrictIn):
+    title: str = Field(..., min_length=1, max_length=200)
+    specification: str = Field("", max_length=20000)
+    estimated_unit_price: Decimal | None = Field(None, ge=0, lt=10**9, decimal_places=2)
+    unit: str = Field("each", max_length=40)
+
+
+class ProjectIn(StrictIn):
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=20000)
+    cpv_codes: list[str] = Field(default_factory=list, max_length=20)
+    contract_type: ContractType = ContractType.GOODS
+    authority_type: AuthorityType = AuthorityType.SUB_CENTRAL
+    category: Category = Field(
+        Category.STATIONERY, description="Marketplace category of the awarded contract"
+    )
+    term_months: int = Field(36, ge=1, le=240)
+    extension_months: int = Field(0, ge=0, le=240)
+    lots: list[LotIn] = Field(default_factory=list, max_length=50)
+
+
+class DemandOpenIn(StrictIn):
+    closes_on: dt.date
+    member_ids: list[int] | None = Field(None, max_length=500)
+
+
+class DemandRowIn(StrictIn):
+    lot_number: int = Field(..., ge=1, le=999)
+    needed_from: dt.date
+    estimated_quantity: int | None = Field(None, ge=0, le=10**9)
+    annual_value: Decimal | None = Field(None, ge=0, lt=10**11, decimal_places=2)
+    will_use: bool = False
+
+
+class DemandIn(StrictIn):
+    rows: list[DemandRowIn] = Field(..., min_length=1, max_length=50)
+
+
+class DemandOut(Schema):
+    annual_value: Decimal = Field(..., description="£ a year ex VAT, all members")
+    value_over_term_incl_vat: Decimal
+    members_using: int
+    regime: str
+    above_threshold: bool
+    threshold: Decimal | None
+    threshold_citation: str | None
+    procedures_open: list[str]
+    by_lot: list[dict[str, Any]]
+    own_returns: list[dict[str, Any]]
+
+
+class TimetableIn(StrictIn):
+    procedure: ProcedureCode
+    publication: dt.date
+    clarification_deadline: dt.date
+    tender_deadline: dt.date
+    evaluation_ends: dt.date
+    award_decision: dt.date
+    standstill_ends: dt.date
+    contract_start: dt.date
+    planned_notice_on: dt.date | None = None
+    price_method: PriceMethod | None = None
+    discount_rate: Decimal | None = Field(None, ge=0, le=20, decimal_places=2)
+
+
+class DescriptorIn(StrictIn):
+    score: int = Field(..., ge=0, le=100)
+    descriptor: str = Field(..., min_length=1, max_length=500)
+
+
+class CriterionIn(StrictIn):
+    title: str = Field(..., min_length=1, max_length=200)
+    weight: Decimal = Field(..., gt=0, le=100, decimal_places=2)
+    kind: CriterionKind = CriterionKind.QUALITY
+    parent_id: int | None = Field(None, ge=1, le=2**62)
+    scale_max: int = Field(5, ge=1, le=100)
+    descriptors: list[DescriptorIn] = Field(default_factory=list, max_length=101)
+    guidance: str = Field("", max_length=5000)
+
+
+class BiddersIn(StrictIn):
+    supplier_ids: list[int] = Field(default_factory=list, max_length=500)
+    framework_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class ReasonIn(StrictIn):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class QuestionIn(StrictIn):
+    question: str = Field(..., min_length=1, max_length=5000)
+
+
+class AnswerIn(StrictIn):
+    answer: str = Field(..., min_length=1, max_length=20000)
+
+
+class ClarificationOut(Schema):
+    id: int
+    question: str
+    answer: str
+    answered_at: dt.datetime | None
+    mine: bool = False
+
+
+class PriceLineIn(StrictIn):
+    description: str = Field(..., min_length=1, max_length=200)
+    unit: str = Field("each", max_length=40)
+    quantity: Decimal = Field(..., gt=0, lt=10**9, decimal_places=2)
+    unit_price: Decimal = Field(..., ge=0, lt=10**9, decimal_places=2)
+
+
+class CostProfileIn(StrictIn):
+    acquisition: Decimal = Field(..., ge=0, lt=10**11, decimal_places=2)
+    annual_running: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    annual_maintenance: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    end_of_life: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    residual_value: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+
+
+class BidIn(StrictIn):
+    answers: dict[int, str] = Field(..., description="criterion id → answer", max_length=200)
+    price_lines: list[PriceLineIn] = Field(default_factory=list, max_length=500)
+    cost_profile: CostProfileIn | None = None
+    submission_key: str = Field("", max_length=64, description="The same key twice submits once")
+
+
+class BidEnvelopeOut(Schema):
+    """What may be said of a bid without opening it."""
+
+    id: int
+    lot_number: int = Field(..., alias="lot.number")
+    supplier_id: int
+    supplier_name: str = Field(..., alias="supplier.name")
+    status: str
+    submitted_at: dt.datetime
+    total_score: Decimal | None
+    rank: int | None
+    is_winner: bool
+
+
+class BidOut(BidEnvelopeOut):
+    price: Decimal
+    answers: dict[int, str]
+    price_lines: list[dict[str, Any]]
+    documents: list[str]
+
+    @staticmethod
+    def resolve_answers(obj: Bid) -> dict[int, str]:
+        return {a.criterion_id: a.response for a in obj.answers.all()}
+
+    @staticmethod
+    def resolve_price_lines(obj: Bid) -> list[dict[str, Any]]:
+        return [
+            {"description": p.description, "unit": p.unit, "quantity": p.quantity, "unit_price": p.unit_price}
+            for p in obj.price_lines.all()
+        ]
+
+    @staticmethod
+    def resolve_documents(obj: Bid) -> list[str]:
+        return [d.name for d in obj.documents.all()]
+
+
+class AssignIn(StrictIn):
+    criterion_id: int = ID
+    evaluator_id: int = ID
+
+
+class DeclarationIn(StrictIn):
+    conflict: bool
+    note: str = Field("", max_length=500)
+
+
+class ScoreIn(StrictIn):
+    bid_id: int = ID
+    score: int = Field(..., ge=0, le=100)
+    justification: str = Field(..., min_length=1, max_length=5000)
+
+
+class ScoresheetIn(StrictIn):
+    scores: list[ScoreIn] = Field(..., min_length=1, max_length=1000)
+
+
+class WorkbookScoreIn(StrictIn):
+    criterion_id: int = ID
+    bid_id: int = ID
+    score: int = Field(..., ge=0, le=100)
+    justification: str = Field(..., min_length=1, max_length=5000)
+
+
+class WorkbookIn(StrictIn):
+    scores: list[WorkbookScoreIn] = Field(..., min_length=1, max_length=20000)
+
+
+class SummaryRowOut(Schema):
+    criterion: str
+    weight: Decimal
+    own_points: Decimal | None
+    winner_points: Decimal | None
+
+
+class RulesOut(Schema):
+    on: dt.date
+    thresholds: list[dict[str, Any]]
+    procedures: list[dict[str, Any]]
+    notice_types: list[dict[str, Any]]

@@ -1,0 +1,311 @@
+"""Setting a procurement up: the project, its lots and criteria, who may bid, publication, cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from consortium.audit.services import audit_record
+from consortium.core.dates import today_in_london
+from consortium.core.email import absolute_url
+from consortium.core.errors import Conflict, ValidationFailed
+from consortium.core.references import next_number
+from consortium.organisations.acting import Actor
+from consortium.organisations.constants import Role
+from consortium.organisations.models import Organisation
+from consortium.organisations.selectors import notification_emails
+from consortium.tendering import ocds, selectors
+from consortium.tendering.constants import (
+    AuthorityType,
+    ContractType,
+    CriterionKind,
+    ProcedureCode,
+)
+from consortium.tendering.models import (
+    Criterion,
+    Project,
+    ReferenceCounter,
+    TenderLot,
+)
+from consortium.tendering.services._common import S, _locked, _move, _notice, _require_manager, _tell
+
+
+def _next_reference(year: int) -> str:
+    """CBC-P-2026-0001: numbered under a row lock, so concurrent creations never share one."""
+    return f"CBC-P-{year}-{next_number(ReferenceCounter, year):04d}"
+
+
+@dataclass
+class LotIn:
+    title: str
+    specification: str = ""
+    estimated_unit_price: Decimal | None = None
+    unit: str = "each"
+
+
+def project_create(
+    *,
+    actor: Actor,
+    title: str,
+    description: str = "",
+    cpv_codes: Sequence[str] = (),
+    contract_type: str = ContractType.GOODS,
+    authority_type: str = AuthorityType.SUB_CENTRAL,
+    term_months: int = 36,
+    extension_months: int = 0,
+    lots: Sequence[LotIn] = (),
+    category: str = "stationery",
+) -> Project:
+    from consortium.catalogue.constants import Category
+
+    _require_manager(actor)
+    errors: dict[str, str] = {}
+    if category not in Category.values:
+        errors["category"] = "Choose the marketplace category of what is bought"
+    if not title.strip() or len(title) > 200:
+        errors["title"] = "Enter a title of up to 200 characters"
+    if contract_type not in ContractType.values:
+        errors["contract_type"] = "Choose goods, services, works or light touch services"
+    if authority_type not in AuthorityType.values:
+        errors["authority_type"] = "Choose sub-central or central government"
+    if not 1 <= term_months <= 240:
+        errors["term_months"] = "Enter a term from 1 to 240 months"
+    if not 0 <= extension_months <= 240:
+        errors["extension_months"] = "Enter extensions from 0 to 240 months"
+    bad_cpv = [c for c in cpv_codes if not (c.replace("-", "").isdigit() and 8 <= len(c) <= 10)]
+    if bad_cpv:
+        errors["cpv_codes"] = f"CPV codes are 8 digits (with an optional check digit): {', '.join(bad_cpv)}"
+    for i, lot in enumerate(lots, start=1):
+        if not lot.title.strip():
+            errors[f"lots[{i}].title"] = f"Give lot {i} a title"
+    if errors:
+        raise ValidationFailed("Check the procurement's details", field_errors=errors)
+    with transaction.atomic():
+        project = Project.objects.create(
+            reference=_next_reference(today_in_london().year),
+            title=title.strip(),
+            description=description,
+            cpv_codes=list(cpv_codes),
+            contract_type=contract_type,
+            authority_type=authority_type,
+            term_months=term_months,
+            extension_months=extension_months,
+            category=category,
+            run_by=actor.organisation,
+            created_by=actor.person,
+        )
+        for i, lot in enumerate(lots, start=1):
+            _create_lot(project, i, lot)
+        audit_record(
+            actor=actor,
+            action="procurement.create",
+            obj=project,
+            organisation=project.run_by,
+            changes={"reference": project.reference, "title": project.title, "lots": len(lots)},
+        )
+    return project
+
+
+def _create_lot(project: Project, number: int, lot: LotIn) -> TenderLot:
+    return TenderLot.objects.create(
+        project=project,
+        number=number,
+        title=lot.title.strip(),
+        specification=lot.specification,
+        estimated_unit_price=lot.estimated_unit_price,
+        unit=lot.unit or "each",
+    )
+
+
+def _before_publication(project: Project) -> None:
+    if project.status not in (S.DRAFT, S.DEMAND, S.PREPARATION):
+        raise Conflict("The tender documents are fixed once the tender is published.")
+
+
+def lot_add(*, actor: Actor, project: Project, lot: LotIn) -> TenderLot:
+    _require_manager(actor)
+    if not lot.title.strip():
+        raise ValidationFailed("Check the lot", field_errors={"title": "Give the lot a title"})
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        number = (project.lots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        created = _create_lot(project, number, lot)
+        audit_record(
+            actor=actor,
+            action="procurement.lot_add",
+            obj=project,
+            organisation=project.run_by,
+            changes={"lot": number, "title": created.title},
+        )
+    return created
+
+
+def criterion_add(
+    *,
+    actor: Actor,
+    project: Project,
+    title: str,
+    weight: Decimal,
+    kind: str = CriterionKind.QUALITY,
+    parent: Criterion | None = None,
+    scale_max: int = 5,
+    descriptors: Sequence[Mapping[str, Any]] = (),
+    guidance: str = "",
+) -> Criterion:
+    _require_manager(actor)
+    errors = {}
+    if not title.strip():
+        errors["title"] = "Give the criterion a title"
+    if not Decimal(0) < weight <= Decimal(100):
+        errors["weight"] = "Enter a weight above 0% and up to 100%"
+    if kind not in CriterionKind.values:
+        errors["kind"] = "Choose quality, social value or price"
+    if not 1 <= scale_max <= 100:
+        errors["scale_max"] = "Enter a scale top from 1 to 100"
+    if kind == CriterionKind.PRICE and parent is not None:
+        errors["kind"] = "Price is a top-level criterion"
+    if parent is not None and (parent.project_id != project.pk or parent.kind == CriterionKind.PRICE):
+        errors["parent"] = "Choose a quality or social value criterion of this procurement"
+    if errors:
+        raise ValidationFailed("Check the criterion", field_errors=errors)
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        siblings = Criterion.objects.filter(project=project, parent=parent).count()
+        number = f"{parent.number}.{siblings + 1}" if parent else str(siblings + 1)
+        criterion = Criterion.objects.create(
+            project=project,
+            parent=parent,
+            number=number,
+            title=title.strip(),
+            weight=weight,
+            kind=parent.kind if parent else kind,
+            scale_max=scale_max,
+            descriptors=[{"score": int(d["score"]), "descriptor": str(d["descriptor"])} for d in descriptors],
+            guidance=guidance,
+        )
+        audit_record(
+            actor=actor,
+            action="procurement.criterion_add",
+            obj=project,
+            organisation=project.run_by,
+            changes={"number": number, "title": criterion.title, "weight": str(weight)},
+        )
+    return criterion
+
+
+def bidders_invite(
+    *,
+    actor: Actor,
+    project: Project,
+    suppliers: Sequence[Organisation] = (),
+    framework: Any = None,
+) -> Project:
+    """Name the suppliers who may bid, for a direct award or a call-off by mini-competition
+    under a framework (by default, every supplier on the framework's lots). Nobody else
+    may then see or bid for the procurement."""
+    from consortium.contracts.constants import ContractKind, ContractStatus
+
+    _require_manager(actor)
+    if framework is not None and (
+        framework.kind != ContractKind.FRAMEWORK or framework.status != ContractStatus.LIVE
+    ):
+        raise ValidationFailed(
+            "Choose a framework", field_errors={"framework": "Choose a live framework agreement"}
+        )
+    chosen = list(suppliers)
+    if framework is not None and not chosen:
+        chosen = list(Organisation.objects.filter(lots_awarded__contract=framework).distinct())
+    if not chosen or any(not s.is_supplier for s in chosen):
+        raise ValidationFailed(
+            "Choose suppliers", field_errors={"suppliers": "Choose the suppliers invited to bid"}
+        )
+    if framework is not None:
+        on_framework = set(
+            Organisation.objects.filter(lots_awarded__contract=framework).values_list("pk", flat=True)
+        )
+        outside = [s.name for s in chosen if s.pk not in on_framework]
+        if outside:
+            raise ValidationFailed(
+                "Only the framework's suppliers",
+                field_errors={"suppliers": f"Not on the framework: {', '.join(outside)}"},
+            )
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        project.framework = framework
+        project.save(update_fields=["framework", "modified_at"])
+        project.invited_suppliers.set(chosen)
+        audit_record(
+            actor=actor,
+            action="procurement.bidders_invite",
+            obj=project,
+            organisation=project.run_by,
+            changes={"suppliers": [s.pk for s in chosen], "framework": getattr(framework, "reference", None)},
+        )
+    return project
+
+
+def tender_publish(*, actor: Actor, project: Project) -> Project:
+    """Publish the tender notice: lots, criteria (weights sharing 100%, one price criterion)
+    and a lawful timetable must be in place."""
+    _require_manager(actor)
+    with transaction.atomic():
+        project = _locked(project)
+        problems = []
+        if not project.lots.exists():
+            problems.append("Add at least one lot")
+        if project.procedure is None or project.tender_deadline is None:
+            problems.append("Set the procedure and timetable")
+        elif project.publication_on and project.publication_on < today_in_london():
+            problems.append("The timetable's publication date has passed: set the timetable again")
+        problems += selectors.criteria_check(project).problems
+        if (
+            project.procedure
+            and project.procedure.code
+            in (
+                ProcedureCode.DIRECT_AWARD,
+                ProcedureCode.CALL_OFF,
+            )
+            and not project.invited_suppliers.exists()
+        ):
+            problems.append("Name the suppliers invited to bid")
+        if problems:
+            raise Conflict("The tender is not ready to publish: " + "; ".join(problems) + ".")
+        _move(actor, project, S.OPEN, publication_on=today_in_london())
+        direct = project.procedure is not None and project.procedure.code == ProcedureCode.DIRECT_AWARD
+        _notice(
+            project,
+            "UK5" if direct else "UK4",
+            f"{'Transparency' if direct else 'Tender'} notice: {project.title}",
+        )
+        ocds.publish(project, "tender")
+        invited = list(project.invited_suppliers.values_list("pk", flat=True))
+        if invited:
+            _tell(
+                notification_emails(invited, [Role.SUPPLIER_USER]),
+                f"Invitation to tender: {project.reference}",
+                f"You are invited to bid for {project.title} by {project.tender_deadline:%-d %B %Y %H:%M}: {absolute_url(f'/tenders/{project.pk}/')}\n",
+            )
+    return project
+
+
+def project_cancel(*, actor: Actor, project: Project, reason: str) -> Project:
+    _require_manager(actor)
+    if not reason.strip():
+        raise ValidationFailed(
+            "Give a reason", field_errors={"reason": "Say why the procurement is cancelled"}
+        )
+    with transaction.atomic():
+        project = _locked(project)
+        published = project.status not in (S.DRAFT, S.DEMAND, S.PREPARATION)
+        _move(actor, project, S.CANCELLED, cancellation_reason=reason.strip()[:500])
+        if published:
+            _notice(project, "UK12", f"Procurement termination notice: {reason.strip()[:200]}")
+            ocds.publish(project, "tenderUpdate")
+    return project
