@@ -107,7 +107,11 @@ def human_message(error: Mapping[str, Any], label: str) -> str:
         return f"{name} must be a number"
     if kind == "decimal_max_places":
         places = ctx.get("decimal_places")
-        return f"{name} must have no more than {places} decimal places" if places else f"{name} must be a whole number"
+        return (
+            f"{name} must have no more than {places} decimal places"
+            if places
+            else f"{name} must be a whole number"
+        )
     if kind in ("decimal_max_digits", "decimal_whole_digits"):
         return f"{name} is too large"
     if kind == "greater_than":
@@ -120,6 +124,8 @@ def human_message(error: Mapping[str, Any], label: str) -> str:
         return f"{name} must be {_number(ctx.get('le'))} or less"
     if kind in ("enum", "literal_error"):
         return f"Choose {label} from the list"
+    if kind == "date_parsing" and str(error.get("msg", "")).startswith("Date must include"):
+        return f"{name} must include a {str(error['msg']).split(' a ', 1)[1]}"
     if kind.startswith("date") and "datetime" not in kind:
         return f"{name} must be a real date, for example 15/12/2026"
     if kind.startswith("datetime") or kind.startswith("time"):
@@ -162,6 +168,20 @@ def _is_list(info: FieldInfo) -> bool:
     return origin in (list, set, tuple)
 
 
+def _given(data: Mapping[str, Any], key: str) -> Any:
+    """A posted value; a GOV.UK date input's three boxes (key-day, key-month, key-year) are
+    read as one date, day first, so the schema's date type parses it like any typed date."""
+    if key in data:
+        return data[key]
+    parts = [str(data.get(f"{key}-{part}", "") or "").strip() for part in ("day", "month", "year")]
+    if any(parts):
+        if not all(parts):
+            missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+            return f"__incomplete__:{' and '.join(missing)}"
+        return "/".join(parts)
+    return None
+
+
 def form_data(schema: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
     """The schema's fields out of a POST: blanks count as not given (so defaults apply and a
     required field says "Enter …"), list fields take every value sent, and anything else the
@@ -170,7 +190,7 @@ def form_data(schema: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any
     getlist = getattr(data, "getlist", None)
     for name, info in schema.model_fields.items():
         key = info.alias or name
-        if key not in data:
+        if key not in data and _given(data, key) is None:
             continue
         if _is_list(info):
             values = getlist(key) if getlist else data[key]
@@ -178,7 +198,7 @@ def form_data(schema: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any
                 values = [values]
             out[name] = [v for v in values if not (isinstance(v, str) and not v.strip())]
         else:
-            value = data[key]
+            value = _given(data, key)
             if isinstance(value, str):
                 value = value.strip()
                 if not value:
@@ -222,5 +242,29 @@ def rows_where(
             field = next((p for p in loc[2:] if isinstance(p, str)), "")
             return f"{names.get(field, field)}_{row_keys[loc[1]]}", f"{row_label(loc[1])}: "
         return last_name(loc)
+
+    return where
+
+
+def posted(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The named fields out of a POST, stripped, blanks left out: for a view assembling a
+    nested schema's input from a flat page (then `read_form(..., raw=True)`)."""
+    out: dict[str, Any] = {}
+    for name in names:
+        value = _given(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in (None, ""):
+            out[name] = value
+    return out
+
+
+def renamed(names: Mapping[str, str]) -> Where:
+    """Errors at the schema's dotted locations ("lots[0].title") put on the page's inputs
+    ("lot_title"); any other location on its own field name."""
+
+    def where(loc: Loc) -> tuple[str, str]:
+        name, _ = dotted(loc)
+        return (names[name], "") if name in names else last_name(loc)
 
     return where

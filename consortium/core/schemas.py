@@ -21,6 +21,9 @@ class StrictIn(Schema):
 
 def _date_as_typed(value: Any) -> Any:
     # People type 15/12/2026 or 5 Jan 2027; clients send 2026-12-15. Both are one date.
+    if isinstance(value, str) and value.startswith("__incomplete__:"):
+        # A GOV.UK date input with a box left empty (core.forms joins the three boxes).
+        raise PydanticCustomError("date_parsing", f"Date must include a {value.split(':', 1)[1]}")
     if isinstance(value, str) and value.strip():
         try:
             return parse_date(value)

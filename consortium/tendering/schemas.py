@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from consortium.catalogue.constants import Category
-from consortium.core.schemas import StrictIn
+from consortium.core.schemas import Date, Pounds, StrictIn
 from consortium.tendering.constants import (
     AuthorityType,
     ContractType,
@@ -85,7 +85,7 @@ class ProjectOut(Schema):
 class LotIn(StrictIn):
     title: str = Field(..., min_length=1, max_length=200)
     specification: str = Field("", max_length=20000)
-    estimated_unit_price: Decimal | None = Field(None, ge=0, lt=10**9, decimal_places=2)
+    estimated_unit_price: Pounds | None = Field(None, ge=0, lt=10**9, decimal_places=2)
     unit: str = Field("each", max_length=40)
 
 
@@ -104,15 +104,15 @@ class ProjectIn(StrictIn):
 
 
 class DemandOpenIn(StrictIn):
-    closes_on: dt.date
+    closes_on: Date
     member_ids: list[int] | None = Field(None, max_length=500)
 
 
 class DemandRowIn(StrictIn):
     lot_number: int = Field(..., ge=1, le=999)
-    needed_from: dt.date
+    needed_from: Date
     estimated_quantity: int | None = Field(None, ge=0, le=10**9)
-    annual_value: Decimal | None = Field(None, ge=0, lt=10**11, decimal_places=2)
+    annual_value: Pounds | None = Field(None, ge=0, lt=10**11, decimal_places=2)
     will_use: bool = False
 
 
@@ -135,14 +135,14 @@ class DemandOut(Schema):
 
 class TimetableIn(StrictIn):
     procedure: ProcedureCode
-    publication: dt.date
-    clarification_deadline: dt.date
-    tender_deadline: dt.date
-    evaluation_ends: dt.date
-    award_decision: dt.date
-    standstill_ends: dt.date
-    contract_start: dt.date
-    planned_notice_on: dt.date | None = None
+    publication: Date
+    clarification_deadline: Date
+    tender_deadline: Date
+    evaluation_ends: Date
+    award_decision: Date
+    standstill_ends: Date
+    contract_start: Date
+    planned_notice_on: Date | None = None
     price_method: PriceMethod | None = None
     discount_rate: Decimal | None = Field(None, ge=0, le=20, decimal_places=2)
 
@@ -190,16 +190,16 @@ class ClarificationOut(Schema):
 class PriceLineIn(StrictIn):
     description: str = Field(..., min_length=1, max_length=200)
     unit: str = Field("each", max_length=40)
-    quantity: Decimal = Field(..., gt=0, lt=10**9, decimal_places=2)
-    unit_price: Decimal = Field(..., ge=0, lt=10**9, decimal_places=2)
+    quantity: Pounds = Field(..., gt=0, lt=10**9, decimal_places=2)
+    unit_price: Pounds = Field(..., ge=0, lt=10**9, decimal_places=2)
 
 
 class CostProfileIn(StrictIn):
-    acquisition: Decimal = Field(..., ge=0, lt=10**11, decimal_places=2)
-    annual_running: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
-    annual_maintenance: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
-    end_of_life: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
-    residual_value: Decimal = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    acquisition: Pounds = Field(..., ge=0, lt=10**11, decimal_places=2)
+    annual_running: Pounds = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    annual_maintenance: Pounds = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    end_of_life: Pounds = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    residual_value: Pounds = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
 
 
 class BidIn(StrictIn):
@@ -288,3 +288,30 @@ class RulesOut(Schema):
     thresholds: list[dict[str, Any]]
     procedures: list[dict[str, Any]]
     notice_types: list[dict[str, Any]]
+
+
+def bid_submission(payload: BidIn) -> dict[str, Any]:
+    """A bid as the API and the bid page both hand it to `services.bid_submit`."""
+    from consortium.tendering import services
+    from consortium.tendering.scoring import CostProfile
+
+    cp = payload.cost_profile
+    return {
+        "answers": payload.answers,
+        "price_lines": [
+            services.PriceLineIn(p.description, p.quantity, p.unit_price, p.unit) for p in payload.price_lines
+        ],
+        "cost_profile": CostProfile(
+            cp.acquisition, cp.annual_running, cp.annual_maintenance, cp.end_of_life, cp.residual_value
+        )
+        if cp
+        else None,
+        "submission_key": payload.submission_key,
+    }
+
+
+def scores_by_bid(payload: ScoresheetIn) -> dict[int, Any]:
+    """A scoresheet as the API and the scoring pages both hand it to the services."""
+    from consortium.tendering import services
+
+    return {s.bid_id: services.ScoreIn(s.score, s.justification) for s in payload.scores}

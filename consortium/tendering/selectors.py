@@ -426,3 +426,178 @@ def _price_points(bid: Bid | None, lowest: Decimal | None, weight: Decimal) -> D
     if bid is None or bid.total_score is None or not lowest or not bid.price_compared:
         return None
     return price_points(lowest, bid.price_compared, weight)
+
+
+# --- single records a page or endpoint names by id ------------------------------------
+# Pages and API handlers look records up here, never with the ORM, so "not yours" and "no
+# such thing" are decided in one place and answered the same way (404 with a message).
+
+
+def criterion_of(actor: Actor | None, project: Project, criterion_id: int) -> Criterion:
+    """One of the procurement's criteria (the project already passed `project_get_for`)."""
+    criterion = project.criteria.filter(pk=criterion_id).first()
+    if criterion is None:
+        raise NotFound("No such criterion in this procurement")
+    return criterion
+
+
+def clarification_of(actor: Actor, project: Project, clarification_id: int) -> Clarification:
+    clarification = project.clarifications.filter(pk=clarification_id).first()
+    if clarification is None:
+        raise NotFound("No such question")
+    return clarification
+
+
+def lot_of(actor: Actor, project: Project, lot_number: int) -> Any:
+    lot = project.lots.filter(number=lot_number).first()
+    if lot is None:
+        raise NotFound("No such lot")
+    return lot
+
+
+def own_bid(actor: Actor, project: Project, *, bid_id: int | None = None, lot: Any = None) -> Bid | None:
+    """The acting supplier's own bid, by id or for a lot; None when it has none."""
+    bids_ = own_bids(actor, project)
+    if bid_id is not None:
+        bids_ = bids_.filter(pk=bid_id)
+    if lot is not None:
+        bids_ = bids_.filter(lot=lot)
+    return bids_.first()
+
+
+def evaluator_choice(actor: Actor, person_id: int) -> Any:
+    """The person the category manager chose as an evaluator (the service checks their role)."""
+    from consortium.core.errors import ValidationFailed
+    from consortium.organisations.models import Person
+
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ValidationFailed("Choose an evaluator", field_errors={"evaluator_id": "No such person"})
+    return person
+
+
+def evaluator_choices(actor: Actor) -> QuerySet[Any]:
+    from consortium.organisations.models import Person
+
+    return Person.objects.filter(role_assignments__role=Role.EVALUATOR).distinct().order_by("full_name")
+
+
+def supplier_choices(actor: Actor) -> list[tuple[int, str]]:
+    from consortium.organisations.models import Organisation
+
+    return [(o.pk, o.name) for o in Organisation.objects.filter(kind="supplier").order_by("name")]
+
+
+def suppliers_by_id(actor: Actor, supplier_ids: list[int]) -> list[Any]:
+    from consortium.organisations.models import Organisation
+
+    return list(Organisation.objects.filter(pk__in=supplier_ids))
+
+
+def live_frameworks(actor: Actor) -> QuerySet[Any]:
+    from consortium.contracts.models import Contract
+
+    return Contract.objects.filter(kind="framework", status="live").order_by("reference")
+
+
+def framework_of(actor: Actor, framework_id: int) -> Any:
+    from consortium.contracts.models import Contract
+
+    framework = Contract.objects.filter(pk=framework_id).first()
+    if framework is None:
+        from consortium.core.errors import ValidationFailed
+
+        raise ValidationFailed("Choose a framework", field_errors={"framework_id": "No such contract"})
+    return framework
+
+
+def members_by_id(actor: Actor, member_ids: list[int]) -> list[Any]:
+    from consortium.organisations.models import Organisation
+
+    return list(Organisation.objects.filter(pk__in=member_ids))
+
+
+def notice_types() -> list[Any]:
+    from consortium.tendering.models import NoticeType
+
+    return list(NoticeType.objects.all())
+
+
+def my_assignments(actor: Actor, project: Project) -> list[EvaluatorAssignment]:
+    return list(
+        EvaluatorAssignment.objects.filter(project=project, evaluator=actor.person)
+        .select_related("criterion")
+        .order_by("criterion__number")
+    )
+
+
+def procurement_page(actor: Actor, project: Project) -> dict[str, Any]:
+    """What the procurement page shows this person: the manager's tools, the member's and
+    supplier's standing, the evaluator's link."""
+    manager = runs_procurements(actor)
+    passed = deadline_passed(project)
+    context: dict[str, Any] = {
+        "manager": manager,
+        "admin": approves_awards(actor),
+        "criteria": list(project.criteria.order_by("number")),
+        "check": criteria_check(project),
+        "notices": project.notices.select_related("notice_type"),
+        "deadline_passed": passed,
+        "openings": list(project.openings.select_related("person")),
+    }
+    if manager or not actor.organisation.is_supplier:
+        context["aggregate"] = aggregate_demand(project)
+    if manager:
+        context["evaluators"] = evaluator_choices(actor)
+        context["assignments"] = project.assignments.select_related("criterion", "evaluator").order_by(
+            "criterion__number"
+        )
+        context["bid_count"] = project.bids.filter(status=BidStatus.SUBMITTED).count()
+        context["frameworks"] = live_frameworks(actor)
+        context["suppliers"] = supplier_choices(actor)
+        context["invited"] = [str(pk) for pk in project.invited_suppliers.values_list("pk", flat=True)]
+        context["judged"] = [c for c in leaf_criteria(project) if c.kind != CriterionKind.PRICE]
+    context["own_bids"] = list(own_bids(actor, project))
+    context["invited_to_demand"] = (
+        registers_demand(actor) and project.invited_members.filter(pk=actor.organisation.pk).exists()
+    )
+    context["is_evaluator"] = project.assignments.filter(evaluator=actor.person).exists()
+    context["interested"] = project.interests.filter(supplier=actor.organisation).exists()
+    context["can_bid"] = bids(actor) and project.status == ProjectStatus.OPEN and not passed
+    return context
+
+
+def answers_to(actor: Actor, project: Project, criterion: Criterion) -> list[tuple[Bid, str]]:
+    """Each readable bid with its answer to one criterion (bids_for_reading audits the reads)."""
+    from consortium.tendering.models import BidAnswer
+
+    bids_ = bids_for_reading(actor, project)
+    answers = dict(
+        BidAnswer.objects.filter(bid__in=bids_, criterion=criterion).values_list("bid_id", "response")
+    )
+    return [(b, answers.get(b.pk, "")) for b in bids_]
+
+
+def scores_for_moderation(actor: Actor, criterion: Criterion) -> tuple[dict[int, list[Any]], dict[int, Any]]:
+    """Every evaluator's score per bid, and the consensus so far, for the category manager."""
+    from consortium.tendering.models import EvaluatorScore, ModeratedScore
+
+    if not runs_procurements(actor):
+        raise PermissionDenied("The category manager moderates.")
+    individual: dict[int, list[Any]] = {}
+    for s in EvaluatorScore.objects.filter(criterion=criterion).select_related("evaluator"):
+        individual.setdefault(s.bid_id, []).append(s)
+    consensus = {m.bid_id: m for m in ModeratedScore.objects.filter(criterion=criterion)}
+    return individual, consensus
+
+
+def bid_for_summary(actor: Actor, project_id: int, bid_id: int) -> Bid:
+    """A bid whose assessment summary is asked for; assessment_summary decides who may see it."""
+    bid = (
+        Bid.objects.select_related("project", "lot", "supplier")
+        .filter(pk=bid_id, project_id=project_id)
+        .first()
+    )
+    if bid is None:
+        raise NotFound("No such bid")
+    return bid

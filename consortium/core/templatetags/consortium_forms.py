@@ -73,3 +73,29 @@ def page_numbers(page: Any) -> list[int | None]:
         n if isinstance(n, int) else None
         for n in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     ]
+
+
+@register.simple_tag
+def row_field(prefix: str, key: Any) -> str:
+    """The input name of one row's field in a multi-row form: row_field "quantity" 3 → quantity_3."""
+    return f"{prefix}_{key}"
+
+
+@register.simple_tag
+def date_parts(form: Any, name: str, value: Any = None) -> tuple[str, str, str]:
+    """Day, month and year for a GOV.UK date input: as typed when the form came back with
+    errors, else from the stored date (a date, or text such as 15/12/2026 or 2026-12-15)."""
+    import datetime as dt
+
+    if form and any(f"{name}-{p}" in form for p in ("day", "month", "year")):
+        return (form.get(f"{name}-day", ""), form.get(f"{name}-month", ""), form.get(f"{name}-year", ""))
+    if isinstance(value, str) and value:
+        from consortium.core.dates import parse_date
+
+        try:
+            value = parse_date(value)
+        except ValueError:
+            return ("", "", "")
+    if isinstance(value, dt.date):
+        return (str(value.day), str(value.month), str(value.year))
+    return ("", "", "")

@@ -3,7 +3,6 @@
 from django.http import HttpRequest
 from ninja import Router
 
-from consortium.core.errors import NotFound
 from consortium.organisations.api_auth import actor_of
 from consortium.tendering import selectors
 from consortium.tendering.models import Criterion, Project
@@ -16,7 +15,4 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 
 
 def _criterion(project: Project, criterion_id: int) -> Criterion:
-    try:
-        return project.criteria.get(pk=criterion_id)
-    except Criterion.DoesNotExist:
-        raise NotFound("No such criterion in this procurement") from None
+    return selectors.criterion_of(None, project, criterion_id)

@@ -5,11 +5,10 @@ from typing import Any
 from django.http import HttpRequest
 
 from consortium.core.api_errors import ERRORS
-from consortium.core.errors import NotFound
 from consortium.organisations.api_auth import actor_of
 from consortium.tendering import selectors, services
 from consortium.tendering.api._common import _project, router
-from consortium.tendering.models import Bid, Project
+from consortium.tendering.models import Project
 from consortium.tendering.schemas import ProjectOut, SummaryRowOut
 
 
@@ -37,9 +36,7 @@ def tender_conclude(request: HttpRequest, project_id: int) -> Project:
 def tender_bid_summary(request: HttpRequest, project_id: int, bid_id: int) -> list[dict[str, Any]]:
     """The bidder's assessment summary: its points and the winner's, per criterion."""
     actor = actor_of(request)
-    bid = Bid.objects.select_related("project", "lot").filter(pk=bid_id, project_id=project_id).first()
-    if bid is None:
-        raise NotFound("No such bid")
+    bid = selectors.bid_for_summary(actor, project_id, bid_id)
     rows = selectors.assessment_summary(actor, bid)
     return [
         {

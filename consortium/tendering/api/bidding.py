@@ -19,8 +19,8 @@ from consortium.tendering.schemas import (
     ClarificationOut,
     ProjectOut,
     QuestionIn,
+    bid_submission,
 )
-from consortium.tendering.scoring import CostProfile
 
 
 @router.post(
@@ -75,10 +75,7 @@ def tender_clarification_answer(
     request: HttpRequest, project_id: int, clarification_id: int, payload: AnswerIn
 ) -> Clarification:
     project = _project(request, project_id)
-    try:
-        clarification = project.clarifications.get(pk=clarification_id)
-    except Clarification.DoesNotExist:
-        raise NotFound("No such question") from None
+    clarification = selectors.clarification_of(actor_of(request), project, clarification_id)
     return services.clarification_answer(
         actor=actor_of(request), clarification=clarification, answer=payload.answer
     )
@@ -91,21 +88,11 @@ def tender_clarification_answer(
 )
 def tender_bid_submit(request: HttpRequest, project_id: int, lot_number: int, payload: BidIn) -> Bid:
     """Submit or resubmit a bid for a lot before the deadline (idempotent with `submission_key`)."""
-    cp = payload.cost_profile
     return services.bid_submit(
         actor=actor_of(request),
         project=_project(request, project_id),
         lot_number=lot_number,
-        answers=payload.answers,
-        price_lines=[
-            services.PriceLineIn(p.description, p.quantity, p.unit_price, p.unit) for p in payload.price_lines
-        ],
-        cost_profile=CostProfile(
-            cp.acquisition, cp.annual_running, cp.annual_maintenance, cp.end_of_life, cp.residual_value
-        )
-        if cp
-        else None,
-        submission_key=payload.submission_key,
+        **bid_submission(payload),
     )
 
 
@@ -124,7 +111,7 @@ def tender_my_bids(request: HttpRequest, project_id: int) -> object:
 )
 def tender_bid_withdraw(request: HttpRequest, project_id: int, bid_id: int) -> Bid:
     actor = actor_of(request)
-    bid = selectors.own_bids(actor, _project(request, project_id)).filter(pk=bid_id).first()
+    bid = selectors.own_bid(actor, _project(request, project_id), bid_id=bid_id)
     if bid is None:
         raise NotFound("No such bid")
     return services.bid_withdraw(actor=actor, bid=bid)

@@ -6,7 +6,6 @@ from django.http import HttpRequest
 
 from consortium.core.api_errors import ERRORS
 from consortium.organisations.api_auth import actor_of
-from consortium.organisations.models import Organisation
 from consortium.tendering import selectors, services
 from consortium.tendering.api._common import _project, router
 from consortium.tendering.models import Project
@@ -21,7 +20,7 @@ from consortium.tendering.schemas import DemandIn, DemandOpenIn, DemandOut, Proj
 def tender_demand_open(request: HttpRequest, project_id: int, payload: DemandOpenIn) -> Project:
     project = _project(request, project_id)
     members = (
-        None if payload.member_ids is None else list(Organisation.objects.filter(pk__in=payload.member_ids))
+        None if payload.member_ids is None else selectors.members_by_id(actor_of(request), payload.member_ids)
     )
     services.demand_open(
         actor=actor_of(request), project=project, closes_on=payload.closes_on, members=members

@@ -6,13 +6,18 @@ from django.http import HttpRequest
 from ninja import Status
 
 from consortium.core.api_errors import ERRORS
-from consortium.core.errors import ValidationFailed
 from consortium.organisations.api_auth import actor_of
-from consortium.organisations.models import Person
-from consortium.tendering import services
+from consortium.tendering import selectors, services
 from consortium.tendering.api._common import _criterion, _project, router
 from consortium.tendering.models import Bid
-from consortium.tendering.schemas import AssignIn, BidEnvelopeOut, DeclarationIn, ScoresheetIn, WorkbookIn
+from consortium.tendering.schemas import (
+    AssignIn,
+    BidEnvelopeOut,
+    DeclarationIn,
+    ScoresheetIn,
+    WorkbookIn,
+    scores_by_bid,
+)
 
 
 @router.post(
@@ -22,9 +27,7 @@ from consortium.tendering.schemas import AssignIn, BidEnvelopeOut, DeclarationIn
 )
 def tender_evaluator_assign(request: HttpRequest, project_id: int, payload: AssignIn) -> Status:
     project = _project(request, project_id)
-    evaluator = Person.objects.filter(pk=payload.evaluator_id).first()
-    if evaluator is None:
-        raise ValidationFailed("Choose an evaluator", field_errors={"evaluator_id": "No such person"})
+    evaluator = selectors.evaluator_choice(actor_of(request), payload.evaluator_id)
     a = services.evaluator_assign(
         actor=actor_of(request), criterion=_criterion(project, payload.criterion_id), evaluator=evaluator
     )
@@ -54,7 +57,7 @@ def tender_declaration(request: HttpRequest, project_id: int, payload: Declarati
 
 
 def _scores(payload: ScoresheetIn) -> dict[int, services.ScoreIn]:
-    return {s.bid_id: services.ScoreIn(s.score, s.justification) for s in payload.scores}
+    return scores_by_bid(payload)
 
 
 @router.put(

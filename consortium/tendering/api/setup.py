@@ -8,10 +8,8 @@ from ninja import Status
 from ninja.pagination import paginate
 
 from consortium.core.api_errors import ERRORS
-from consortium.core.errors import ValidationFailed
 from consortium.core.pagination import Page
 from consortium.organisations.api_auth import actor_of
-from consortium.organisations.models import Organisation
 from consortium.tendering import selectors, services
 from consortium.tendering.api._common import _criterion, _project, router
 from consortium.tendering.constants import (
@@ -34,7 +32,6 @@ from consortium.tendering.schemas import (
 def procurement_rules(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
     """Thresholds, procedures and notice types in force on a date, each with its source."""
     from consortium.core.dates import today_in_london
-    from consortium.tendering.models import NoticeType
     from consortium.tendering.selectors import procedure_in_force, threshold_in_force
 
     day = on or today_in_london()
@@ -69,7 +66,7 @@ def procurement_rules(request: HttpRequest, on: dt.date | None = None) -> dict[s
         ],
         "notice_types": [
             {"code": n.code, "name": n.name, "stage": n.stage, "citation": n.citation}
-            for n in NoticeType.objects.all()
+            for n in selectors.notice_types()
         ],
     }
 
@@ -125,18 +122,14 @@ def tender_criterion_add(request: HttpRequest, project_id: int, payload: Criteri
 )
 def tender_bidders_invite(request: HttpRequest, project_id: int, payload: BiddersIn) -> Project:
     """Direct award or mini-competition: only these suppliers (by default a framework's) may bid."""
-    from consortium.contracts.models import Contract
-
-    framework = None
-    if payload.framework_id is not None:
-        framework = Contract.objects.filter(pk=payload.framework_id).first()
-        if framework is None:
-            raise ValidationFailed("Choose a framework", field_errors={"framework_id": "No such contract"})
+    actor = actor_of(request)
     services.bidders_invite(
-        actor=actor_of(request),
+        actor=actor,
         project=_project(request, project_id),
-        suppliers=list(Organisation.objects.filter(pk__in=payload.supplier_ids)),
-        framework=framework,
+        suppliers=selectors.suppliers_by_id(actor, payload.supplier_ids),
+        framework=None
+        if payload.framework_id is None
+        else selectors.framework_of(actor, payload.framework_id),
     )
     return _project(request, project_id)
 

@@ -47,7 +47,7 @@ def test_a_category_manager_starts_a_procurement_and_invites_members(world):
     assert (
         cm.post(
             f"/tenders/{project.pk}/act/",
-            {"action": "add_criterion", "title": "Price", "weight": "100", "kind": "price"},
+            {"action": "add_criterion", "criterion_title": "Price", "weight": "100", "kind": "price"},
         ).status_code
         == 302
     )
@@ -256,3 +256,59 @@ def test_a_supplier_registers_interest_on_the_page(world):
     assert "Register interest" in supplier.get(f"/tenders/{project.pk}/").content.decode()
     assert supplier.post(f"/tenders/{project.pk}/act/", {"action": "register_interest"}).status_code == 302
     assert project.interests.filter(supplier=world.supplier).exists()
+
+
+def test_multi_row_forms_name_the_row_mark_the_input_and_keep_what_was_typed(world):
+    """Demand returns, bid price lines and scoresheets: each error says which row, sits on
+    the input that caused it, and nothing typed is lost."""
+    project = tender_at(world, "demand")
+    buyer = _client(world, Role.MEMBER_BUYER)
+    before = DemandReturn.objects.count()
+    page = buyer.post(
+        f"/tenders/{project.pk}/demand/",
+        {"quantity_1": "lots", "annual_value_1": "£1,250", "needed_from_1": "31/02/2027"},
+    )
+    body = page.content.decode()
+    assert page.status_code == 400 and DemandReturn.objects.count() == before
+    assert 'href="#quantity_1"' in body and "Lot 1: Estimated quantity must be a whole number" in body
+    assert 'href="#needed_from_1"' in body and 'id="needed_from_1-error"' in body
+    assert 'value="lots"' in body and 'value="£1,250"' in body
+
+    project = tender_at(world, "open", title="Bid rows")
+    Bid.objects.filter(project=project, supplier=world.supplier).delete()
+    supplier = _client(world, Role.SUPPLIER_USER)
+    form = {f"answer_{leaf(project, n).pk}": "Our plan" for n in ("1.1", "1.2", "2")}
+    form |= {
+        "line_description_2": "A4 paper",
+        "line_quantity_2": "-5",
+        "line_unit_price_2": "4.005",
+        "submission_key": "rows",
+        "declaration": "yes",
+    }
+    body = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form).content.decode()
+    assert "Line 2: Quantity must be more than 0" in body and 'href="#line_quantity_2"' in body
+    assert "Line 2: Unit price must have no more than 2 decimal places" in body
+    assert 'id="line_unit_price_2-error"' in body and 'value="4.005"' in body
+
+    project = tender_at(world, "declared", title="Score rows")
+    ev = _client(world, Role.EVALUATOR)
+    criterion = leaf(project, "1.1")
+    bids = list(Bid.objects.filter(project=project).order_by("pk"))
+    typed = {f"score_{bids[0].pk}": "3", f"justification_{bids[0].pk}": ""}
+    page = ev.post(f"/tenders/{project.pk}/criteria/{criterion.pk}/score/", typed)
+    body = page.content.decode()
+    assert page.status_code == 400 and f'href="#justification_{bids[0].pk}"' in body
+    assert "Bid 1: Enter justification" in body and 'selected>3</option>' in body
+
+
+def test_the_procurement_page_keeps_a_rejected_lot_and_opens_its_form(world):
+    project = tender_at(world, "draft")
+    cm = _client(world, Role.CATEGORY_MANAGER)
+    page = cm.post(
+        f"/tenders/{project.pk}/act/",
+        {"action": "add_lot", "lot_title": "", "lot_specification": "Bins", "estimated_unit_price": "x"},
+    )
+    body = page.content.decode()
+    assert page.status_code == 400 and 'href="#lot_title"' in body and "Enter title" in body
+    assert "Estimated unit price must be a number" in body and ">Bins</textarea>" in body
+    assert '<details class="govuk-details" open>' in body

@@ -28,7 +28,7 @@ def test_demand_bid_evaluate_moderate_award_and_summaries(page, page_as, world):
     page.get_by_role("link", name="Register demand").click()
     assert_accessible(page)
     page.get_by_label("Annual value (£ ex VAT)").fill("90000")
-    page.get_by_label("Needed from (YYYY-MM-DD)").fill("2027-09-01")
+    page.get_by_label("Needed from").fill("1 Sep 2027")
     page.get_by_role("button", name="Save demand").click()
     page.get_by_text("Your demand is recorded").wait_for()
 

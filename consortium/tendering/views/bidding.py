@@ -1,0 +1,211 @@
+"""Pages for suppliers while the tender is open: clarifications and the bid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from consortium.core.errors import ConsortiumError, ValidationFailed
+from consortium.core.forms import Where, posted, read_form, rows_where
+from consortium.core.views import (
+    actor_required,
+    forbidden,
+    form_errors,
+    form_id,
+)
+from consortium.tendering import selectors, services
+from consortium.tendering.constants import (
+    CriterionKind,
+    PriceMethod,
+)
+from consortium.tendering.schemas import AnswerIn, BidIn, QuestionIn, bid_submission
+from consortium.tendering.views._common import S, _actor
+
+
+@actor_required
+def tender_clarifications(request: HttpRequest, project_id: int) -> HttpResponse:
+    actor = _actor(request)
+    project = selectors.project_get_for(actor, project_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("clarification"):
+                question = selectors.clarification_of(
+                    actor, project, form_id(request.POST.get("clarification"), "clarification")
+                )
+                answer = read_form(
+                    AnswerIn,
+                    request.POST,
+                    where=lambda loc: (f"answer_{question.pk}", ""),
+                    summary="Check the answer",
+                )
+                services.clarification_answer(actor=actor, clarification=question, answer=answer.answer)
+                messages.success(request, "Answer published to every bidder.")
+            else:
+                data = read_form(QuestionIn, request.POST, summary="Check your question")
+                services.clarification_ask(actor=actor, project=project, question=data.question)
+                messages.success(
+                    request,
+                    "Question sent. The answer will be published to every bidder, without naming you.",
+                )
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            return redirect("tender-clarifications", project.pk)
+    return render(
+        request,
+        "tendering/clarifications.html",
+        {
+            "project": project,
+            "clarifications": selectors.clarifications_for(actor, project),
+            "manager": selectors.runs_procurements(actor),
+            "can_ask": selectors.bids(actor) and project.status == S.OPEN,
+            "errors": errors,
+            "form": request.POST,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# The bid page's price lines: five rows of inputs named line_<field>_<n>.
+PRICE_LINE_ROWS = range(1, 6)
+PRICE_LINE_INPUTS = {
+    "description": "line_description",
+    "unit": "line_unit",
+    "quantity": "line_quantity",
+    "unit_price": "line_unit_price",
+}
+COST_PROFILE_INPUTS = {
+    "acquisition": "acquisition_cost",
+    "annual_running": "annual_running_cost",
+    "annual_maintenance": "annual_maintenance_cost",
+    "end_of_life": "end_of_life_cost",
+    "residual_value": "residual_value",
+}
+
+
+def _bid_input(p: Mapping[str, Any], asked: list[Any], wlc: bool) -> tuple[dict[str, Any], Where]:
+    """The bid page's inputs assembled into the API's BidIn, and where each error belongs."""
+    rows = [n for n in PRICE_LINE_ROWS if str(p.get(f"line_description_{n}", "")).strip()]
+    lines = [
+        {
+            field: value
+            for field, name in PRICE_LINE_INPUTS.items()
+            if (value := str(p.get(f"{name}_{n}", "")).strip())
+        }
+        for n in rows
+    ]
+    data: dict[str, Any] = {
+        "answers": {c.pk: str(p.get(f"answer_{c.pk}", "")) for c in asked},
+        "price_lines": lines,
+        "submission_key": str(p.get("submission_key", ""))[:64],
+    }
+    if wlc:
+        data["cost_profile"] = {
+            f: v for f, name in COST_PROFILE_INPUTS.items() if (v := posted(p, name).get(name))
+        }
+    line_where = rows_where("price_lines", rows, lambda i: f"Line {rows[i]}", PRICE_LINE_INPUTS)
+
+    def where(loc: tuple[int | str, ...]) -> tuple[str, str]:
+        if loc[:1] == ("cost_profile",) and len(loc) > 1:
+            return COST_PROFILE_INPUTS.get(str(loc[1]), "acquisition_cost"), ""
+        if loc[:1] == ("answers",) and len(loc) > 1:
+            return f"answer_{loc[1]}", ""
+        return line_where(loc)
+
+    return data, where
+
+
+@actor_required
+def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpResponse:
+    actor = _actor(request)
+    project = selectors.project_get_for(actor, project_id)
+    if not selectors.bids(actor):
+        return forbidden(request, reason="Suppliers' users bid.")
+    lot = selectors.lot_of(actor, project, lot_number)
+    asked = [c for c in selectors.leaf_criteria(project) if c.kind != CriterionKind.PRICE]
+    bid = selectors.own_bid(actor, project, lot=lot)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("withdraw") and bid:
+                services.bid_withdraw(actor=actor, bid=bid)
+                messages.success(request, "Bid withdrawn. You may submit again until the deadline.")
+                return redirect("tender-bid", project.pk, lot.number)
+            wlc = project.price_method == PriceMethod.WHOLE_LIFE_COST
+            data, where = _bid_input(p, asked, wlc)
+            try:
+                payload = read_form(BidIn, data, raw=True, where=where, summary="Check your bid")
+            except ValidationFailed as exc:
+                errors = dict(exc.field_errors)
+            if not p.get("declaration"):
+                errors["declaration"] = "Confirm the declaration to submit your bid"
+            if errors:
+                raise ValidationFailed("Check your bid", field_errors=errors)
+            documents = [
+                services.DocumentIn(
+                    f.name or "document",
+                    f.content_type or "application/octet-stream",
+                    f.read(services.MAX_DOCUMENT_BYTES + 1),
+                )
+                for f in request.FILES.getlist("documents")
+            ]
+            services.bid_submit(
+                actor=actor,
+                project=project,
+                lot_number=lot.number,
+                documents=documents,
+                **bid_submission(payload),
+            )
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request,
+                "Bid submitted. Only you can see it until the deadline; you may change or withdraw it until then.",
+            )
+            return redirect("tender-bid", project.pk, lot.number)
+    answers = {a.criterion_id: a.response for a in bid.answers.all()} if bid else {}
+    saved_lines = list(bid.price_lines.all()) if bid else []
+    import uuid
+
+    return render(
+        request,
+        "tendering/bid.html",
+        {
+            "project": project,
+            "lot": lot,
+            "bid": bid,
+            "criteria": [(c, request.POST.get(f"answer_{c.pk}", answers.get(c.pk, ""))) for c in asked],
+            # What was typed, when the bid came back with errors; else the bid as saved.
+            "lines": [
+                (
+                    i,
+                    {
+                        "description": request.POST.get(f"line_description_{i}", ""),
+                        "unit": request.POST.get(f"line_unit_{i}", "") or "each",
+                        "quantity": request.POST.get(f"line_quantity_{i}", ""),
+                        "unit_price": request.POST.get(f"line_unit_price_{i}", ""),
+                    }
+                    if errors
+                    else (saved_lines[i - 1] if i <= len(saved_lines) else None),
+                )
+                for i in PRICE_LINE_ROWS
+            ],
+            "errors": errors,
+            "form": request.POST,
+            "open": project.status == S.OPEN and not selectors.deadline_passed(project),
+            "submission_key": uuid.uuid4().hex,
+            "wlc": project.price_method == PriceMethod.WHOLE_LIFE_COST,
+        },
+        status=400 if errors else 200,
+    )

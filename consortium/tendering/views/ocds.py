@@ -1,0 +1,40 @@
+"""Open data downloads, open to anyone once the procurement is published."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from consortium.core.errors import NotFound
+from consortium.tendering import ocds, selectors
+from consortium.tendering.models import Project
+
+
+def _published(project_id: int) -> Project:
+    try:
+        return selectors.published_project(project_id)
+    except NotFound as e:  # these pages are open to anyone, outside actor_required
+        from django.http import Http404
+
+        raise Http404(e.detail) from e
+
+
+@require_GET
+def tender_ocds_releases(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Open data: the release package, downloadable by anyone."""
+    project = _published(project_id)
+    response = JsonResponse(ocds.release_package(project), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{project.ocid}-releases.json"'
+    return response
+
+
+@require_GET
+def tender_ocds_record(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _published(project_id)
+    response = HttpResponse(
+        json.dumps(ocds.record_package(project), indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{project.ocid}-record.json"'
+    return response
