@@ -43,7 +43,9 @@ def test_a_flat_post_is_read_as_typed_values_with_blanks_as_not_given():
     assert data.tags == ["a", "b"]
 
 
-@pytest.mark.parametrize("typed", ["15/12/2026", "15-12-2026", "2026-12-15", "15 Dec 2026", "15 December 2026"])
+@pytest.mark.parametrize(
+    "typed", ["15/12/2026", "15-12-2026", "2026-12-15", "15 Dec 2026", "15 December 2026"]
+)
 def test_dates_are_read_as_people_in_the_uk_type_them(typed):
     assert read_form(OrderIn, {"needed_by": typed}).needed_by == dt.date(2026, 12, 15)
 
@@ -102,7 +104,9 @@ def test_the_api_words_its_errors_as_the_pages_do(world):
 
     client = Client()
     client.force_login(world.people[Role.CATEGORY_MANAGER])
-    response = client.post("/api/v1/tenders", {"title": "", "term_months": "x"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/tenders", {"title": "", "term_months": "x"}, content_type="application/json"
+    )
     assert response.status_code == 422
     messages = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert messages == {"title": "Enter title", "term_months": "Term months must be a whole number"}

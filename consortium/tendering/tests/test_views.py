@@ -298,7 +298,7 @@ def test_multi_row_forms_name_the_row_mark_the_input_and_keep_what_was_typed(wor
     page = ev.post(f"/tenders/{project.pk}/criteria/{criterion.pk}/score/", typed)
     body = page.content.decode()
     assert page.status_code == 400 and f'href="#justification_{bids[0].pk}"' in body
-    assert "Bid 1: Enter justification" in body and 'selected>3</option>' in body
+    assert "Bid 1: Enter justification" in body and "selected>3</option>" in body
 
 
 def test_the_procurement_page_keeps_a_rejected_lot_and_opens_its_form(world):
