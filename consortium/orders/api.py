@@ -9,10 +9,18 @@ from ninja.pagination import paginate
 from consortium.core.api_errors import ERRORS
 from consortium.core.files import csv_response
 from consortium.core.pagination import Page
-from consortium.core.schemas import StrictIn
 from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
 from consortium.orders.models import Order
+from consortium.orders.schemas import (
+    BasketAddIn,
+    BasketUpdateIn,
+    CheckoutIn,
+    DeliveryIn,
+    ReasonIn,
+    RejectIn,
+    StepIn,
+)
 from consortium.organisations.api_auth import actor_of
 
 router = Router(tags=["orders"])
@@ -26,25 +34,6 @@ class BasketLineOut(Schema):
     unit_price: Decimal = Field(..., alias="item.unit_price")
     quantity: int
     cost_centre: str
-
-
-class BasketAddIn(StrictIn):
-    item_id: int = Field(..., ge=1, le=2**62)
-    quantity: int = Field(1, ge=1, le=100000)
-    cost_centre: str = Field("", max_length=40)
-
-
-class BasketUpdateIn(StrictIn):
-    quantity: int = Field(..., ge=0, le=100000, description="0 removes the line")
-    cost_centre: str = Field("", max_length=40)
-
-
-class CheckoutIn(StrictIn):
-    checkout_key: str = Field(
-        ..., min_length=1, max_length=64, description="Send the same key to retry safely"
-    )
-    delivery_address: str = Field(..., min_length=1, max_length=1000)
-    notes: str = Field("", max_length=2000)
 
 
 class OrderLineOut(Schema):
@@ -90,12 +79,6 @@ class OrderOut(Schema):
 class OrderDetailOut(OrderOut):
     lines: list[OrderLineOut]
     events: list[OrderEventOut]
-
-
-class StepIn(StrictIn):
-    to: OrderStatus
-    reason: str = Field("", max_length=300)
-    delivered: dict[int, int] = Field(default_factory=dict, description="line id → quantity received now")
 
 
 @router.get("/basket", response={200: list[BasketLineOut], **ERRORS}, operation_id="basket_get")
@@ -172,20 +155,6 @@ def order_step(request: HttpRequest, order_id: int, payload: StepIn) -> Order:
         actor=actor, order=order, to=payload.to, reason=payload.reason, delivered=payload.delivered
     )
     return selectors.order_get_for(actor, order_id)
-
-
-class ReasonIn(StrictIn):
-    reason: str = Field("", max_length=300)
-
-
-class RejectIn(StrictIn):
-    reason: str = Field(..., min_length=1, max_length=300)
-
-
-class DeliveryIn(StrictIn):
-    delivered: dict[int, int] = Field(
-        default_factory=dict, description="line id → quantity received now; empty: everything outstanding"
-    )
 
 
 def _act(request: HttpRequest, order_id: int, action: str, **values: Any) -> Order:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from consortium.core.errors import NotFound, PermissionDenied
 from consortium.core.files import csv_text, timestamp
-from consortium.orders.models import BasketLine, Order
+from consortium.orders.models import ApprovalRule, BasketLine, Order
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
 
@@ -90,3 +90,8 @@ def orders_as_csv(orders: Iterable[Order]) -> str:
         for line in order.lines.all()
     )
     return csv_text(CSV_COLUMNS, rows)
+
+
+def approval_rules_for(actor: Actor) -> QuerySet[ApprovalRule]:
+    """The acting organisation's approval rules."""
+    return ApprovalRule.objects.filter(organisation=actor.organisation).order_by("category")

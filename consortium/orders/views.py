@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,12 +13,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from consortium.core.errors import ConsortiumError
+from consortium.core.errors import ConsortiumError, ValidationFailed
 from consortium.core.files import csv_response
+from consortium.core.forms import posted, read_form
 from consortium.core.views import actor_required, form_errors, form_id
 from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
-from consortium.orders.models import ApprovalRule
+from consortium.orders.models import BasketLine
+from consortium.orders.schemas import (
+    ApprovalRuleIn,
+    BasketAddIn,
+    BasketUpdateIn,
+    CheckoutIn,
+    DeliveryIn,
+    ReasonIn,
+)
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
 
@@ -33,11 +44,11 @@ def basket_add(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("basket")
     try:
-        line = services.basket_add(
-            actor=actor,
-            item_id=form_id(request.POST.get("item_id"), "item_id", label="an item"),
-            quantity=request.POST.get("quantity", "1"),
+        item_id = form_id(request.POST.get("item_id"), "item_id", label="an item")
+        data = read_form(
+            BasketAddIn, {**posted(request.POST, "quantity", "cost_centre"), "item_id": item_id}, raw=True
         )
+        line = services.basket_add(actor=actor, **data.dict())
     except ConsortiumError as exc:
         if exc.status_code == 403:
             raise
@@ -55,6 +66,20 @@ def _local(target: str | None) -> str:
     return ""
 
 
+def _line_input(post: Mapping[str, Any], line: BasketLine) -> BasketUpdateIn:
+    """One basket line's inputs (quantity_<id>, cost_centre_<id>), errors named by its item."""
+    given = {
+        "quantity": post.get(f"quantity_{line.pk}", line.quantity),
+        "cost_centre": post.get(f"cost_centre_{line.pk}", line.cost_centre),
+    }
+    return read_form(
+        BasketUpdateIn,
+        {k: v.strip() if isinstance(v, str) else v for k, v in given.items() if v != ""},
+        raw=True,
+        where=lambda loc: (f"{loc[0]}_{line.pk}", f"{line.item.name}: "),
+    )
+
+
 @actor_required
 def basket(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -62,22 +87,32 @@ def basket(request: HttpRequest) -> HttpResponse:
     values = {"delivery_address": "", "notes": "", "checkout_key": uuid.uuid4().hex}
     if request.method == "POST":
         lines = list(selectors.basket_for(actor))
-        values = {k: request.POST.get(k, "") for k in ("delivery_address", "notes", "checkout_key")}
+        values = {k: request.POST.get(k, "").strip() for k in ("delivery_address", "notes", "checkout_key")}
         try:
+            # Every line is read first, with the API's schema, so every line's error is shown
+            # at once, named by its item; nothing changes unless all of them are right.
+            updates: list[tuple[BasketLine, BasketUpdateIn]] = []
+            line_errors: dict[str, str] = {}
             for line in lines:
+                try:
+                    updates.append((line, _line_input(request.POST, line)))
+                except ValidationFailed as exc:
+                    line_errors |= exc.field_errors
+            checking_out = request.POST.get("action") == "checkout"
+            order_details = None
+            if checking_out:
+                try:
+                    order_details = read_form(CheckoutIn, values, raw=True, summary="Check your order")
+                except ValidationFailed as exc:
+                    line_errors |= exc.field_errors
+            if line_errors:
+                raise ValidationFailed("Check your basket", field_errors=line_errors)
+            for line, data in updates:
                 services.basket_update(
-                    actor=actor,
-                    line_id=line.pk,
-                    quantity=request.POST.get(f"quantity_{line.pk}", line.quantity),
-                    cost_centre=request.POST.get(f"cost_centre_{line.pk}", line.cost_centre),
+                    actor=actor, line_id=line.pk, quantity=data.quantity, cost_centre=data.cost_centre
                 )
-            if request.POST.get("action") == "checkout":
-                orders = services.checkout(
-                    actor=actor,
-                    checkout_key=values["checkout_key"],
-                    delivery_address=values["delivery_address"],
-                    notes=values["notes"],
-                )
+            if order_details is not None:
+                orders = services.checkout(actor=actor, **order_details.dict())
                 refs = ", ".join(o.reference for o in orders)
                 messages.success(request, f"Order{'s' if len(orders) > 1 else ''} placed: {refs}.")
                 return redirect("order-list")
@@ -92,7 +127,14 @@ def basket(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orders/basket.html",
-        {"lines": lines, "subtotal": subtotal, "errors": errors, "values": values},
+        {
+            "lines": lines,
+            "subtotal": subtotal,
+            "errors": errors,
+            "values": values,
+            # What was typed, when the basket came back with errors.
+            "typed": request.POST if errors else None,
+        },
         status=400 if errors else 200,
     )
 
@@ -132,18 +174,25 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        delivered = {
-            line.pk: request.POST.get(f"delivered_{line.pk}", "")
-            for line in order.lines.all()
-            if request.POST.get(f"delivered_{line.pk}", "") != ""
-        }
+        names = {line.pk: line.name for line in order.lines.all()}
         try:
+            reason = read_form(ReasonIn, request.POST).reason
+            delivered: dict[int, int] = {}
+            if action == "record_delivery":
+                given = {pk: request.POST.get(f"delivered_{pk}", "").strip() for pk in names}
+                delivered = read_form(
+                    DeliveryIn,
+                    {"delivered": {pk: value for pk, value in given.items() if value}},
+                    raw=True,
+                    where=lambda loc: (
+                        (f"delivered_{loc[1]}", f"{names.get(int(loc[1]), 'Line')}: ")
+                        if len(loc) > 1 and str(loc[1]).isdigit()
+                        else ("__all__", "")
+                    ),
+                    summary="Check the quantities received",
+                ).delivered
             order = services.order_act(
-                actor=actor,
-                order=order,
-                action=action,
-                reason=request.POST.get("reason", ""),
-                delivered=delivered,
+                actor=actor, order=order, action=action, reason=reason, delivered=delivered
             )
         except ConsortiumError as exc:
             if exc.status_code == 403:
@@ -161,7 +210,12 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "actions": services.order_actions_for(actor, order), "errors": errors},
+        {
+            "order": order,
+            "actions": services.order_actions_for(actor, order),
+            "errors": errors,
+            "typed": request.POST if errors else None,
+        },
         status=400 if errors else 200,
     )
 
@@ -176,11 +230,8 @@ def approval_rules(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            services.approval_rule_set(
-                actor=actor,
-                threshold=request.POST.get("threshold", ""),
-                category=request.POST.get("category", ""),
-            )
+            data = read_form(ApprovalRuleIn, request.POST, summary="Check the rule")
+            services.approval_rule_set(actor=actor, threshold=data.threshold, category=data.category)
         except ConsortiumError as exc:
             errors = form_errors(exc)
         else:
@@ -192,8 +243,9 @@ def approval_rules(request: HttpRequest) -> HttpResponse:
         request,
         "orders/approval_rules.html",
         {
-            "rules": ApprovalRule.objects.filter(organisation=actor.organisation),
+            "rules": selectors.approval_rules_for(actor),
             "errors": errors,
+            "form": request.POST,
             "categories": Category.choices,
         },
         status=400 if errors else 200,
