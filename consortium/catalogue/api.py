@@ -9,11 +9,11 @@ from ninja.pagination import paginate
 from consortium.catalogue import selectors, services
 from consortium.catalogue.constants import Category
 from consortium.catalogue.models import CatalogueItem, PriceChange
+from consortium.catalogue.schemas import BaselineIn, DecisionIn, ItemIn, PriceChangeIn
 from consortium.contracts.models import Lot
 from consortium.core.api_errors import ERRORS
 from consortium.core.errors import NotFound
 from consortium.core.pagination import Page
-from consortium.core.schemas import StrictIn
 from consortium.organisations.api_auth import actor_of
 
 router = Router(tags=["catalogue"])
@@ -68,39 +68,6 @@ class SearchQuery(Schema):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10000)
     facets: bool = True
-
-
-class ItemIn(StrictIn):
-    lot_id: int = Field(..., ge=1, le=2**62)
-    supplier_code: str = Field(..., min_length=1, max_length=60)
-    name: str = Field(..., min_length=1, max_length=200)
-    description: str = Field("", max_length=5000)
-    category: Category
-    unit_of_measure: str = Field("each", max_length=30)
-    pack_size: int = Field(1, ge=1, le=100000)
-    unit_price: Decimal = Field(..., ge=0, lt=100000000, decimal_places=2)
-    vat_rate: Decimal = Field(Decimal(20))
-    minimum_order: int = Field(1, ge=1, le=100000)
-    lead_time_days: int = Field(3, ge=0, le=365)
-    eco_label: bool = False
-    sustainability_marks: str = Field("", max_length=200)
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
-
-
-class BaselineIn(StrictIn):
-    baseline_price: Decimal | None = Field(
-        ..., ge=0, lt=100000000, decimal_places=2, description="£ ex VAT members paid before; null clears it"
-    )
-
-
-class PriceChangeIn(StrictIn):
-    new_price: Decimal = Field(..., ge=0, lt=100000000, decimal_places=2)
-
-
-class DecisionIn(StrictIn):
-    approve: bool
-    reason: str = Field("", max_length=300)
 
 
 class PriceChangeOut(Schema):

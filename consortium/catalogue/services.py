@@ -136,9 +136,7 @@ def may_set_baseline(actor: Actor) -> bool:
     return actor.organisation.is_consortium and actor.has(Permission.BASELINES_SET)
 
 
-def item_baseline_set(
-    *, actor: Actor, item: CatalogueItem, baseline_price: Decimal | str | None
-) -> CatalogueItem:
+def item_baseline_set(*, actor: Actor, item: CatalogueItem, baseline_price: Decimal | None) -> CatalogueItem:
     """The price members paid before the contract, which MI measures savings against: set by
     the consortium's category managers, never by the supplier (it would set its own savings)."""
     if not may_set_baseline(actor):
@@ -172,7 +170,7 @@ def item_baseline_set(
     return item
 
 
-def price_change_request(*, actor: Actor, item: CatalogueItem, new_price: Any) -> PriceChange:
+def price_change_request(*, actor: Actor, item: CatalogueItem, new_price: Decimal) -> PriceChange:
     """A supplier's new price waits for the category manager; the old price stands meanwhile."""
     if item.supplier_id != actor.organisation.pk or not actor.has(Permission.CATALOGUE_KEEP):
         raise PermissionDenied("Only the item's supplier can change its price.")

@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 
 from consortium.catalogue import selectors, services
 from consortium.catalogue.constants import Category
+from consortium.catalogue.schemas import BaselineIn, DecisionIn, PriceChangeIn
 from consortium.core.errors import ConsortiumError
+from consortium.core.forms import posted, read_form
 from consortium.core.views import actor_required, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
 
@@ -68,9 +70,14 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.item_get_for(actor, item_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        raw = (request.POST.get("baseline_price") or "").strip()
         try:
-            services.item_baseline_set(actor=actor, item=item, baseline_price=raw or None)
+            # A blank baseline clears it, as null does in the API.
+            data = read_form(
+                BaselineIn,
+                {"baseline_price": posted(request.POST, "baseline_price").get("baseline_price")},
+                raw=True,
+            )
+            services.item_baseline_set(actor=actor, item=item, baseline_price=data.baseline_price)
         except ConsortiumError as exc:
             if exc.status_code in (403, 404):
                 raise
@@ -99,13 +106,18 @@ def own_catalogue(request: HttpRequest) -> HttpResponse:
     items = selectors.own_items_for(actor).order_by("lot__contract__reference", "supplier_code")
     errors: dict[str, str] = {}
     if request.method == "POST":
+        item = selectors.item_get_for(actor, _int(request.POST.get("item_id")) or 0)
         try:
-            item = selectors.item_get_for(actor, _int(request.POST.get("item_id")) or 0)
-            services.price_change_request(actor=actor, item=item, new_price=request.POST.get("new_price", ""))
+            data = read_form(PriceChangeIn, request.POST, summary="Check the new price")
+            services.price_change_request(actor=actor, item=item, new_price=data.new_price)
         except ConsortiumError as exc:
             if exc.status_code in (403, 404):
                 raise
-            errors = form_errors(exc)
+            # One form per item: the error goes on that item's price box.
+            errors = {
+                (f"new_price_{item.pk}" if field == "new_price" else field): message
+                for field, message in form_errors(exc).items()
+            }
         else:
             messages.success(request, f"New price for {item.name} sent to the category manager.")
             return redirect("own-catalogue")
@@ -116,6 +128,7 @@ def own_catalogue(request: HttpRequest) -> HttpResponse:
             "items": items[:500],
             "count": items.count(),
             "errors": errors,
+            "typed": request.POST if errors else None,
             "pending": selectors.price_change_list_for(actor),
         },
         status=400 if errors else 200,
@@ -128,16 +141,22 @@ def price_changes(request: HttpRequest) -> HttpResponse:
     changes = selectors.price_change_list_for(actor)
     errors: dict[str, str] = {}
     if request.method == "POST":
+        change = selectors.price_change_get_for(actor, _int(request.POST.get("change_id")) or 0)
         try:
-            change = selectors.price_change_get_for(actor, _int(request.POST.get("change_id")) or 0)
-            approve = request.POST.get("decision") == "approve"
-            services.price_change_decide(
-                actor=actor, change=change, approve=approve, reason=request.POST.get("reason", "")
+            data = read_form(
+                DecisionIn,
+                {**posted(request.POST, "reason"), "approve": request.POST.get("decision") == "approve"},
+                raw=True,
             )
+            approve = data.approve
+            services.price_change_decide(actor=actor, change=change, approve=approve, reason=data.reason)
         except ConsortiumError as exc:
             if exc.status_code in (403, 404):
                 raise
-            errors = form_errors(exc)
+            errors = {
+                (f"reason_{change.pk}" if field == "reason" else field): message
+                for field, message in form_errors(exc).items()
+            }
         else:
             messages.success(
                 request, f"Price change for {change.item.name} {'approved' if approve else 'rejected'}."
@@ -147,7 +166,7 @@ def price_changes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "catalogue/price_changes.html",
-        {"rows": rows, "errors": errors},
+        {"rows": rows, "errors": errors, "typed": request.POST if errors else None},
         status=400 if errors else 200,
     )
 

@@ -2,17 +2,15 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from consortium.contracts import selectors, services
-from consortium.contracts.constants import Access, ContractKind, ContractStatus, Scope
 from consortium.contracts.models import Contract
+from consortium.contracts.schemas import ContractIn, LotIn, TransitionIn
 from consortium.core.api_errors import ERRORS
 from consortium.core.pagination import Page
-from consortium.core.schemas import StrictIn
 from consortium.organisations.api_auth import actor_of
-from consortium.organisations.models import Organisation
 
 router = Router(tags=["contracts"])
 
@@ -46,32 +44,6 @@ class ContractOut(Schema):
     lots: list[LotOut]
 
 
-class ContractIn(StrictIn):
-    reference: str = Field(..., min_length=1, max_length=40)
-    title: str = Field(..., min_length=1, max_length=200)
-    description: str = Field("", max_length=5000)
-    kind: ContractKind = ContractKind.FRAMEWORK
-    cpv_codes: list[str] = Field(default_factory=list, max_length=50)
-    scope: Scope
-    access: Access = Access.ALL_MEMBERS
-    access_kinds: list[str] = Field(default_factory=list, max_length=20)
-    access_named_ids: list[int] = Field(default_factory=list, max_length=500)
-    start_date: dt.date
-    end_date: dt.date
-    extension_months: int = Field(0, ge=0, le=120)
-    rebate_percent: Decimal = Field(Decimal(0), ge=0, le=100, decimal_places=2)
-
-
-class LotIn(StrictIn):
-    number: int = Field(..., ge=1, le=999)
-    title: str = Field(..., min_length=1, max_length=200)
-    supplier_ids: list[int] = Field(..., min_length=1, max_length=200)
-
-
-class TransitionIn(StrictIn):
-    to: ContractStatus
-
-
 @router.get("/contracts", response={200: list[ContractOut], **ERRORS}, operation_id="contract_list")
 @paginate(Page)
 def contract_list(request: HttpRequest) -> object:
@@ -80,9 +52,11 @@ def contract_list(request: HttpRequest) -> object:
 
 @router.post("/contracts", response={201: ContractOut, **ERRORS}, operation_id="contract_create")
 def contract_create(request: HttpRequest, payload: ContractIn) -> Status:
+    actor = actor_of(request)
     values = payload.dict()
-    named = list(Organisation.objects.filter(pk__in=values.pop("access_named_ids")))
-    contract = services.contract_create(actor=actor_of(request), access_named=named, **values)
+    named = selectors.members_by_id(actor, values.pop("access_named_ids"))
+    let_by = selectors.member_by_id(actor, values.pop("let_by_id"))
+    contract = services.contract_create(actor=actor, access_named=named, let_by=let_by, **values)
     return Status(201, contract)
 
 
@@ -95,7 +69,7 @@ def contract_get(request: HttpRequest, contract_id: int) -> Contract:
 def lot_add(request: HttpRequest, contract_id: int, payload: LotIn) -> Status:
     actor = actor_of(request)
     contract = selectors.contract_get_for(actor, contract_id)
-    suppliers = list(Organisation.objects.filter(pk__in=payload.supplier_ids))
+    suppliers = selectors.suppliers_by_id(actor, payload.supplier_ids)
     services.lot_add(
         actor=actor, contract=contract, number=payload.number, title=payload.title, suppliers=suppliers
     )

@@ -52,3 +52,37 @@ def contract_get_for(actor: Actor, contract_id: int) -> Contract:
         return contract_list_for(actor).get(pk=contract_id)
     except Contract.DoesNotExist:
         raise NotFound("No contract with that id") from None
+
+
+# --- choices a page or endpoint names by id ---------------------------------------------
+
+
+def member_choices(actor: Actor) -> QuerySet[Organisation]:
+    from consortium.organisations.constants import MEMBER_KINDS
+
+    return Organisation.objects.filter(kind__in=MEMBER_KINDS).order_by("name")
+
+
+def members_by_id(actor: Actor, ids: list[int]) -> list[Organisation]:
+    return list(member_choices(actor).filter(pk__in=ids))
+
+
+def member_by_id(actor: Actor, member_id: int | None) -> Organisation | None:
+    if member_id is None:
+        return None
+    member = member_choices(actor).filter(pk=member_id).first()
+    if member is None:
+        from consortium.core.errors import ValidationFailed
+
+        raise ValidationFailed("Choose a member", field_errors={"let_by_id": "No such member"})
+    return member
+
+
+def supplier_choices(actor: Actor) -> QuerySet[Organisation]:
+    from consortium.organisations.constants import OrganisationKind
+
+    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name")
+
+
+def suppliers_by_id(actor: Actor, ids: list[int]) -> list[Organisation]:
+    return list(supplier_choices(actor).filter(pk__in=ids))

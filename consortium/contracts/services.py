@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -48,7 +47,7 @@ def contract_create(
     access_kinds: list[str] | None = None,
     access_named: list[Organisation] | None = None,
     extension_months: int = 0,
-    rebate_percent: Any = 0,
+    rebate_percent: Decimal = Decimal(0),
 ) -> Contract:
     _require_contract_manager(actor)
     errors: dict[str, str] = {}

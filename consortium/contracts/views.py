@@ -8,11 +8,12 @@ from django.views.decorators.http import require_POST
 
 from consortium.contracts import selectors, services
 from consortium.contracts.constants import Access, ContractKind, Scope
-from consortium.core.errors import ConsortiumError, ValidationFailed
-from consortium.core.views import actor_required, confirmation_page, date_field, forbidden, form_errors
+from consortium.contracts.schemas import ContractIn, LotIn
+from consortium.core.errors import ConsortiumError
+from consortium.core.forms import posted, read_form, renamed
+from consortium.core.views import actor_required, confirmation_page, forbidden, form_errors
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, OrganisationKind
-from consortium.organisations.models import Organisation
 from consortium.organisations.permissions import Permission
 
 
@@ -40,41 +41,32 @@ def contract_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not _manages_contracts(actor):
         return forbidden(request, reason="The consortium's category managers set up contracts.")
-    members = Organisation.objects.filter(kind__in=MEMBER_KINDS).order_by("name")
+    members = selectors.member_choices(actor)
     errors: dict[str, str] = {}
     if request.method == "POST":
         post = request.POST
-        date_errors: dict[str, str] = {}
-        start = date_field(post.get("start_date", ""), "start_date", date_errors)
-        end = date_field(post.get("end_date", ""), "end_date", date_errors)
+        fields = posted(post, *ContractIn.model_fields, "let_by")
+        if "let_by" in fields:
+            fields["let_by_id"] = fields.pop("let_by")
         try:
-            if date_errors:
-                raise ValidationFailed("Check the contract's dates", field_errors=date_errors)
-            try:
-                extension = int(post.get("extension_months") or 0)
-            except ValueError:
-                raise ValidationFailed(
-                    "Check the extension", field_errors={"extension_months": "Enter a whole number of months"}
-                ) from None
-            let_by_id = post.get("let_by", "")
+            data = read_form(
+                ContractIn,
+                {
+                    **fields,
+                    "cpv_codes": [c for c in post.get("cpv_codes", "").replace(",", " ").split() if c],
+                    "access_kinds": post.getlist("access_kinds"),
+                    "access_named_ids": [i for i in post.getlist("access_named") if i],
+                },
+                raw=True,
+                where=renamed({"let_by_id": "let_by", "access_named_ids": "access_named"}),
+                summary="Check the contract's details",
+            )
+            values = data.dict()
             contract = services.contract_create(
                 actor=actor,
-                reference=post.get("reference", ""),
-                title=post.get("title", ""),
-                description=post.get("description", ""),
-                kind=post.get("kind", ""),
-                scope=post.get("scope", ""),
-                cpv_codes=[c for c in post.get("cpv_codes", "").replace(",", " ").split() if c],
-                let_by=members.filter(pk=let_by_id).first() if let_by_id.isdigit() else None,
-                access=post.get("access", ""),
-                access_kinds=post.getlist("access_kinds"),
-                access_named=list(
-                    members.filter(pk__in=[i for i in post.getlist("access_named") if i.isdigit()])
-                ),
-                start_date=start,
-                end_date=end,
-                extension_months=extension,
-                rebate_percent=post.get("rebate_percent") or "0",
+                access_named=selectors.members_by_id(actor, values.pop("access_named_ids")),
+                let_by=selectors.member_by_id(actor, values.pop("let_by_id")),
+                **values,
             )
         except ConsortiumError as exc:
             errors = form_errors(exc)
@@ -108,31 +100,28 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             return forbidden(request, reason="The consortium's category managers change contracts.")
-        post = request.POST
         try:
-            number = int(post.get("number", ""))
-        except ValueError:
-            number = 0
-        try:
-            if not 1 <= number <= 999:
-                raise ValidationFailed(
-                    "Check the lot", field_errors={"number": "Enter a lot number from 1 to 999"}
-                )
-            if not post.get("title", "").strip():
-                raise ValidationFailed("Check the lot", field_errors={"title": "Enter the lot's title"})
-            ids = [i for i in post.getlist("suppliers") if i.isdigit()]
-            suppliers = list(Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, pk__in=ids))
-            if not suppliers:
-                raise ValidationFailed(
-                    "Check the lot", field_errors={"suppliers": "Choose the suppliers awarded this lot"}
-                )
+            data = read_form(
+                LotIn,
+                {
+                    **posted(request.POST, "number", "title"),
+                    "supplier_ids": request.POST.getlist("suppliers"),
+                },
+                raw=True,
+                where=renamed({"supplier_ids": "suppliers"}),
+                summary="Check the lot",
+            )
             services.lot_add(
-                actor=actor, contract=contract, number=number, title=post["title"], suppliers=suppliers
+                actor=actor,
+                contract=contract,
+                number=data.number,
+                title=data.title,
+                suppliers=selectors.suppliers_by_id(actor, data.supplier_ids),
             )
         except ConsortiumError as exc:
             errors = form_errors(exc)
         else:
-            messages.success(request, f"Lot {number} added.")
+            messages.success(request, f"Lot {data.number} added.")
             return redirect("contract-detail", contract.pk)
     return render(
         request,
@@ -144,12 +133,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
             "form": request.POST,
             "actions": services.contract_actions_for(actor, contract),
             "chosen_suppliers": request.POST.getlist("suppliers"),
-            "suppliers": [
-                (s.pk, s.name)
-                for s in Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name")
-            ]
-            if can_manage
-            else [],
+            "suppliers": [(s.pk, s.name) for s in selectors.supplier_choices(actor)] if can_manage else [],
         },
         status=400 if errors else 200,
     )

@@ -95,8 +95,10 @@ def human_message(error: Mapping[str, Any], label: str) -> str:
         return f"Enter {label}"
     if kind == "string_too_short":
         return f"{name} must be {ctx['min_length']} characters or more"
+    if kind == "too_short" and ctx.get("min_length", 1) <= 1:
+        return f"Choose {label}"
     if kind == "too_short":
-        return f"Add at least {ctx.get('min_length', 1)} to {label}"
+        return f"Choose at least {ctx.get('min_length')} for {label}"
     if kind == "string_too_long":
         return f"{name} must be {_number(ctx.get('max_length'))} characters or fewer"
     if kind == "too_long":
@@ -265,6 +267,10 @@ def renamed(names: Mapping[str, str]) -> Where:
 
     def where(loc: Loc) -> tuple[str, str]:
         name, _ = dotted(loc)
-        return (names[name], "") if name in names else last_name(loc)
+        for key, page_name in names.items():
+            # an error inside a list or object ("supplier_ids[0]") belongs to its input too
+            if name == key or name.startswith((f"{key}[", f"{key}.")):
+                return page_name, ""
+        return last_name(loc)
 
     return where
