@@ -31,7 +31,6 @@ from consortium.care.schemas import (
 from consortium.care.services import AgreedInput, MenuItemInput
 from consortium.care.workbooks import MAX_UPLOAD_BYTES
 from consortium.core.api_errors import ERRORS
-from consortium.core.errors import ValidationFailed
 from consortium.core.pagination import Page
 from consortium.organisations.api_auth import actor_of
 
@@ -41,11 +40,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _level(name: str) -> CareLevel:
-    level = CareLevel.objects.filter(name__iexact=name.strip()).first()
-    if level is None:
-        names = ", ".join(CareLevel.objects.values_list("name", flat=True))
-        raise ValidationFailed("Unknown level of care", field_errors={"level": f"Choose one of: {names}"})
-    return level
+    return selectors.care_level_named(name)
 
 
 @router.get("/care/levels", response={200: list[CareLevelOut], **ERRORS}, operation_id="care_level_list")

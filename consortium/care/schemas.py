@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from consortium.care.constants import AccommodationType, Element, Grade
-from consortium.core.schemas import StrictIn
+from consortium.core.schemas import Date, Pounds, StrictIn
 
 Money = Decimal
 
@@ -32,8 +32,8 @@ class CareHomeIn(StrictIn):
 
 class MenuItemSchema(StrictIn):
     element: Element
-    unit_price: Decimal = Field(
-        ..., ge=0, lt=100000, decimal_places=2, description="£ per the element's unit"
+    unit_price: Pounds = Field(
+        ..., ge=0, lt=100000, decimal_places=2, description="£ per the element's unit", title="Price"
     )
     ratio: int | None = Field(None, ge=1, le=20, description="Priced at 1 carer to this many clients")
     grade: Grade | None = None
@@ -44,8 +44,19 @@ class PriceMenuIn(StrictIn):
 
     home_id: int = Field(..., ge=1, le=2**62)
     highest_level: str = Field(..., max_length=50, description="A care level name, e.g. High")
-    effective_from: dt.date
+    effective_from: Date
     items: list[MenuItemSchema] = Field(..., min_length=1, max_length=100)
+
+
+class MenuPageIn(StrictIn):
+    """The price menu page: PriceMenuIn with the home named (an existing one or a new one)."""
+
+    home_name: str = Field(..., min_length=1, max_length=200, title="the home's name")
+    highest_level: str = Field(..., max_length=50, title="the highest level of care")
+    effective_from: Date = Field(..., title="the date prices take effect")
+    items: list[MenuItemSchema] = Field(
+        ..., min_length=1, max_length=100, title="a price for at least one element"
+    )
 
 
 class PriceMenuOut(Schema):
@@ -78,9 +89,17 @@ class ImportResultOut(Schema):
 class NeedsIn(StrictIn):
     """About Client in the common template's JSON form. Quantities are per week."""
 
-    client_reference: str = Field(..., min_length=1, max_length=40, description="A reference, never a name")
-    level: str = Field(..., max_length=50, description="A care level name, e.g. Moderate")
-    weekly_budget: Decimal | None = Field(None, ge=0, le=100000, decimal_places=2)
+    client_reference: str = Field(
+        ...,
+        min_length=1,
+        max_length=40,
+        description="A reference, never a name",
+        title="the client's reference",
+    )
+    level: str = Field(
+        ..., max_length=50, description="A care level name, e.g. Moderate", title="the level of care"
+    )
+    weekly_budget: Pounds | None = Field(None, ge=0, le=100000, decimal_places=2, title="Weekly budget")
     accommodation_type: AccommodationType | None = None
     supplements: Decimal = Field(Decimal(0), ge=0, le=20, decimal_places=2)
     daytime_hours: Decimal = Field(Decimal(0), ge=0, le=105, decimal_places=2)
@@ -206,8 +225,8 @@ class NegotiationOut(Schema):
 
 class AgreedLineIn(StrictIn):
     line_id: int = Field(..., ge=1, le=2**62)
-    agreed_unit_price: Decimal = Field(..., ge=0, lt=100000, decimal_places=4)
-    agreed_quantity: Decimal = Field(..., ge=0, le=168, decimal_places=2)
+    agreed_unit_price: Pounds = Field(..., ge=0, lt=100000, decimal_places=4, title="Agreed unit price")
+    agreed_quantity: Decimal = Field(..., ge=0, le=168, decimal_places=2, title="Agreed quantity")
     note: str = Field("", max_length=300)
 
 
@@ -216,7 +235,7 @@ class AgreedIn(StrictIn):
 
 
 class PlacementIn(StrictIn):
-    start_date: dt.date
+    start_date: Date = Field(..., title="Placement start date")
 
 
 class PlacementOut(Schema):

@@ -42,7 +42,7 @@ from consortium.care.models import (
     PriceMenuItem,
 )
 from consortium.care.statistics import Spread
-from consortium.core.errors import NotFound, PermissionDenied
+from consortium.core.errors import NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
 from consortium.organisations.acting import Actor
 
@@ -362,3 +362,20 @@ def council_report_for(actor: Actor) -> list[dict[str, Any]]:
         )
         .order_by("council__name")
     )
+
+
+def care_level_named(name: str) -> CareLevel:
+    """A level of care by its name (the common template names levels, e.g. Moderate)."""
+    level = CareLevel.objects.filter(name__iexact=name.strip()).first()
+    if level is None:
+        names = ", ".join(CareLevel.objects.values_list("name", flat=True))
+        raise ValidationFailed("Unknown level of care", field_errors={"level": f"Choose one of: {names}"})
+    return level
+
+
+def care_level_name(level_id: object) -> str | None:
+    """The name of the level chosen from a page's list by id, or None when none was."""
+    text = str(level_id or "").strip()
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return CareLevel.objects.filter(pk=int(text)).values_list("name", flat=True).first()

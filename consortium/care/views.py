@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -13,11 +14,11 @@ from consortium.care import selectors, services
 from consortium.care.access import is_commissioner, is_consortium_officer, is_provider, require_care_access
 from consortium.care.charts import box_plot_svg
 from consortium.care.constants import AccommodationType, Element, Grade, Population
-from consortium.care.models import CareLevel
+from consortium.care.schemas import AgreedIn, MenuPageIn, NeedsIn, PlacementIn
 from consortium.care.services import AgreedInput, MenuItemInput
 from consortium.care.workbooks import MAX_UPLOAD_BYTES
-from consortium.core.dates import parse_date
 from consortium.core.errors import ConsortiumError, PermissionDenied
+from consortium.core.forms import posted, read_form, rows_where
 from consortium.core.views import actor_required, confirmation_page, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
 
@@ -76,9 +77,20 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
     values: dict[str, Any] = {"one_to_one_grade": Grade.DOMICILIARY}
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in [*ASSESSMENT_FIELDS, "level"]}
-        level = CareLevel.objects.filter(pk=values["level"]).first() if values["level"].isdigit() else None
         try:
-            assessment = services.assessment_create(actor=actor, **{**values, "level": level})
+            # Read with the API's NeedsIn; the page chooses the level from a list by id.
+            given = posted(request.POST, *ASSESSMENT_FIELDS)
+            level_name = selectors.care_level_name(values["level"])
+            data = read_form(
+                NeedsIn,
+                {**given, **({"level": level_name} if level_name else {})},
+                raw=True,
+                summary="Check the client's needs",
+            )
+            needs = data.dict()
+            needs["level"] = selectors.care_level_named(needs["level"])
+            needs["accommodation_type"] = needs["accommodation_type"] or ""
+            assessment = services.assessment_create(actor=actor, **needs)
         except ConsortiumError as exc:
             errors = form_errors(exc)
         else:
@@ -90,7 +102,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
         {
             "errors": errors,
             "values": values,
-            "levels": CareLevel.objects.all(),
+            "levels": selectors.care_level_list(),
             "accommodation_types": AccommodationType.choices,
             "grades": Grade.choices,
         },
@@ -131,6 +143,15 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     )
 
 
+def _agreed_row(post: Mapping[str, Any], line_id: int) -> dict[str, Any]:
+    given = posted(post, f"price_{line_id}", f"quantity_{line_id}", f"note_{line_id}")
+    row: dict[str, Any] = {"line_id": line_id}
+    for field, name in (("agreed_unit_price", "price"), ("agreed_quantity", "quantity"), ("note", "note")):
+        if f"{name}_{line_id}" in given:
+            row[field] = given[f"{name}_{line_id}"]
+    return row
+
+
 @actor_required
 def negotiation_detail(request: HttpRequest, negotiation_id: int) -> HttpResponse:
     actor = _actor(request)
@@ -140,27 +161,30 @@ def negotiation_detail(request: HttpRequest, negotiation_id: int) -> HttpRespons
         action = request.POST.get("action")
         try:
             if action == "save":
+                agreed_lines = list(negotiation.lines.all())
+                agreed = read_form(
+                    AgreedIn,
+                    {"lines": [_agreed_row(request.POST, line.pk) for line in agreed_lines]},
+                    raw=True,
+                    where=rows_where(
+                        "lines",
+                        [line.pk for line in agreed_lines],
+                        lambda i: Element(agreed_lines[i].element).label,
+                        {"agreed_unit_price": "price", "agreed_quantity": "quantity", "note": "note"},
+                    ),
+                    summary="Check the agreed prices",
+                )
                 services.negotiation_record_agreed(
                     actor=actor,
                     negotiation=negotiation,
                     lines=[
-                        AgreedInput(
-                            line.pk,
-                            request.POST.get(f"price_{line.pk}", ""),
-                            request.POST.get(f"quantity_{line.pk}", ""),
-                            request.POST.get(f"note_{line.pk}", ""),
-                        )
-                        for line in negotiation.lines.all()
+                        AgreedInput(x.line_id, x.agreed_unit_price, x.agreed_quantity, x.note)
+                        for x in agreed.lines
                     ],
                 )
                 messages.success(request, "Agreed prices saved.")
             elif action == "place":
-                try:
-                    start = parse_date(request.POST.get("start_date", ""))
-                except ValueError:
-                    raise services.ValidationFailed(
-                        "Enter the start date", field_errors={"start_date": "Enter the placement start date"}
-                    ) from None
+                start = read_form(PlacementIn, request.POST, summary="Check the start date").start_date
                 page = confirmation_page(
                     request,
                     title=f"Place client {negotiation.assessment.client_reference} at {negotiation.menu.home.name}?",
@@ -284,41 +308,47 @@ def menu_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = dict(request.POST.items())
         try:
-            home_name = values.get("home_name", "").strip()
-            home = homes.filter(name=home_name).first() if home_name else None
-            level_id = str(values.get("highest_level") or "")
-            level = CareLevel.objects.filter(pk=int(level_id)).first() if level_id.isdigit() else None
-            if level is None:
-                raise services.ValidationFailed(
-                    "Choose the highest level",
-                    field_errors={"highest_level": "Choose the highest level of care"},
-                )
-            try:
-                start = parse_date(values.get("effective_from", ""))
-            except ValueError:
-                raise services.ValidationFailed(
-                    "Enter the date", field_errors={"effective_from": "Enter the date prices take effect"}
-                ) from None
-            items, where = [], []
-            for row in rows:
-                price = values.get(f"price_{row['key']}", "").strip()
-                if price:
-                    items.append(
-                        MenuItemInput(row["element"], price, values.get(f"ratio_{row['key']}"), row["grade"])
-                    )
-                    where.append(
-                        {
-                            "unit_price": f"price_{row['key']}",
-                            "ratio": f"ratio_{row['key']}",
-                            "grade": f"price_{row['key']}",
-                            "element": f"price_{row['key']}",
-                        }
-                    )
+            # Read with the API's MenuItemSchema per priced row, each error named by its row.
+            priced = [row for row in rows if str(values.get(f"price_{row['key']}", "")).strip()]
+            level_name = selectors.care_level_name(values.get("highest_level"))
+            data = read_form(
+                MenuPageIn,
+                {
+                    **posted(request.POST, "home_name", "effective_from"),
+                    **({"highest_level": level_name} if level_name else {}),
+                    "items": [_menu_row(values, row) for row in priced],
+                },
+                raw=True,
+                where=lambda loc: (
+                    ("__all__", "")
+                    if loc == ("items",)
+                    else rows_where(
+                        "items",
+                        [row["key"] for row in priced],
+                        lambda i: priced[i]["label"],
+                        {"unit_price": "price", "element": "price", "grade": "price"},
+                    )(loc)
+                ),
+                summary="Check the price menu",
+            )
+            home = homes.filter(name=data.home_name).first()
+            level = selectors.care_level_named(data.highest_level)
+            start = data.effective_from
+            items = [MenuItemInput(i.element, i.unit_price, i.ratio, i.grade or "") for i in data.items]
+            where = [
+                {
+                    "unit_price": f"price_{row['key']}",
+                    "ratio": f"ratio_{row['key']}",
+                    "grade": f"price_{row['key']}",
+                    "element": f"price_{row['key']}",
+                }
+                for row in priced
+            ]
             from django.db import transaction
 
             with transaction.atomic():
                 if home is None:
-                    home = services.care_home_create(actor=actor, name=home_name)
+                    home = services.care_home_create(actor=actor, name=data.home_name)
                 services.price_menu_submit(
                     actor=actor,
                     home=home,
@@ -344,10 +374,23 @@ def menu_new(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "values": values,
             "rows": rows,
-            "level_options": [(lvl.pk, lvl.name) for lvl in CareLevel.objects.all()],
+            "level_options": [(lvl.pk, lvl.name) for lvl in selectors.care_level_list()],
         },
         status=400 if errors else 200,
     )
+
+
+def _menu_row(values: Mapping[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "element": row["element"],
+        "unit_price": str(values[f"price_{row['key']}"]).strip(),
+    }
+    ratio = str(values.get(f"ratio_{row['key']}", "") or "").strip()
+    if row["has_ratio"] and ratio:
+        item["ratio"] = ratio
+    if row["grade"]:
+        item["grade"] = row["grade"]
+    return item
 
 
 def _menu_form_rows() -> list[dict[str, Any]]:

@@ -40,7 +40,10 @@ def test_commissioner_takes_john_smith_from_needs_to_placement(page, world, care
     page.get_by_text("Agreed prices saved.").wait_for()
     assert page.locator("#agreed-total").inner_text() == "£685.00"
     assert page.locator("#weekly-saving").inner_text() == "£198.00"
-    page.get_by_label("Placement start date").fill("2026-12-07")
+    # The GOV.UK date input: day, month and year boxes.
+    page.get_by_role("group", name="Placement start date").get_by_label("Day").fill("7")
+    page.get_by_role("group", name="Placement start date").get_by_label("Month").fill("12")
+    page.get_by_role("group", name="Placement start date").get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Confirm placement at £685.00 a week").click()
     page.get_by_role("heading", name=re.compile(r"Place client \w+ at Cherrytrees")).wait_for()
     assert_accessible(page)
