@@ -2,7 +2,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from consortium.core.schemas import StrictIn
+from consortium.core.schemas import Date, StrictIn
 from consortium.organisations.constants import OrganisationKind, Role
 
 
@@ -59,11 +59,18 @@ class MembershipOut(Schema):
 
 class MembershipIn(StrictIn):
     organisation_id: int = Field(..., ge=1, le=2**62)
-    joined_on: dt.date
+    joined_on: Date = Field(..., title="Joining date")
 
 
 class MembershipEndIn(StrictIn):
-    left_on: dt.date
+    left_on: Date = Field(..., title="Leaving date")
+
+
+class JoiningIn(StrictIn):
+    """The new-organisation page's 'admit as a member' part (today when no date is given)."""
+
+    admit: bool = False
+    joined_on: Date | None = Field(None, title="Joining date")
 
 
 class RoleAssignmentOut(Schema):
@@ -84,8 +91,8 @@ class PersonOut(Schema):
 
 
 class RoleGrantIn(StrictIn):
-    organisation_id: int = Field(..., ge=1, le=2**62)
-    role: Role
+    organisation_id: int = Field(..., ge=1, le=2**62, title="an organisation")
+    role: Role = Field(..., title="a role")
 
 
 class NewSupplierIn(StrictIn):
@@ -122,7 +129,13 @@ class InvitationAcceptIn(StrictIn):
 
 
 class ApiTokenIn(StrictIn):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: str = Field(..., min_length=1, max_length=100, title="the token's name")
+
+
+class ProfileIn(StrictIn):
+    full_name: str = Field(..., min_length=1, max_length=200, title="your full name")
+    job_title: str = Field("", max_length=200, title="Job title")
+    telephone: str = Field("", max_length=40, title="Telephone")
 
 
 class ApiTokenOut(Schema):

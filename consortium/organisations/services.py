@@ -114,6 +114,16 @@ def _clean_organisation(values: dict[str, Any], *, existing: Organisation | None
     return cleaned
 
 
+def organisation_problems(values: dict[str, Any]) -> dict[str, str]:
+    """The rules beyond the schema (identifier schemes, postcodes, supplier-only flags) for a
+    new organisation, so a page can report them with the schema's errors, all at once."""
+    try:
+        _clean_organisation({k: v for k, v in values.items() if k in ORGANISATION_FIELDS}, existing=None)
+    except ValidationFailed as e:
+        return dict(e.field_errors)
+    return {}
+
+
 def organisation_create(*, actor: Actor, **values: Any) -> Organisation:
     _require(actor, Permission.ORGANISATION_MANAGE)
     values = {k: v for k, v in values.items() if k in ORGANISATION_FIELDS}

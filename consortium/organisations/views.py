@@ -16,8 +16,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from consortium.core.clients import client_ip
-from consortium.core.dates import parse_date, today_in_london
-from consortium.core.errors import ConsortiumError, PermissionDenied, TooManyAttempts
+from consortium.core.dates import today_in_london
+from consortium.core.errors import ConsortiumError, PermissionDenied, TooManyAttempts, ValidationFailed
+from consortium.core.forms import read_form
 from consortium.core.views import actor_required, form_errors, form_id
 from consortium.organisations import selectors, services
 from consortium.organisations.acting import Actor, actor_for
@@ -30,6 +31,14 @@ from consortium.organisations.constants import (
 from consortium.organisations.middleware import ACTING_ORGANISATION_SESSION_KEY
 from consortium.organisations.models import Organisation
 from consortium.organisations.permissions import Permission
+from consortium.organisations.schemas import (
+    ApiTokenIn,
+    JoiningIn,
+    MembershipEndIn,
+    OrganisationIn,
+    ProfileIn,
+    RoleGrantIn,
+)
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -222,24 +231,32 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     values: dict[str, object] = {}
     if request.method == "POST":
         values = _organisation_values(request)
-        admit = request.POST.get("admit") == "on"
-        parent_id = request.POST.get("parent_id") or ""
         try:
-            parent = selectors.organisation_get_for(actor, int(parent_id)) if parent_id.isdigit() else None
+            # Read with the API's OrganisationIn (and the joining part), every error at once.
+            problems: dict[str, str] = {}
+            try:
+                data = read_form(OrganisationIn, request.POST, summary="Check the organisation")
+            except ValidationFailed as exc:
+                problems |= services.organisation_problems(values) | exc.field_errors
+            try:
+                joining = read_form(JoiningIn, request.POST)
+            except ValidationFailed as exc:
+                problems |= exc.field_errors
+            if problems:
+                raise ValidationFailed("Check the organisation", field_errors=problems)
+            fields = data.dict()
+            parent_id = fields.pop("parent_id")
+            parent = selectors.organisation_get_for(actor, parent_id) if parent_id else None
             from django.db import transaction
 
             with transaction.atomic():
-                organisation = services.organisation_create(actor=actor, parent=parent, **values)
-                if admit:
+                organisation = services.organisation_create(actor=actor, parent=parent, **fields)
+                if joining.admit:
                     services.membership_start(
                         actor=actor,
                         organisation=organisation,
-                        joined_on=parse_date(request.POST.get("joined_on"))
-                        if request.POST.get("joined_on")
-                        else today_in_london(),
+                        joined_on=joining.joined_on or today_in_london(),
                     )
-        except ValueError:
-            errors = {"joined_on": "Enter the joining date as YYYY-MM-DD"}
         except ConsortiumError as exc:
             errors = form_errors(exc)
         else:
@@ -272,13 +289,8 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
             membership = selectors.membership_get_for(
                 actor, form_id(request.POST.get("membership_id"), "membership_id", label="a membership")
             )
-            services.membership_end(
-                actor=actor,
-                membership=membership,
-                left_on=parse_date(request.POST.get("left_on")),
-            )
-        except ValueError:
-            errors = {"left_on": "Enter the leaving date as YYYY-MM-DD"}
+            left_on = read_form(MembershipEndIn, request.POST, summary="Check the leaving date").left_on
+            services.membership_end(actor=actor, membership=membership, left_on=left_on)
         except ConsortiumError as exc:
             if exc.status_code == 403:
                 raise
@@ -338,14 +350,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
                     "organisation_id": request.POST.get("organisation_id", ""),
                     "role": request.POST.get("role", ""),
                 }
-                if not values["organisation_id"].isdigit():
-                    raise services.ValidationFailed(
-                        "Choose an organisation", field_errors={"organisation_id": "Choose an organisation"}
-                    )
-                organisation = selectors.organisation_get_for(actor, int(values["organisation_id"]))
-                services.role_grant(
-                    actor=actor, person=person, organisation=organisation, role=values["role"]
-                )
+                grant = read_form(RoleGrantIn, request.POST, summary="Choose an organisation and a role")
+                organisation = selectors.organisation_get_for(actor, grant.organisation_id)
+                services.role_grant(actor=actor, person=person, organisation=organisation, role=grant.role)
                 messages.success(request, "Role granted.")
         except ConsortiumError as exc:
             if exc.status_code == 403:
@@ -546,16 +553,14 @@ def account(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     try:
         if action == "profile":
-            services.person_update_profile(
-                actor=actor,
-                full_name=request.POST.get("full_name", ""),
-                job_title=request.POST.get("job_title", ""),
-                telephone=request.POST.get("telephone", ""),
-            )
+            profile = read_form(ProfileIn, request.POST, summary="Check your details")
+            services.person_update_profile(actor=actor, **profile.dict())
             messages.success(request, "Your details have been saved.")
             return redirect("account")
         if action == "create-token":
-            _token, new_token = services.api_token_create(actor=actor, name=request.POST.get("name", ""))
+            _token, new_token = services.api_token_create(
+                actor=actor, name=read_form(ApiTokenIn, request.POST).name
+            )
         if action == "revoke-token":
             token = selectors.api_token_get_for(
                 actor, form_id(request.POST.get("token_id"), "token_id", label="a token")
