@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from consortium.core.clients import client_ip
 from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, PermissionDenied, TooManyAttempts, ValidationFailed
-from consortium.core.forms import read_form
+from consortium.core.forms import read_form, renamed
 from consortium.core.views import actor_required, form_errors, form_id
 from consortium.organisations import selectors, services
 from consortium.organisations.acting import Actor, actor_for
@@ -33,6 +33,7 @@ from consortium.organisations.models import Organisation
 from consortium.organisations.permissions import Permission
 from consortium.organisations.schemas import (
     ApiTokenIn,
+    InvitationIn,
     JoiningIn,
     MembershipEndIn,
     OrganisationIn,
@@ -442,29 +443,47 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
                 "new_supplier_postcode",
             )
         }
-        new_supplier = None
-        organisation = None
+        # Read with the API's InvitationIn: an existing organisation, or a new supplier named.
+        data: dict[str, object] = {"email": values["email"], "role": values["role"] or Role.SUPPLIER_USER}
+        if values["new_supplier_name"] and can_invite_new_supplier:
+            data["new_supplier"] = {
+                "name": values["new_supplier_name"],
+                "identifier": values["new_supplier_identifier"],
+                "postcode": values["new_supplier_postcode"],
+                "is_sme": request.POST.get("new_supplier_is_sme") == "on",
+                "is_local": request.POST.get("new_supplier_is_local") == "on",
+            }
+        elif values["organisation_id"]:
+            data["organisation_id"] = values["organisation_id"]
+        new_supplier_inputs = {
+            f"new_supplier.{k}": f"new_supplier_{k}" for k in ("name", "identifier", "postcode")
+        }
         try:
-            if values["new_supplier_name"] and can_invite_new_supplier:
-                new_supplier = services.NewSupplier(
-                    name=values["new_supplier_name"],
-                    identifier=values["new_supplier_identifier"],
-                    postcode=values["new_supplier_postcode"],
-                    is_sme=request.POST.get("new_supplier_is_sme") == "on",
-                    is_local=request.POST.get("new_supplier_is_local") == "on",
-                )
-            elif values["organisation_id"].isdigit():
-                organisation = selectors.organisation_get_for(actor, int(values["organisation_id"]))
+            invitation = read_form(
+                InvitationIn,
+                data,
+                raw=True,
+                where=renamed(new_supplier_inputs),
+                summary="Check the invitation",
+            )
+            organisation = (
+                selectors.organisation_get_for(actor, invitation.organisation_id)
+                if invitation.organisation_id and invitation.new_supplier is None
+                else None
+            )
+            new_supplier = (
+                services.NewSupplier(**invitation.new_supplier.dict()) if invitation.new_supplier else None
+            )
             services.invitation_create(
                 actor=actor,
-                email=values["email"],
-                role=values["role"] or Role.SUPPLIER_USER,
+                email=invitation.email,
+                role=invitation.role,
                 organisation=organisation,
                 new_supplier=new_supplier,
             )
         except ConsortiumError as exc:
             errors = form_errors(exc)
-            if "new_supplier" in str(errors) or new_supplier is not None:
+            if "new_supplier" in data:
                 errors = {
                     ("new_supplier_" + k if k in ("name", "identifier", "postcode") else k): v
                     for k, v in errors.items()
