@@ -18,14 +18,20 @@ rule and the threat.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
+from consortium.care.constants import Population
+from consortium.care.models import BenchmarkStatistic, CommissionedRate, PriceMenuItem
 from consortium.care.statistics import ENDS_WINDOW, Spread, protected_spread
+from consortium.organisations.constants import ADULT_SOCIAL_CARE_KINDS
 
 Key = tuple[str, int | None, str]
 # The floor below which no setting can lower the providers threshold.
@@ -107,3 +113,48 @@ def views(items: Iterable[Contribution]) -> list[ViewSpread]:
             n, rates, spread = _spread_of(others)
             out.append(ViewSpread(element, ratio, grade, None, provider, n, rates, spread))
     return out
+
+
+def rebuild(*, on: dt.date | None = None) -> int:
+    """Recompute every benchmark view, both populations. Returns how many were stored.
+
+    Commissioned rates count only from councils with adult social care duties (the only ones
+    that place clients); quoted prices are the menus in force on `on`."""
+    from django.db.models import F, Q
+
+    on = on or timezone.localdate()
+    commissioned = CommissionedRate.objects.filter(council__kind__in=ADULT_SOCIAL_CARE_KINDS).order_by()
+    quoted = (
+        PriceMenuItem.objects.filter(menu__effective_from__lte=on)
+        .filter(Q(menu__effective_to__isnull=True) | Q(menu__effective_to__gte=on))
+        .annotate(provider_id=F("menu__home__provider_id"))
+        .order_by()
+    )
+    now = timezone.now()
+    rows = [
+        BenchmarkStatistic(
+            population=population,
+            element=v.element,
+            ratio=v.ratio,
+            grade=v.grade,
+            excluded_council_id=v.excluded_council,
+            excluded_provider_id=v.excluded_provider,
+            count=v.rates,
+            providers=v.providers,
+            minimum=v.spread.minimum if v.spread else None,
+            lower_quartile=v.spread.lower_quartile if v.spread else None,
+            median=v.spread.median if v.spread else None,
+            upper_quartile=v.spread.upper_quartile if v.spread else None,
+            maximum=v.spread.maximum if v.spread else None,
+            computed_at=now,
+        )
+        for population, qs, council_field in (
+            (Population.COMMISSIONED, commissioned, "council_id"),
+            (Population.QUOTED, quoted, None),
+        )
+        for v in views(contributions(qs, council_field=council_field))
+    ]
+    with transaction.atomic():
+        BenchmarkStatistic.objects.all().delete()
+        BenchmarkStatistic.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

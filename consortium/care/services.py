@@ -6,18 +6,16 @@ One function per action, in a transaction, checking the actor, writing the audit
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from consortium.audit.services import audit_record
 from consortium.care import costing
 from consortium.care.access import is_provider, require_commissioner
-from consortium.care.benchmarks import contributions, views
+from consortium.care.benchmarks import rebuild as rebuild_benchmarks
 from consortium.care.constants import (
     ELEMENT_RULES,
     NEGOTIATION_TRANSITIONS,
@@ -25,10 +23,9 @@ from consortium.care.constants import (
     Element,
     Grade,
     NegotiationStatus,
-    Population,
 )
+from consortium.care.inputs import AgreedInput, MenuItemInput
 from consortium.care.models import (
-    BenchmarkStatistic,
     CareHome,
     CareLevel,
     CommissionedRate,
@@ -39,6 +36,9 @@ from consortium.care.models import (
     PriceMenu,
     PriceMenuItem,
 )
+from consortium.care.selectors import client_needs, menu_for_costing
+from consortium.care.tasks import refresh_benchmarks
+from consortium.care.workbooks import parse_menu_workbook
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.core.money import parse_pounds, to_penny
 from consortium.organisations.acting import Actor
@@ -91,14 +91,6 @@ def care_home_create(
 
 
 # --- price menus -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MenuItemInput:
-    element: str
-    unit_price: Any
-    ratio: Any = None
-    grade: Any = ""
 
 
 def _clean_items(
@@ -332,7 +324,6 @@ def _transition(negotiation: Negotiation, to: str) -> None:
 
 def negotiation_open(*, actor: Actor, assessment: NeedsAssessment, menu: PriceMenu) -> Negotiation:
     """Open a negotiation from a home's quote; agreed prices start as quoted."""
-    from consortium.care.selectors import client_needs, menu_for_costing
 
     require_commissioner(actor)
     if assessment.council_id != actor.organisation.pk:
@@ -380,14 +371,6 @@ def negotiation_open(*, actor: Actor, assessment: NeedsAssessment, menu: PriceMe
             changes={"home": menu.home.name, "quoted_total": quote.total},
         )
     return negotiation
-
-
-@dataclass(frozen=True)
-class AgreedInput:
-    line_id: int
-    agreed_unit_price: Any
-    agreed_quantity: Any
-    note: str = ""
 
 
 def negotiation_record_agreed(
@@ -544,59 +527,16 @@ def placement_confirm(*, actor: Actor, negotiation: Negotiation, start_date: dt.
 
 
 def refresh_benchmarks_on_commit() -> None:
-    from consortium.care.tasks import refresh_benchmarks
-
     transaction.on_commit(lambda: refresh_benchmarks.enqueue())
 
 
 def benchmarks_refresh(*, on: dt.date | None = None) -> int:
-    """Recompute every benchmark view, both populations. Returns how many were stored.
-
-    Commissioned rates count only from councils with adult social care duties (the only ones
-    that place clients); quoted prices are the menus in force on `on`."""
-    from django.db.models import F, Q
-
-    on = on or timezone.localdate()
-    commissioned = CommissionedRate.objects.filter(council__kind__in=ADULT_SOCIAL_CARE_KINDS).order_by()
-    quoted = (
-        PriceMenuItem.objects.filter(menu__effective_from__lte=on)
-        .filter(Q(menu__effective_to__isnull=True) | Q(menu__effective_to__gte=on))
-        .annotate(provider_id=F("menu__home__provider_id"))
-        .order_by()
-    )
-    now = timezone.now()
-    rows = [
-        BenchmarkStatistic(
-            population=population,
-            element=v.element,
-            ratio=v.ratio,
-            grade=v.grade,
-            excluded_council_id=v.excluded_council,
-            excluded_provider_id=v.excluded_provider,
-            count=v.rates,
-            providers=v.providers,
-            minimum=v.spread.minimum if v.spread else None,
-            lower_quartile=v.spread.lower_quartile if v.spread else None,
-            median=v.spread.median if v.spread else None,
-            upper_quartile=v.spread.upper_quartile if v.spread else None,
-            maximum=v.spread.maximum if v.spread else None,
-            computed_at=now,
-        )
-        for population, qs, council_field in (
-            (Population.COMMISSIONED, commissioned, "council_id"),
-            (Population.QUOTED, quoted, None),
-        )
-        for v in views(contributions(qs, council_field=council_field))
-    ]
-    with transaction.atomic():
-        BenchmarkStatistic.objects.all().delete()
-        BenchmarkStatistic.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    """Recompute every benchmark view, both populations (see care.benchmarks.rebuild)."""
+    return rebuild_benchmarks(on=on)
 
 
 def price_menu_import(*, actor: Actor, content: bytes) -> PriceMenu:
     """A provider's Home Fees workbook: adds the home if new, then the menu. All or nothing."""
-    from consortium.care.workbooks import parse_menu_workbook
 
     if not is_provider(actor):
         raise PermissionDenied("Only a provider can upload its price menus.")

@@ -1,10 +1,13 @@
+"""Care's background work (django-tasks, database backend)."""
+
 from __future__ import annotations
 
 from django_tasks import task
 
+from consortium.care.benchmarks import rebuild
+
 
 @task()
 def refresh_benchmarks() -> int:
-    from consortium.care.services import benchmarks_refresh
-
-    return benchmarks_refresh()
+    """Every benchmark view rebuilt after the rates behind them changed."""
+    return rebuild()

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from consortium.care.constants import ELEMENT_RULES, Element, Grade, NegotiationStatus
-from consortium.care.services import MenuItemInput
+from consortium.care.inputs import MenuItemInput
 from consortium.core.dates import parse_date
 from consortium.core.errors import ValidationFailed
 from consortium.core.files import open_workbook, put_formula, workbook_bytes

@@ -95,18 +95,3 @@ def test_pounds_accept_the_pound_sign_and_thousands_but_not_fractions_of_a_penny
     assert line.unit_price == Decimal("1250.50")
     errors = errors_of(LineIn, {"description": "x", "quantity": "1", "unit_price": "1.005"})
     assert errors == {"unit_price": "Unit price must have no more than 2 decimal places"}
-
-
-def test_the_api_words_its_errors_as_the_pages_do(world):
-    from django.test import Client
-
-    from consortium.organisations.constants import Role
-
-    client = Client()
-    client.force_login(world.people[Role.CATEGORY_MANAGER])
-    response = client.post(
-        "/api/v1/tenders", {"title": "", "term_months": "x"}, content_type="application/json"
-    )
-    assert response.status_code == 422
-    messages = {e["field"]: e["message"] for e in response.json()["errors"]}
-    assert messages == {"title": "Enter title", "term_months": "Term months must be a whole number"}
