@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "consortium.orders",
     "consortium.spend",
     "consortium.tendering",
+    "consortium.citizen",
     "consortium.demo",
 ]
 

@@ -13,6 +13,7 @@ from consortium.spend import views as spend_views
 from consortium.tendering import views as tender_views
 
 urlpatterns = [
+    path("", include("consortium.citizen.urls")),
     path("", org_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sign-in/", org_views.sign_in, name="sign-in"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -76,3 +77,41 @@ def _uk_date(raw: str) -> dt.date:
     elif len(year_text) != 4:
         raise ValueError
     return dt.date(year, month, int(day_text))
+
+
+# --- working days ------------------------------------------------------------------------
+# UK bank holidays differ by nation: England and Wales share theirs; Scotland and Northern
+# Ireland have their own (the `holidays` package's subdivisions ENG, WLS, SCT, NIR).
+
+
+@functools.cache
+def bank_holidays(year: int, nation: str = "ENG") -> frozenset[dt.date]:
+    import holidays
+
+    return frozenset(holidays.country_holidays("GB", subdiv=nation, years=year).keys())
+
+
+def is_working_day(day: dt.date, nation: str = "ENG") -> bool:
+    return day.weekday() < 5 and day not in bank_holidays(day.year, nation)
+
+
+def add_working_days(start: dt.date, n: int, nation: str = "ENG") -> dt.date:
+    """The n-th working day after `start` (start itself not counted)."""
+    day = start
+    counted = 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, nation):
+            counted += 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, nation: str = "ENG") -> int:
+    """Working days after `start` up to and including `end` (0 when end is not after start)."""
+    days = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, nation):
+            days += 1
+    return days

@@ -16,6 +16,7 @@ __all__ = ["DEMO_PASSWORD", "DEMO_PEOPLE", "demo_sign_ins", "load_demo"]
 def load_demo() -> dict[str, int]:
     """Create or refresh the demo consortium. Returns counts of what exists."""
     from consortium.care.demo import load_care_demo
+    from consortium.citizen.demo import load_citizen_demo
     from consortium.orders.demo import load_marketplace_demo
     from consortium.tendering.demo import load_tendering_demo
 
@@ -23,6 +24,7 @@ def load_demo() -> dict[str, int]:
     load_care_demo()
     load_marketplace_demo()
     load_tendering_demo()
+    load_citizen_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

@@ -27,6 +27,8 @@ def acting(request: HttpRequest) -> dict[str, Any]:
         "can_order": actor is not None and actor.has(Permission.ORDERS_PLACE),
         "sees_all_orders": actor is not None and actor.has(Permission.ORDERS_VIEW_ALL),
         "sees_all_spend": actor is not None and actor.has(Permission.SPEND_VIEW_ALL),
+        "works_requests": actor is not None
+        and (actor.has(Permission.REQUESTS_WORK) or actor.has(Permission.REQUESTS_OVERSEE)),
         "switchable_organisations": switchable,
         "demo_mode": settings.DEMO_MODE,
     }

@@ -122,6 +122,18 @@ DEMO_PEOPLE = [
         "Customer services officer",
         (("Cannock Chase District Council", Role.PARTNER_OFFICER),),
     ),
+    DemoPerson(
+        "highways@staffordshire.example",
+        "Hana Highways",
+        "Highways customer liaison officer",
+        (("Staffordshire County Council", Role.PARTNER_OFFICER),),
+    ),
+    DemoPerson(
+        "customer.services@stafford.example",
+        "Stan Stafford",
+        "Customer services officer",
+        (("Stafford Borough Council", Role.PARTNER_OFFICER),),
+    ),
 ]
 
 

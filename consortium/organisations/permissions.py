@@ -39,6 +39,10 @@ class Permission(enum.StrEnum):
     CARE_COMMISSION = "care.commission"  # clients, negotiations, placements for own council
     CARE_PROVIDE = "care.provide"  # own homes and price menus
     CARE_OVERSEE = "care.oversee"  # every council's reports, homes for any provider
+    # Shared citizen services
+    SERVICES_DEFINE = "services.define"  # own partner's service catalogue and questions
+    REQUESTS_WORK = "requests.work"  # own partner's service requests: queue, updates, routing
+    REQUESTS_OVERSEE = "requests.oversee"  # the partnership: triage, totals, routing and areas
 
 
 # Permissions about one side of a procurement or a market: never the admin's by default.
@@ -54,6 +58,8 @@ _SIDE_SPECIFIC = frozenset(
         Permission.BIDS_SUBMIT,
         Permission.CARE_COMMISSION,
         Permission.CARE_PROVIDE,
+        Permission.SERVICES_DEFINE,
+        Permission.REQUESTS_WORK,
     }
 )
 
@@ -99,7 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.CARE_PROVIDE,
         }
     ),
-    Role.PARTNER_OFFICER: frozenset(),
+    Role.PARTNER_OFFICER: frozenset({Permission.SERVICES_DEFINE, Permission.REQUESTS_WORK}),
 }
 
 

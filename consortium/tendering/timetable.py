@@ -9,31 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 
-import holidays
-
+from consortium.core.dates import add_working_days, is_working_day
 from consortium.tendering.constants import CLARIFICATION_DAYS_BEFORE_DEADLINE
 
-
-@cache
-def _bank_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv="ENG", years=year)
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
-
-
-def add_working_days(start: dt.date, n: int) -> dt.date:
-    """The n-th working day after `start` (start itself not counted)."""
-    day = start
-    counted = 0
-    while counted < n:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            counted += 1
-    return day
+# Working days, with England and Wales bank holidays, are core's (shared with citizen services).
+__all__ = ["add_working_days", "is_working_day"]
 
 
 @dataclass(frozen=True)

@@ -1024,8 +1024,47 @@ class Page:
         return self.expect.get(role, self.default)
 
 
+def _citizen(w):  # type: ignore[no-untyped-def]
+    from consortium.citizen.tests.factories import citizen_world
+
+    return citizen_world(w)
+
+
+CITIZEN_WORKERS = {PO: 200, CA: 200}
+
 PAGES: dict[str, Page] = {
     "home": Page(lambda w, r: "/", {}),
+    "citizen-report": Page(lambda w, r: "/report/", {}, anonymous=200),
+    "citizen-check-email": Page(lambda w, r: "/report/check-your-email/", {}, anonymous=200),
+    "citizen-confirm": Page(lambda w, r: "/report/confirm/not-a-secret/", {}, default=404, anonymous=404),
+    "citizen-track": Page(lambda w, r: "/report/track/not-signed/", {}, default=404, anonymous=404),
+    "citizen-report-form": Page(lambda w, r: f"/report/{_citizen(w).service.code}/", {}, anonymous=200),
+    "citizen-queue": Page(lambda w, r: "/service-requests/", CITIZEN_WORKERS, default=403),
+    "citizen-mi": Page(lambda w, r: "/service-requests/figures/", CITIZEN_WORKERS, default=403),
+    "citizen-request": Page(
+        lambda w, r: f"/service-requests/{_citizen(w).request.pk}/", CITIZEN_WORKERS, default=403
+    ),
+    "citizen-services": Page(lambda w, r: "/citizen-services/", CITIZEN_WORKERS, default=403),
+    "citizen-service-new": Page(lambda w, r: "/citizen-services/new/", {PO: 200}, default=403),
+    "citizen-service-edit": Page(
+        lambda w, r: f"/citizen-services/{_citizen(w).service.pk}/", {PO: 200}, default=403
+    ),
+    "citizen-open311-key": Page(
+        lambda w, r: "/citizen-services/open311-keys/", {}, default=405, anonymous=405
+    ),
+    "open311-discovery": Page(lambda w, r: "/open311/v2/discovery.json", {}, anonymous=200),
+    "open311-services": Page(lambda w, r: "/open311/v2/services.xml", {}, anonymous=200),
+    "open311-service": Page(
+        lambda w, r: f"/open311/v2/services/{_citizen(w).service.code}.json", {}, anonymous=200
+    ),
+    "open311-requests": Page(lambda w, r: "/open311/v2/requests.json", {}, anonymous=200),
+    "open311-request": Page(
+        lambda w, r: f"/open311/v2/requests/{_citizen(w).request.reference}.xml", {}, anonymous=200
+    ),
+    "open311-token": Page(
+        lambda w, r: f"/open311/v2/tokens/{_citizen(w).request.token}.json", {}, anonymous=200
+    ),
+    "open311-updates": Page(lambda w, r: "/open311/v2/servicerequestupdates.json", {}, anonymous=200),
     "healthz": Page(lambda w, r: "/healthz", {}, anonymous=200),
     "sign-in": Page(lambda w, r: "/sign-in/", {}, default=302, anonymous=200),
     "sign-out": Page(lambda w, r: "/sign-out/", {}, default=405, anonymous=405),

@@ -99,3 +99,15 @@ def date_parts(form: Any, name: str, value: Any = None) -> tuple[str, str, str]:
     if isinstance(value, dt.date):
         return (str(value.day), str(value.month), str(value.year))
     return ("", "", "")
+
+
+@register.filter
+def values_of(mapping: Any, key: str) -> list[str]:
+    """Every value posted under `key` (checkboxes), or none."""
+    if mapping is None:
+        return []
+    getlist = getattr(mapping, "getlist", None)
+    if getlist is not None:
+        return list(getlist(key))
+    value = mapping.get(key) if hasattr(mapping, "get") else None
+    return value if isinstance(value, list) else ([value] if value else [])

@@ -1,0 +1,338 @@
+"""Reads in shared citizen services, always for an actor: partners see only the requests
+they handle, the partnership sees triage and totals, and every read of a citizen's details
+by an officer is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.db.models import Count, Q, QuerySet
+
+from consortium.audit.services import audit_record
+from consortium.citizen.constants import CLOSED_STATUSES, OPEN_STATUSES, Demand, RequestStatus, UpdateKind
+from consortium.citizen.models import Area, RequestUpdate, RoutingRule, Service, ServiceRequest
+from consortium.core.dates import today_in_london, working_days_between
+from consortium.core.errors import NotFound, PermissionDenied
+from consortium.organisations.acting import Actor
+from consortium.organisations.constants import MEMBER_KINDS, Role
+from consortium.organisations.models import Organisation, Person
+from consortium.organisations.permissions import Permission
+
+S = RequestStatus
+TRACKING_SALT = "consortium.citizen.track"
+
+
+def works_requests(actor: Actor) -> bool:
+    return actor.has(Permission.REQUESTS_WORK)
+
+
+def oversees(actor: Actor) -> bool:
+    return actor.has(Permission.REQUESTS_OVERSEE)
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+def public_services() -> QuerySet[Service]:
+    return (
+        Service.objects.filter(active=True, is_public=True)
+        .select_related("partner")
+        .prefetch_related("questions")
+    )
+
+
+def public_service(code: str) -> Service:
+    service = public_services().filter(code=code).first()
+    if service is None:
+        raise NotFound("No such service")
+    return service
+
+
+def service_search(query: str) -> list[Service]:
+    """Services whose name, group, description or keywords hold every word typed."""
+    services = public_services()
+    for word in query.split()[:8]:
+        services = services.filter(
+            Q(name__icontains=word)
+            | Q(keywords__icontains=word)
+            | Q(group__icontains=word)
+            | Q(description__icontains=word)
+        )
+    return list(services)
+
+
+def own_services(actor: Actor) -> QuerySet[Service]:
+    if not actor.has(Permission.SERVICES_DEFINE) and not oversees(actor):
+        raise PermissionDenied("Partner officers keep their partner's services.")
+    services = Service.objects.select_related("partner").prefetch_related("questions")
+    return services if oversees(actor) else services.filter(partner=actor.organisation)
+
+
+def own_service(actor: Actor, service_id: int) -> Service:
+    service = own_services(actor).filter(pk=service_id).first()
+    if service is None:
+        raise NotFound("No such service")
+    return service
+
+
+def areas() -> QuerySet[Area]:
+    return Area.objects.select_related("defined_by")
+
+
+def routing_rules() -> QuerySet[RoutingRule]:
+    return RoutingRule.objects.select_related("service", "area", "handled_by")
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    service: int | None = None
+    area: int | None = None
+    status: str = ""
+    due: str = ""  # "overdue", "today", "week"
+    assigned: str = ""  # "me", "nobody"
+
+
+def _visible(actor: Actor) -> QuerySet[ServiceRequest]:
+    requests = ServiceRequest.objects.exclude(status=S.UNCONFIRMED)
+    if oversees(actor):
+        return requests
+    if works_requests(actor):
+        return requests.filter(handled_by=actor.organisation)
+    raise PermissionDenied("Partner officers work on their partner's service requests.")
+
+
+def queue_for(actor: Actor, filters: QueueFilters | None = None) -> QuerySet[ServiceRequest]:
+    """The partner's requests (the partnership's triage and all, for its admins), filtered,
+    soonest due first. No personal data is read here: the queue shows what and where."""
+    f = filters or QueueFilters()
+    requests = _visible(actor).select_related("service", "area", "assigned_to", "handled_by")
+    if f.service:
+        requests = requests.filter(service_id=f.service)
+    if f.area:
+        requests = requests.filter(area_id=f.area)
+    if f.status == "open":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    elif f.status == "closed":
+        requests = requests.filter(status__in=CLOSED_STATUSES)
+    elif f.status == "triage":
+        requests = requests.filter(handled_by__isnull=True, status__in=OPEN_STATUSES)
+    elif f.status in S.values:
+        requests = requests.filter(status=f.status)
+    today = today_in_london()
+    if f.due == "overdue":
+        requests = requests.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+    elif f.due == "today":
+        requests = requests.filter(status__in=OPEN_STATUSES, due_on=today)
+    elif f.due == "week":
+        requests = requests.filter(status__in=OPEN_STATUSES, due_on__lte=today + dt.timedelta(days=7))
+    if f.assigned == "me":
+        requests = requests.filter(assigned_to=actor.person)
+    elif f.assigned == "nobody":
+        requests = requests.filter(assigned_to__isnull=True)
+    return requests.order_by("due_on", "submitted_at", "pk")
+
+
+def services_in_queue(actor: Actor) -> list[Service]:
+    """The services of the requests this person sees, to filter the queue by."""
+    return list(Service.objects.filter(pk__in=_visible(actor).values("service_id")).order_by("name"))
+
+
+def request_get_for(actor: Actor, request_id: int) -> ServiceRequest:
+    """One request with the citizen's details: only the handling partner (or the partnership
+    for triage) reads it, and the read is audited."""
+    request = (
+        _visible(actor)
+        .select_related("service", "area", "handled_by", "assigned_to")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise NotFound("No such request")
+    audit_record(
+        actor=actor,
+        action="service_request.read",
+        obj=request,
+        organisation=request.handled_by,
+        changes={"reference": request.reference},
+    )
+    return request
+
+
+def request_by_reference(actor: Actor, reference: str) -> ServiceRequest:
+    request = _visible(actor).filter(reference=reference.strip().upper()).first()
+    if request is None:
+        raise NotFound("No such request")
+    return request
+
+
+def request_for_tracking(signed: str) -> ServiceRequest:
+    """The citizen's own request, by the signed link they were e-mailed."""
+    try:
+        request_id = signing.loads(signed, salt=TRACKING_SALT)
+    except signing.BadSignature:
+        raise NotFound("This link is not valid") from None
+    request = ServiceRequest.objects.select_related("service", "handled_by").filter(pk=request_id).first()
+    if request is None or request.status == S.UNCONFIRMED:
+        raise NotFound("This link is not valid")
+    return request
+
+
+def public_updates(request: ServiceRequest) -> list[RequestUpdate]:
+    return [
+        u
+        for u in request.updates.all()
+        if u.kind in (UpdateKind.PUBLIC, UpdateKind.CITIZEN) and (u.text or u.status)
+    ]
+
+
+def history(actor: Actor, request: ServiceRequest) -> list[RequestUpdate]:
+    return list(request.updates.select_related("by"))
+
+
+def colleagues(actor: Actor) -> list[Person]:
+    return list(
+        Person.objects.filter(
+            role_assignments__organisation=actor.organisation, role_assignments__role=Role.PARTNER_OFFICER
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def partners(actor: Actor) -> list[Organisation]:
+    """Partners a request can be passed to: member bodies (not suppliers, not the consortium)."""
+    return list(Organisation.objects.filter(kind__in=MEMBER_KINDS).order_by("name"))
+
+
+def partner_by_id(actor: Actor, partner_id: int) -> Organisation:
+    partner = Organisation.objects.filter(pk=partner_id, kind__in=MEMBER_KINDS).first()
+    if partner is None:
+        from consortium.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "Choose a partner", field_errors={"partner_id": "Choose a partner from the list"}
+        )
+    return partner
+
+
+def colleague_by_id(actor: Actor, person_id: int | None) -> Person | None:
+    if person_id is None:
+        return None
+    person = next((p for p in colleagues(actor) if p.pk == person_id), None)
+    if person is None:
+        from consortium.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "Choose a colleague", field_errors={"person_id": "Choose a colleague from the list"}
+        )
+    return person
+
+
+def contact_get_for(actor: Actor, update_id: int) -> RequestUpdate:
+    update = (
+        RequestUpdate.objects.select_related("request")
+        .filter(pk=update_id, request__in=_visible(actor))
+        .first()
+    )
+    if update is None:
+        raise NotFound("No such contact")
+    return update
+
+
+def officer_emails(partner_id: int) -> list[str]:
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            role_assignments__organisation_id=partner_id,
+            role_assignments__role=Role.PARTNER_OFFICER,
+        )
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+# --- MI: volumes, service levels, end-to-end time, failure demand ---------------------------
+
+
+@dataclass
+class ServiceFigures:
+    partner: str
+    service: str
+    received: int
+    closed: int
+    within_target: int
+    median_days: float | None
+    p85_days: float | None
+    contacts: int
+    failure_contacts: int
+
+    @property
+    def within_target_share(self) -> float | None:
+        return round(100 * self.within_target / self.closed, 1) if self.closed else None
+
+    @property
+    def failure_share(self) -> float | None:
+        return round(100 * self.failure_contacts / self.contacts, 1) if self.contacts else None
+
+
+def _percentile(values: list[int], p: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return float(values[0])
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    lower = int(k)
+    upper = min(lower + 1, len(ordered) - 1)
+    return round(ordered[lower] + (ordered[upper] - ordered[lower]) * (k - lower), 1)
+
+
+def service_figures(actor: Actor, *, start: dt.date, end: dt.date) -> list[ServiceFigures]:
+    """Per partner and service, requests confirmed in [start, end]: volumes, the share closed
+    within target, median and 85th percentile end-to-end working days, failure demand %."""
+    requests = _visible(actor).filter(confirmed_at__date__gte=start, confirmed_at__date__lte=end)
+    rows = requests.values_list(
+        "pk", "handled_by__name", "service__name", "confirmed_at", "closed_at", "due_on", "status"
+    )
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for _pk, partner, service, confirmed, closed, due, status in rows.iterator(chunk_size=5000):
+        g = groups.setdefault(
+            (partner or "Triage", service), {"received": 0, "closed": 0, "within": 0, "days": []}
+        )
+        g["received"] += 1
+        if closed and confirmed and status in CLOSED_STATUSES:
+            g["closed"] += 1
+            closed_day = closed.date()
+            g["days"].append(working_days_between(confirmed.date(), closed_day))
+            if due is None or closed_day <= due:
+                g["within"] += 1
+    contacts = (
+        RequestUpdate.objects.filter(request__in=requests, kind=UpdateKind.CITIZEN)
+        .values_list("request__handled_by__name", "request__service__name")
+        .annotate(n=Count("pk"), failure=Count("pk", filter=Q(demand=Demand.FAILURE)))
+    )
+    by_group = {((p or "Triage"), s): (n, f) for p, s, n, f in contacts}
+    out = []
+    for (partner, service), g in sorted(groups.items()):
+        n, f = by_group.get((partner, service), (0, 0))
+        out.append(
+            ServiceFigures(
+                partner=partner,
+                service=service,
+                received=g["received"],
+                closed=g["closed"],
+                within_target=g["within"],
+                median_days=float(statistics.median(g["days"])) if g["days"] else None,
+                p85_days=_percentile(g["days"], 0.85),
+                contacts=n,
+                failure_contacts=f,
+            )
+        )
+    return out

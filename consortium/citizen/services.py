@@ -1,0 +1,681 @@
+"""Every change in shared citizen services: one function per action, in a transaction,
+checking the actor's permission, writing the audit trail (the reference only, never the
+citizen's details), e-mailing after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+
+from consortium.audit.services import audit_record
+from consortium.citizen import selectors
+from consortium.citizen.areas import AreaShape, boundary_geometry, normalise_prefix, outward_and_sector, place
+from consortium.citizen.constants import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    REQUEST_ACTIONS,
+    Channel,
+    Datatype,
+    Demand,
+    FailureType,
+    RequestStatus,
+    UpdateKind,
+)
+from consortium.citizen.models import (
+    Area,
+    Open311Client,
+    ReferenceCounter,
+    RequestUpdate,
+    RoutingRule,
+    Service,
+    ServiceQuestion,
+    ServiceRequest,
+)
+from consortium.citizen.schemas import RequestIn, ServiceIn, UpdateIn
+from consortium.citizen.selectors import TRACKING_SALT
+from consortium.core.dates import add_working_days, now, today_in_london
+from consortium.core.email import absolute_url, send_email_on_commit
+from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from consortium.core.references import next_number
+from consortium.organisations.acting import Actor
+from consortium.organisations.models import Organisation, Person
+from consortium.organisations.permissions import Permission
+
+S = RequestStatus
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def tracking_path(request: ServiceRequest) -> str:
+    """The citizen's tracking page: a signed link, so no account and no personal data in it."""
+    return reverse("citizen-track", args=[signing.dumps(request.pk, salt=TRACKING_SALT)])
+
+
+# --- the service catalogue -------------------------------------------------------------------
+
+
+def _check_questions(data: ServiceIn) -> None:
+    errors: dict[str, str] = {}
+    codes = [q.code for q in data.questions]
+    for n, q in enumerate(data.questions):
+        if codes.count(q.code) > 1:
+            errors[f"questions[{n}].code"] = f"Question {n + 1}: each question needs its own code"
+        lists = q.datatype in (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST)
+        if lists and not q.values:
+            errors[f"questions[{n}].values"] = f"Question {n + 1}: give the answers to choose from"
+        if not lists and q.values:
+            errors[f"questions[{n}].values"] = f"Question {n + 1}: only list questions have answers to choose"
+    if errors:
+        raise ValidationFailed("Check the questions", field_errors=errors)
+
+
+def service_save(*, actor: Actor, data: ServiceIn, service: Service | None = None) -> Service:
+    """Publish a service for the acting partner, or change one of its own."""
+    if not actor.has(Permission.SERVICES_DEFINE):
+        raise PermissionDenied("Partner officers define their partner's services.")
+    if service is not None and service.partner_id != actor.organisation.pk:
+        raise PermissionDenied("Only the partner that offers a service changes it.")
+    _check_questions(data)
+    values = data.dict(exclude={"questions"})
+    with transaction.atomic():
+        clash = Service.objects.filter(code=data.code)
+        if service is not None:
+            clash = clash.exclude(pk=service.pk)
+        if clash.exists():
+            raise ValidationFailed(
+                "Choose another code", field_errors={"code": "Another service has this code"}
+            )
+        if service is None:
+            service = Service.objects.create(partner=actor.organisation, **values)
+        else:
+            for field, value in values.items():
+                setattr(service, field, value)
+            service.save()
+        service.questions.all().delete()
+        ServiceQuestion.objects.bulk_create(
+            ServiceQuestion(
+                service=service,
+                code=q.code,
+                question=q.question,
+                datatype=q.datatype,
+                required=q.required,
+                order=q.order,
+                values=[v.dict() for v in q.values],
+            )
+            for q in data.questions
+        )
+        audit_record(
+            actor=actor,
+            action="citizen_service.save",
+            obj=service,
+            organisation=actor.organisation,
+            changes={"code": service.code, "name": service.name, "questions": len(data.questions)},
+        )
+    return service
+
+
+# --- areas and routing agreements ---------------------------------------------------------------
+
+
+def _require_oversight(actor: Actor) -> None:
+    if not actor.has(Permission.REQUESTS_OVERSEE):
+        raise PermissionDenied("The partnership's admins keep areas and routing agreements.")
+
+
+def area_save(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    defined_by: Organisation,
+    postcode_prefixes: list[str],
+    boundary: Any = None,
+) -> Area:
+    """An area by postcode districts or sectors and/or a GeoJSON boundary (checked here)."""
+    _require_oversight(actor)
+    errors: dict[str, str] = {}
+    prefixes = [normalise_prefix(p) for p in postcode_prefixes if p.strip()]
+    bad = [p for p in prefixes if outward_and_sector(p + " 1AA" if " " not in p else p + "AA") is None]
+    if bad:
+        errors["postcode_prefixes"] = f"Not a postcode district or sector: {', '.join(bad[:5])}"
+    if boundary not in (None, ""):
+        try:
+            boundary_geometry(boundary)
+        except ValueError as e:
+            errors["boundary"] = str(e)
+    if not prefixes and boundary in (None, ""):
+        errors["postcode_prefixes"] = "Give postcode districts or sectors, or upload a boundary"
+    if errors:
+        raise ValidationFailed("Check the area", field_errors=errors)
+    import json
+
+    geo = json.loads(boundary) if isinstance(boundary, str | bytes) and boundary else boundary
+    with transaction.atomic():
+        area, _ = Area.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "defined_by": defined_by,
+                "postcode_prefixes": prefixes,
+                "boundary": geo or None,
+            },
+        )
+        audit_record(actor=actor, action="citizen_area.save", obj=area, organisation=defined_by)
+    return area
+
+
+def routing_rule_add(
+    *,
+    actor: Actor,
+    service: Service,
+    area: Area | None,
+    handled_by: Organisation,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    agreement: str = "",
+) -> RoutingRule:
+    """Record that `handled_by` handles `service` in `area` over a period (by agreement)."""
+    _require_oversight(actor)
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationFailed(
+            "Check the dates", field_errors={"valid_to": "The end must be after the start"}
+        )
+    with transaction.atomic():
+        rule = RoutingRule.objects.create(
+            service=service,
+            area=area,
+            handled_by=handled_by,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            agreement=agreement[:200],
+        )
+        audit_record(
+            actor=actor,
+            action="citizen_routing.add",
+            obj=rule,
+            organisation=handled_by,
+            changes={"service": service.code, "area": area.code if area else "everywhere"},
+        )
+    return rule
+
+
+def _areas() -> list[AreaShape]:
+    return [
+        AreaShape(
+            a.pk, tuple(a.postcode_prefixes or ()), boundary_geometry(a.boundary) if a.boundary else None
+        )
+        for a in Area.objects.all()
+    ]
+
+
+def route(request: ServiceRequest, *, on: dt.date | None = None) -> None:
+    """Place the request in an area and give it to the partner that handles its service there
+    by agreement; with no agreement, or a place near a boundary, it waits in triage."""
+    on = on or today_in_london()
+    placed = place(_areas(), postcode=request.postcode, lat=request.lat, long=request.long)
+    request.area_id = placed.area_id
+    rules = [r for r in RoutingRule.objects.filter(service=request.service) if r.in_force(on)]
+    chosen = next((r for r in rules if placed.area_id and r.area_id == placed.area_id), None)
+    if chosen is None:
+        chosen = next((r for r in rules if r.area_id is None), None)
+    if placed.near_boundary:
+        request.handled_by = None
+        note = "Near an area's boundary: the partnership decides who handles it"
+    elif chosen is None:
+        request.handled_by = None
+        note = "No agreement covers this place: the partnership decides who handles it"
+    else:
+        request.handled_by_id = chosen.handled_by_id
+        note = f"Routed to {chosen.handled_by.name}" + (f" ({chosen.agreement})" if chosen.agreement else "")
+    RequestUpdate.objects.create(request=request, kind=UpdateKind.ROUTING, text=note)
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+
+def _check_answers(service: Service, answers: dict[str, Any]) -> dict[str, Any]:
+    """The citizen's answers to the service's questions, each checked against its datatype."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    questions = {q.code: q for q in service.questions.all()}
+    for code in answers:
+        if code not in questions:
+            errors[f"attribute[{code}]"] = f"{code} is not a question this service asks"
+    for code, q in questions.items():
+        value = answers.get(code)
+        field = f"attribute[{code}]"
+        empty = value in (None, "", []) or (isinstance(value, list) and not any(v.strip() for v in value))
+        if empty:
+            if q.required:
+                errors[field] = f"Answer “{q.question}”"
+            continue
+        keys = {v["key"] for v in q.values}
+        if q.datatype == Datatype.MULTIVALUELIST:
+            chosen = value if isinstance(value, list) else [value]
+            if any(v not in keys for v in chosen):
+                errors[field] = f"Choose answers to “{q.question}” from the list"
+            cleaned[code] = chosen
+            continue
+        if isinstance(value, list):
+            if len(value) != 1:
+                errors[field] = f"Give one answer to “{q.question}”"
+                continue
+            value = value[0]
+        value = str(value).strip()
+        if q.datatype == Datatype.SINGLEVALUELIST and value not in keys:
+            errors[field] = f"Choose an answer to “{q.question}” from the list"
+        elif q.datatype == Datatype.NUMBER:
+            try:
+                number = Decimal(value)
+                if not number.is_finite():
+                    raise ValueError
+            except Exception:
+                errors[field] = f"The answer to “{q.question}” must be a number"
+        elif q.datatype == Datatype.DATETIME:
+            try:
+                dt.datetime.fromisoformat(value)
+            except ValueError:
+                try:
+                    from consortium.core.dates import parse_date
+
+                    parse_date(value)
+                except ValueError:
+                    errors[field] = f"The answer to “{q.question}” must be a date, for example 15/12/2026"
+        elif len(value) > (4000 if q.datatype == Datatype.TEXT else 300):
+            errors[field] = f"The answer to “{q.question}” is too long"
+        cleaned[code] = value
+    if errors:
+        raise ValidationFailed("Check your answers", field_errors=errors)
+    return cleaned
+
+
+def answer_problems(service: Service, answers: dict[str, Any]) -> dict[str, str]:
+    """The problems with a citizen's answers, so a page can show them with every other error."""
+    try:
+        _check_answers(service, answers)
+    except ValidationFailed as e:
+        return dict(e.field_errors)
+    return {}
+
+
+def request_submit(
+    *,
+    data: RequestIn,
+    channel: str = Channel.WEB,
+    client: Open311Client | None = None,
+) -> tuple[ServiceRequest, str]:
+    """A citizen's request, stored unconfirmed; returns it with the secret of the confirmation
+    link e-mailed to them. Nothing is routed until they confirm (a fake address floods nobody).
+    Requests from an Open311 client with a key are confirmed at once: the client vouches."""
+    service = Service.objects.filter(code=data.service_code, active=True, is_public=True).first()
+    if service is None:
+        raise ValidationFailed("Choose a service", field_errors={"service_code": "No such service"})
+    errors: dict[str, str] = {}
+    email = data.email.strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+    postcode = data.postcode.strip().upper()
+    if postcode:
+        parts = outward_and_sector(postcode)
+        if parts is None:
+            errors["postcode"] = "Enter a real postcode, like ST16 2LH"
+        else:
+            postcode = f"{parts[1]}{postcode.replace(' ', '')[-2:]}"
+    has_point = data.lat is not None and data.long is not None
+    if (data.lat is None) != (data.long is None):
+        errors["lat"] = "Give both latitude and longitude, or neither"
+    if not (postcode or has_point or data.address.strip()):
+        errors["postcode"] = "Enter the postcode or address of the problem, or choose a place on the map"
+    try:
+        answers = _check_answers(service, dict(data.attributes))
+    except ValidationFailed as e:
+        errors |= e.field_errors
+        answers = {}
+    if errors:
+        raise ValidationFailed("Check your request", field_errors=errors)
+    secret = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        request = ServiceRequest.objects.create(
+            token=secrets.token_hex(16),
+            service=service,
+            description=data.description.strip(),
+            answers=answers,
+            address=data.address.strip(),
+            postcode=postcode,
+            lat=Decimal(str(round(data.lat, 6))) if data.lat is not None else None,
+            long=Decimal(str(round(data.long, 6))) if data.long is not None else None,
+            email=email,
+            first_name=data.first_name.strip(),
+            last_name=data.last_name.strip(),
+            phone=data.phone.strip(),
+            channel=channel,
+            client=client,
+            confirmation_hash=_hash(secret),
+        )
+        RequestUpdate.objects.create(
+            request=request, kind=UpdateKind.CITIZEN, text="", channel=channel, demand=Demand.VALUE
+        )
+        if client is not None:
+            _confirm(request)
+        else:
+            link = absolute_url(reverse("citizen-confirm", args=[secret]))
+            send_email_on_commit(
+                to=email,
+                subject=f"Confirm your report: {service.name}",
+                body=(
+                    f"You reported: {service.name}.\n\nConfirm your e-mail address to send it:\n{link}\n\n"
+                    "If you did not make this report, ignore this e-mail and nothing will be sent."
+                ),
+            )
+    return request, secret
+
+
+def _confirm(request: ServiceRequest) -> None:
+    """Number, route and start the clock on a confirmed request (in the caller's transaction)."""
+    moment = now()
+    request.reference = f"SR-{moment.year}-{next_number(ReferenceCounter, moment.year):06d}"
+    request.confirmed_at = moment
+    request.status = S.OPEN
+    request.due_on = add_working_days(today_in_london(), request.service.target_working_days)
+    route(request)
+    request.save()
+    audit_record(
+        actor=None,
+        action="service_request.confirm",
+        obj=request,
+        organisation=request.handled_by,
+        changes={"reference": request.reference, "service": request.service.code},
+    )
+    send_email_on_commit(
+        to=request.email,
+        subject=f"Your report {request.reference}: {request.service.name}",
+        body=(
+            f"Thank you. Your reference is {request.reference}.\n\n"
+            f"We aim to deal with it by {request.due_on:%d %B %Y}. Follow its progress, or add "
+            f"anything you forgot, here:\n{absolute_url(tracking_path(request))}\n"
+        ),
+    )
+
+
+def request_confirm(*, secret: str) -> ServiceRequest:
+    """The citizen's click on the confirmation link. Clicking twice confirms once."""
+    with transaction.atomic():
+        request = (
+            ServiceRequest.objects.select_for_update()
+            .select_related("service")
+            .filter(confirmation_hash=_hash(secret))
+            .first()
+        )
+        if request is None:
+            raise NotFound("This link is not valid. Check you copied all of it, or report the problem again.")
+        if request.status == S.UNCONFIRMED:
+            _confirm(request)
+    return request
+
+
+# --- the partner's work ---------------------------------------------------------------------
+
+
+def _require_handler(actor: Actor, request: ServiceRequest) -> None:
+    if not actor.has(Permission.REQUESTS_WORK) or request.handled_by_id != actor.organisation.pk:
+        raise PermissionDenied("Only the partner handling a request works on it.")
+
+
+def request_actions_for(actor: Actor, request: ServiceRequest) -> list[tuple[str, str]]:
+    """The actions this person may take on this request now, from the workflow table."""
+    if request.handled_by_id != actor.organisation.pk:
+        return []
+    return [
+        (name, a.label)
+        for name, a in REQUEST_ACTIONS.items()
+        if request.status in a.from_statuses and actor.has(a.permission) and a.to != request.status
+    ]
+
+
+def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> ServiceRequest:
+    """An officer's step: a status from the workflow table, an update the citizen sees,
+    an internal note — any of them, at least one."""
+    _require_handler(actor, request)
+    if not (data.action or data.public_update.strip() or data.internal_note.strip()):
+        raise ValidationFailed(
+            "Nothing to record", field_errors={"action": "Choose a status or write an update"}
+        )
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().select_related("service").get(pk=request.pk)
+        before = request.status
+        if data.action:
+            action = REQUEST_ACTIONS.get(data.action)
+            if (
+                action is None
+                or request.status not in action.from_statuses
+                or not actor.has(action.permission)
+            ):
+                raise Conflict(
+                    f"A request that is {request.get_status_display().lower()} cannot be moved that way"
+                )
+            request.status = action.to or request.status
+            if request.status in CLOSED_STATUSES:
+                request.closed_at = now()
+            elif before in CLOSED_STATUSES:
+                request.closed_at = None
+        request.save()
+        if data.public_update.strip() or request.status != before:
+            RequestUpdate.objects.create(
+                request=request,
+                kind=UpdateKind.PUBLIC,
+                status=request.status if request.status != before else "",
+                text=data.public_update.strip(),
+                by=actor.person,
+            )
+        if data.internal_note.strip():
+            RequestUpdate.objects.create(
+                request=request, kind=UpdateKind.INTERNAL, text=data.internal_note.strip(), by=actor.person
+            )
+        audit_record(
+            actor=actor,
+            action="service_request.update",
+            obj=request,
+            organisation=actor.organisation,
+            changes={"status": [before, request.status]} if request.status != before else {"note": True},
+        )
+        if request.status != before or data.public_update.strip():
+            done = request.status in CLOSED_STATUSES and before not in CLOSED_STATUSES
+            send_email_on_commit(
+                to=request.email,
+                subject=f"Your report {request.reference}: {request.get_status_display().lower()}",
+                body=(
+                    (f"{data.public_update.strip()}\n\n" if data.public_update.strip() else "")
+                    + (
+                        "We have finished work on it. If it is not done, tell us on the tracking page and "
+                        "we will reopen it.\n"
+                        if done
+                        else f"Its status is now: {request.get_status_display()}.\n"
+                    )
+                    + f"\n{absolute_url(tracking_path(request))}\n"
+                ),
+            )
+    return request
+
+
+def request_assign(*, actor: Actor, request: ServiceRequest, person: Person | None) -> ServiceRequest:
+    _require_handler(actor, request)
+    if person is not None and not person.role_assignments.filter(organisation=actor.organisation).exists():
+        raise ValidationFailed(
+            "Choose a colleague", field_errors={"person_id": "Choose someone from your partner"}
+        )
+    with transaction.atomic():
+        request.assigned_to = person
+        request.save(update_fields=["assigned_to", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="service_request.assign",
+            obj=request,
+            organisation=actor.organisation,
+            changes={"assigned_to": person.full_name if person else ""},
+        )
+    return request
+
+
+def request_reroute(
+    *, actor: Actor, request: ServiceRequest, partner: Organisation, reason: str
+) -> ServiceRequest:
+    """Not ours (or out of triage): to the partner that handles it, same reference, history kept."""
+    oversee = actor.has(Permission.REQUESTS_OVERSEE)
+    if not oversee:
+        _require_handler(actor, request)
+    if request.status == S.UNCONFIRMED:
+        raise Conflict("The citizen has not confirmed this request yet")
+    if partner.is_supplier or partner.is_consortium:
+        raise ValidationFailed(
+            "Choose a partner", field_errors={"partner_id": "Choose a partner organisation"}
+        )
+    if partner.pk == request.handled_by_id:
+        raise ValidationFailed("Choose another partner", field_errors={"partner_id": "It is already theirs"})
+    with transaction.atomic():
+        before = request.handled_by.name if request.handled_by else "triage"
+        request.handled_by = partner
+        request.assigned_to = None
+        if request.status in CLOSED_STATUSES:
+            request.status = S.OPEN
+            request.closed_at = None
+        request.save()
+        RequestUpdate.objects.create(
+            request=request,
+            kind=UpdateKind.ROUTING,
+            text=f"Passed from {before} to {partner.name}: {reason.strip()[:500]}",
+            by=actor.person,
+        )
+        audit_record(
+            actor=actor,
+            action="service_request.reroute",
+            obj=request,
+            organisation=partner,
+            changes={"from": before, "to": partner.name},
+        )
+    return request
+
+
+def citizen_add(*, request: ServiceRequest, text: str, channel: str = Channel.WEB) -> RequestUpdate:
+    """The citizen adds information on the tracking page. While the request is open this is a
+    contact about work not yet done: failure demand (chasing) unless an officer reclassifies."""
+    if request.status == S.UNCONFIRMED:
+        raise Conflict("Confirm your e-mail address first")
+    text = text.strip()
+    if not text:
+        raise ValidationFailed(
+            "Enter what you want to add", field_errors={"text": "Enter what you want to add"}
+        )
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        reopen = request.status in CLOSED_STATUSES
+        update = RequestUpdate.objects.create(
+            request=request,
+            kind=UpdateKind.CITIZEN,
+            text=text[:4000],
+            channel=channel,
+            demand=Demand.FAILURE,
+            failure_type=FailureType.NOT_DONE if reopen else FailureType.CHASING,
+        )
+        if reopen and request.status == S.FIXED:
+            # "It's not done": the citizen reopens it, and it is failure demand of the worst kind.
+            request.status = S.OPEN
+            request.closed_at = None
+            request.save(update_fields=["status", "closed_at", "updated_at"])
+        elif request.status == S.WAITING_FOR_CITIZEN:
+            request.status = S.OPEN
+            request.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=None, action="service_request.citizen_update", obj=request, organisation=request.handled_by
+        )
+    return update
+
+
+def contact_reclassify(
+    *, actor: Actor, update: RequestUpdate, demand: str, failure_type: str | None
+) -> RequestUpdate:
+    _require_handler(actor, update.request)
+    if update.kind != UpdateKind.CITIZEN:
+        raise ValidationFailed("Only a citizen's contact is classified")
+    if demand == Demand.VALUE and failure_type:
+        raise ValidationFailed(
+            "Value demand has no failure type", field_errors={"failure_type": "Leave it empty"}
+        )
+    with transaction.atomic():
+        update.demand = demand
+        update.failure_type = failure_type or ""
+        update.save(update_fields=["demand", "failure_type"])
+        audit_record(
+            actor=actor,
+            action="service_request.reclassify",
+            obj=update.request,
+            organisation=actor.organisation,
+            changes={"demand": demand, "failure_type": failure_type or ""},
+        )
+    return update
+
+
+def open311_client_create(*, actor: Actor, name: str) -> tuple[Open311Client, str]:
+    """A key for one client application; shown once, stored hashed."""
+    _require_oversight(actor)
+    if not name.strip():
+        raise ValidationFailed("Name the application", field_errors={"name": "Enter the application's name"})
+    key = "o311_" + secrets.token_urlsafe(24)
+    with transaction.atomic():
+        client = Open311Client.objects.create(
+            name=name.strip()[:200], key_prefix=key[:12], key_hash=_hash(key)
+        )
+        audit_record(actor=actor, action="open311_client.create", obj=client, organisation=actor.organisation)
+    return client, key
+
+
+def open311_client_for(key: str) -> Open311Client | None:
+    if not key:
+        return None
+    return Open311Client.objects.filter(key_hash=_hash(key), active=True).first()
+
+
+def overdue_escalate() -> int:
+    """E-mail each partner's officers about requests that went overdue since the last run."""
+    today = today_in_london()
+    count = 0
+    with transaction.atomic():
+        overdue = list(
+            ServiceRequest.objects.select_for_update()
+            .select_related("handled_by", "service")
+            .filter(
+                status__in=OPEN_STATUSES,
+                due_on__lt=today,
+                escalated_at__isnull=True,
+                handled_by__isnull=False,
+            )
+        )
+        by_partner: dict[int, list[ServiceRequest]] = {}
+        for r in overdue:
+            by_partner.setdefault(r.handled_by_id or 0, []).append(r)
+            r.escalated_at = now()
+            r.save(update_fields=["escalated_at"])
+            count += 1
+        for partner_id, requests in by_partner.items():
+            for email in selectors.officer_emails(partner_id):
+                send_email_on_commit(
+                    to=email,
+                    subject=f"{len(requests)} service request{'s' if len(requests) != 1 else ''} overdue",
+                    body="\n".join(
+                        f"{r.reference} {r.service.name}: due {r.due_on:%d %B %Y}" for r in requests
+                    )
+                    + f"\n\n{absolute_url(reverse('citizen-queue'))}?due=overdue\n",
+                )
+    return count

@@ -1,0 +1,330 @@
+"""Shared citizen services: intake confirmed by e-mail, routing by agreement, the partner's
+work, the citizen's additions (failure demand), service levels, and who sees what."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from consortium.audit.models import AuditEvent
+from consortium.citizen import selectors, services
+from consortium.citizen.areas import AreaShape, boundary_geometry, outward_and_sector, place
+from consortium.citizen.constants import Demand, FailureType, RequestStatus, UpdateKind
+from consortium.citizen.models import RequestUpdate, ServiceRequest
+from consortium.citizen.schemas import UpdateIn
+from consortium.citizen.tests.factories import citizen_world, report
+from consortium.core.dates import add_working_days, today_in_london
+from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from consortium.organisations.constants import Role
+
+pytestmark = pytest.mark.django_db
+S = RequestStatus
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-2.1, 52.6], [-1.9, 52.6], [-1.9, 52.8], [-2.1, 52.8], [-2.1, 52.6]]],
+}
+
+
+# --- placing and routing ----------------------------------------------------------------------
+
+
+def test_postcodes_are_placed_by_the_longest_matching_district_or_sector():
+    areas = [AreaShape(1, ("WS11",), None), AreaShape(2, ("WS11 5",), None), AreaShape(3, ("ST16",), None)]
+    assert outward_and_sector("ws111bg") == ("WS11", "WS11 1")
+    assert place(areas, postcode="WS11 1BG").area_id == 1
+    assert place(areas, postcode="ws11 5dh").area_id == 2  # the sector beats the district
+    assert place(areas, postcode="DE14 2EB").area_id is None
+    assert place(areas, postcode="not a postcode").area_id is None
+
+
+def test_points_are_placed_in_polygons_and_near_an_edge_is_flagged():
+    areas = [AreaShape(7, (), boundary_geometry(json.dumps(SQUARE)))]
+    inside = place(areas, lat=52.7, long=-2.0)
+    assert inside.area_id == 7 and not inside.near_boundary
+    edge = place(areas, lat=52.7, long=-1.9001)
+    assert edge.area_id == 7 and edge.near_boundary
+    assert place(areas, lat=53.5, long=-2.0).area_id is None
+
+
+@pytest.mark.parametrize(
+    "boundary, message",
+    [
+        ('{"type": "Point", "coordinates": [0, 0]}', "Polygon or MultiPolygon"),
+        ("not json", "not valid GeoJSON"),
+        (
+            {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
+            "crosses itself",
+        ),
+        ({"type": "Polygon", "coordinates": [[[400000, 300000], [1, 1], [1, 0], [400000, 300000]]]}, "WGS84"),
+    ],
+)
+def test_a_bad_boundary_is_refused_with_what_is_wrong(boundary, message):
+    with pytest.raises(ValueError, match=message):
+        boundary_geometry(boundary)
+
+
+def test_a_district_handles_a_county_service_in_its_area_by_agreement(world):
+    c = citizen_world(world)
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    # The county (other_member here) handles the service everywhere else.
+    services.routing_rule_add(
+        actor=admin,
+        service=c.service,
+        area=None,
+        handled_by=world.other_member,
+        valid_from=dt.date(2020, 1, 1),
+    )
+    inside, secret = services.request_submit(data=report(c.service))
+    inside = services.request_confirm(secret=secret)
+    assert inside.handled_by == world.member and inside.area == c.area
+    outside, secret = services.request_submit(data=report(c.service, postcode="ST16 3AQ"))
+    outside = services.request_confirm(secret=secret)
+    assert outside.handled_by == world.other_member
+    routing = outside.updates.get(kind=UpdateKind.ROUTING)
+    assert world.other_member.name in routing.text
+
+
+def test_with_no_agreement_a_request_waits_in_triage_never_nowhere(world):
+    c = citizen_world(world)
+    lost, secret = services.request_submit(data=report(c.service, postcode="DE14 2EB"))
+    lost = services.request_confirm(secret=secret)
+    assert lost.handled_by is None and lost.status == S.OPEN and lost.reference
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    assert lost in selectors.queue_for(admin, selectors.QueueFilters(status="triage"))
+    services.request_reroute(actor=admin, request=lost, partner=world.other_member, reason="Their area")
+    lost.refresh_from_db()
+    assert lost.handled_by == world.other_member and lost.reference.startswith("SR-")
+
+
+def test_an_expired_agreement_no_longer_routes(world):
+    c = citizen_world(world)
+    rule = c.service.routing_rules.get()
+    rule.valid_to = today_in_london() - dt.timedelta(days=1)
+    rule.save()
+    _request, secret = services.request_submit(data=report(c.service))
+    assert services.request_confirm(secret=secret).handled_by is None
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+def test_nothing_is_routed_until_the_citizen_confirms_and_confirming_twice_is_once(
+    world, django_capture_on_commit_callbacks
+):
+    c = citizen_world(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        request, secret = services.request_submit(data=report(c.service, email="someone@example.org"))
+    assert request.status == S.UNCONFIRMED and request.reference is None and request.handled_by is None
+    assert len(mail.outbox) == 1 and f"/report/confirm/{secret}/" in mail.outbox[0].body
+    officer = world.actor(Role.PARTNER_OFFICER)
+    assert request not in selectors.queue_for(officer, selectors.QueueFilters(status=""))
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = services.request_confirm(secret=secret)
+        again = services.request_confirm(secret=secret)
+    assert confirmed.pk == again.pk and confirmed.reference == again.reference
+    assert confirmed.reference.startswith(f"SR-{today_in_london().year}-")
+    assert confirmed.due_on == add_working_days(today_in_london(), c.service.target_working_days)
+    assert len(mail.outbox) == 2 and confirmed.reference in mail.outbox[1].body
+    assert "/report/track/" in mail.outbox[1].body
+    with pytest.raises(NotFound):
+        services.request_confirm(secret="guessed")
+
+
+def test_every_problem_with_a_report_is_named_at_once_and_nothing_is_stored(world):
+    c = citizen_world(world)
+    before = ServiceRequest.objects.count()
+    with pytest.raises(ValidationFailed) as e:
+        services.request_submit(
+            data=report(
+                c.service, email="not-an-email", postcode="NOWHERE", attributes={"bin-type": "sofa", "x": "1"}
+            )
+        )
+    assert set(e.value.field_errors) == {"email", "postcode", "attribute[bin-type]", "attribute[x]"}
+    with pytest.raises(ValidationFailed) as e:
+        services.request_submit(data=report(c.service, postcode="", attributes={}))
+    assert set(e.value.field_errors) == {"postcode", "attribute[bin-type]"}
+    assert ServiceRequest.objects.count() == before
+
+
+def test_a_private_or_unknown_service_cannot_be_reported(world):
+    c = citizen_world(world)
+    c.service.is_public = False
+    c.service.save()
+    with pytest.raises(ValidationFailed):
+        services.request_submit(data=report(c.service))
+
+
+# --- the partner's work --------------------------------------------------------------------
+
+
+def test_the_handling_partner_works_the_request_through_the_workflow_table(
+    world, django_capture_on_commit_callbacks
+):
+    c = citizen_world(world)
+    officer = world.actor(Role.PARTNER_OFFICER)
+    assert ("fix", "Fixed") in services.request_actions_for(officer, c.request)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_update(
+            actor=officer,
+            request=c.request,
+            data=UpdateIn.model_validate(
+                dict(action="fix", public_update="Emptied this morning", internal_note="Crew B")
+            ),
+        )
+    c.request.refresh_from_db()
+    assert c.request.status == S.FIXED and c.request.closed_at is not None
+    public = [u for u in selectors.public_updates(c.request) if u.kind == UpdateKind.PUBLIC]
+    assert public and public[0].text == "Emptied this morning"
+    assert not any(u.text == "Crew B" for u in selectors.public_updates(c.request))
+    assert mail.outbox and "Emptied this morning" in mail.outbox[-1].body
+    with pytest.raises(Conflict):
+        services.request_update(
+            actor=officer, request=c.request, data=UpdateIn.model_validate(dict(action="fix"))
+        )
+    with pytest.raises(ValidationFailed):
+        services.request_update(actor=officer, request=c.request, data=UpdateIn.model_validate(dict()))
+
+
+def test_other_partners_and_other_roles_cannot_see_or_touch_a_request(world):
+    c = citizen_world(world)
+    for role in (Role.MEMBER_BUYER, Role.SUPPLIER_USER, Role.CATEGORY_MANAGER):
+        with pytest.raises(PermissionDenied):
+            selectors.request_get_for(world.actor(role), c.request.pk)
+    c.request.handled_by = world.other_member
+    c.request.save()
+    officer = world.actor(Role.PARTNER_OFFICER)
+    with pytest.raises(NotFound):
+        selectors.request_get_for(officer, c.request.pk)
+    with pytest.raises(PermissionDenied):
+        services.request_update(
+            actor=officer, request=c.request, data=UpdateIn.model_validate(dict(public_update="Mine now"))
+        )
+
+
+def test_every_read_of_a_citizens_details_is_audited_and_the_trail_holds_no_personal_data(world):
+    c = citizen_world(world)
+    selectors.request_get_for(world.actor(Role.PARTNER_OFFICER), c.request.pk)
+    read = AuditEvent.objects.filter(action="service_request.read").latest("pk")
+    assert read.changes == {"reference": c.request.reference}
+    for event in AuditEvent.objects.filter(action__startswith="service_request"):
+        assert "resident@example.org" not in json.dumps(event.changes)
+
+
+def test_a_citizens_chaser_is_failure_demand_and_not_done_reopens_it(world):
+    c = citizen_world(world)
+    officer = world.actor(Role.PARTNER_OFFICER)
+    chaser = services.citizen_add(request=c.request, text="Any news?")
+    assert chaser.demand == Demand.FAILURE and chaser.failure_type == FailureType.CHASING
+    services.contact_reclassify(actor=officer, update=chaser, demand=Demand.VALUE, failure_type=None)
+    chaser.refresh_from_db()
+    assert chaser.demand == Demand.VALUE
+    services.request_update(
+        actor=officer, request=c.request, data=UpdateIn.model_validate(dict(action="fix"))
+    )
+    services.citizen_add(request=c.request, text="Still not emptied")
+    c.request.refresh_from_db()
+    assert c.request.status == S.OPEN and c.request.closed_at is None
+    assert RequestUpdate.objects.filter(request=c.request, failure_type=FailureType.NOT_DONE).exists()
+
+
+def test_overdue_requests_are_escalated_to_the_partner_once(world, django_capture_on_commit_callbacks):
+    c = citizen_world(world)
+    ServiceRequest.objects.filter(pk=c.request.pk).update(due_on=today_in_london() - dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.overdue_escalate() == 1
+        assert services.overdue_escalate() == 0
+    assert any(c.request.reference in m.body for m in mail.outbox)
+
+
+def test_figures_count_service_levels_and_failure_demand(world):
+    c = citizen_world(world)
+    officer = world.actor(Role.PARTNER_OFFICER)
+    services.citizen_add(request=c.request, text="Any news?")
+    services.request_update(
+        actor=officer, request=c.request, data=UpdateIn.model_validate(dict(action="fix"))
+    )
+    today = today_in_london()
+    rows = selectors.service_figures(officer, start=today - dt.timedelta(days=1), end=today)
+    row = next(r for r in rows if r.service == c.service.name)
+    assert (row.received, row.closed, row.within_target) == (1, 1, 1)
+    assert row.median_days == 0 and row.contacts == 2 and row.failure_share == 50.0
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_a_citizen_reports_confirms_tracks_and_adds_on_the_pages(world, django_capture_on_commit_callbacks):
+    c = citizen_world(world)
+    client = Client()
+    page = client.get(f"/report/{c.service.code}/")
+    assert "Which bin was missed?" in page.content.decode()
+    bad = client.post(f"/report/{c.service.code}/", {"description": "", "email": "x", "postcode": "WS11 1BG"})
+    body = bad.content.decode()
+    assert bad.status_code == 400 and 'href="#description"' in body and 'href="#attribute[bin-type]"' in body
+    assert 'value="WS11 1BG"' in body
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            f"/report/{c.service.code}/",
+            {
+                "description": "Bin left out",
+                "email": "me@example.org",
+                "postcode": "ws11 1bg",
+                "attribute[bin-type]": "recycling",
+            },
+        )
+    assert sent.status_code == 302 and sent["Location"] == "/report/check-your-email/"
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/report/confirm/" in line)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.get(
+            link.split("testserver")[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
+        )
+    assert confirmed.status_code == 302 and "/report/track/" in confirmed["Location"]
+    track = client.get(confirmed["Location"])
+    reference = ServiceRequest.objects.latest("pk").reference
+    assert reference and reference in track.content.decode() and "me@example.org" not in confirmed["Location"]
+    added = client.post(confirmed["Location"].split("?")[0], {"text": "It is by the gate"})
+    assert added.status_code == 302
+    assert RequestUpdate.objects.filter(text="It is by the gate", demand=Demand.FAILURE).exists()
+
+
+def test_the_partner_officer_defines_a_service_with_questions_on_a_page(world):
+    client = Client()
+    client.force_login(world.people[Role.PARTNER_OFFICER])
+    bad = client.post(
+        "/citizen-services/new/",
+        {
+            "name": "Graffiti",
+            "code": "Graffiti!",
+            "question_2": "Is it offensive?",
+            "datatype_2": "singlevaluelist",
+        },
+    )
+    body = bad.content.decode()
+    assert bad.status_code == 400 and 'href="#code"' in body
+    assert "Question 2: Enter question code" in body or "Question 2:" in body
+    good = client.post(
+        "/citizen-services/new/",
+        {
+            "name": "Graffiti",
+            "code": "graffiti",
+            "target_working_days": "5",
+            "is_public": "yes",
+            "question_1": "Is it offensive?",
+            "code_1": "offensive",
+            "datatype_1": "singlevaluelist",
+            "values_1": "yes=Yes\nno=No",
+            "required_1": "yes",
+        },
+    )
+    assert good.status_code == 302
+    service = selectors.public_service("graffiti")
+    question = service.questions.get()
+    assert question.required and question.values == [
+        {"key": "yes", "name": "Yes"},
+        {"key": "no", "name": "No"},
+    ]

@@ -1,0 +1,443 @@
+"""Pages: the citizen's way in (no account) and the partner officer's queue and request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from consortium.citizen import selectors, services
+from consortium.citizen.constants import OPEN_STATUSES, Datatype, RequestStatus
+from consortium.citizen.models import Service
+from consortium.citizen.schemas import (
+    AssignIn,
+    CitizenUpdateIn,
+    RequestIn,
+    RerouteIn,
+    ServiceIn,
+    UpdateIn,
+)
+from consortium.core.clients import client_ip
+from consortium.core.dates import today_in_london
+from consortium.core.errors import ConsortiumError, ValidationFailed
+from consortium.core.forms import posted, read_form, renamed
+from consortium.core.ratelimit import allow
+from consortium.core.views import actor_required, forbidden, form_errors
+from consortium.organisations.acting import Actor
+from consortium.organisations.permissions import Permission
+
+S = RequestStatus
+QUESTION_ROWS = 5  # blank question rows on the service form
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+# --- the citizen ----------------------------------------------------------------------------
+
+
+def report_start(request: HttpRequest) -> HttpResponse:
+    """Choose what to report: search, or browse the services by group."""
+    query = request.GET.get("q", "").strip()[:100]
+    services_ = selectors.service_search(query) if query else list(selectors.public_services())
+    groups: dict[str, list[Service]] = {}
+    for s in services_:
+        groups.setdefault(s.group or "Other", []).append(s)
+    return render(request, "citizen/report_start.html", {"groups": sorted(groups.items()), "query": query})
+
+
+def _answers(post: Mapping[str, Any], service: Service) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    getlist = getattr(post, "getlist", None)
+    for q in service.questions.all():
+        name = f"attribute[{q.code}]"
+        if q.datatype == Datatype.MULTIVALUELIST and getlist is not None:
+            answers[q.code] = [v for v in getlist(name) if v]
+        else:
+            value = str(post.get(name, "")).strip()
+            if value:
+                answers[q.code] = value
+    return answers
+
+
+def report_form(request: HttpRequest, code: str) -> HttpResponse:
+    """The service's questions, where, what, and the citizen's e-mail address."""
+    service = selectors.public_service(code)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        limit = getattr(settings, "CITIZEN_INTAKE_RATE", 20)
+        if not allow(f"intake:{client_ip(request)}", limit=limit, window_seconds=3600):
+            errors = {"__all__": "Too many reports from your connection in the last hour. Try again later."}
+        else:
+            fields = posted(request.POST, "description", "address", "postcode", "lat", "long", "email")
+            fields |= posted(request.POST, "first_name", "last_name", "phone")
+            answers = _answers(request.POST, service)
+            try:
+                try:
+                    data = read_form(
+                        RequestIn,
+                        {**fields, "service_code": service.code, "attributes": answers},
+                        raw=True,
+                        where=lambda loc: (
+                            (f"attribute[{loc[1]}]", "")
+                            if loc[:1] == ("attributes",) and len(loc) > 1
+                            else renamed({"lat": "postcode", "long": "postcode"})(loc)
+                        ),
+                        summary="Check your report",
+                    )
+                except ValidationFailed as exc:
+                    # Every problem at once: the answers' too, not only the schema's.
+                    raise ValidationFailed(
+                        exc.detail, field_errors=services.answer_problems(service, answers) | exc.field_errors
+                    ) from None
+                services.request_submit(data=data)
+            except ConsortiumError as exc:
+                errors = form_errors(exc)
+            else:
+                request.session["citizen_email"] = data.email
+                return redirect("citizen-check-email")
+    return render(
+        request,
+        "citizen/report_form.html",
+        {
+            "service": service,
+            "questions": list(service.questions.all()),
+            "errors": errors,
+            "form": request.POST,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def check_email(request: HttpRequest) -> HttpResponse:
+    return render(request, "citizen/check_email.html", {"email": request.session.get("citizen_email", "")})
+
+
+def confirm(request: HttpRequest, secret: str) -> HttpResponse:
+    """The link in the confirmation e-mail: confirms once, then shows the tracking page's link."""
+    try:
+        confirmed = services.request_confirm(secret=secret)
+    except ConsortiumError as exc:
+        return render(request, "citizen/link_invalid.html", {"reason": exc.detail}, status=404)
+    return redirect(services.tracking_path(confirmed) + "?confirmed=1")
+
+
+def track(request: HttpRequest, signed: str) -> HttpResponse:
+    """The citizen's tracking page: status, due date, public updates; add information."""
+    try:
+        tracked = selectors.request_for_tracking(signed)
+    except ConsortiumError as exc:
+        return render(request, "citizen/link_invalid.html", {"reason": exc.detail}, status=404)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not allow(f"track:{tracked.pk}", limit=20, window_seconds=3600):
+            errors = {"__all__": "Too many additions in the last hour. Try again later."}
+        else:
+            try:
+                data = read_form(CitizenUpdateIn, request.POST, summary="Check what you added")
+                services.citizen_add(request=tracked, text=data.text)
+            except ConsortiumError as exc:
+                errors = form_errors(exc)
+            else:
+                messages.success(request, "Thank you: we have added it to your report.")
+                return redirect(request.path)
+    return render(
+        request,
+        "citizen/track.html",
+        {
+            "tracked": tracked,
+            "updates": selectors.public_updates(tracked),
+            "is_open": tracked.status in OPEN_STATUSES,
+            "just_confirmed": request.GET.get("confirmed") == "1",
+            "errors": errors,
+            "form": request.POST,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- the partner officer ---------------------------------------------------------------------
+
+
+def _int(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 18 else None
+
+
+@actor_required
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not (selectors.works_requests(actor) or selectors.oversees(actor)):
+        return forbidden(request, reason="Partner officers work on their partner's service requests.")
+    g = request.GET
+    filters = selectors.QueueFilters(
+        service=_int(g.get("service")),
+        area=_int(g.get("area")),
+        status=g.get("status", "open") if "status" in g else "open",
+        due=g.get("due", ""),
+        assigned=g.get("assigned", ""),
+    )
+    reference = g.get("reference", "").strip()
+    if reference:
+        try:
+            found = selectors.request_by_reference(actor, reference)
+        except ConsortiumError:
+            messages.error(request, f"No request {reference[:20]} for you.")
+        else:
+            return redirect("citizen-request", request_id=found.pk)
+    page = Paginator(selectors.queue_for(actor, filters), 50).get_page(g.get("page"))
+    query = {k: v for k, v in g.items() if k != "page" and v}
+    return render(
+        request,
+        "citizen/queue.html",
+        {
+            "page": page,
+            "requests": page,
+            "count": page.paginator.count,
+            "filters": filters,
+            "services": selectors.services_in_queue(actor),
+            "areas": selectors.areas(),
+            "query": urlencode(query),
+            "today": today_in_london(),
+            "oversees": selectors.oversees(actor),
+            "statuses": [("open", "Open"), ("closed", "Closed"), ("triage", "In triage"), ("", "All")],
+        },
+    )
+
+
+@actor_required
+def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    actor = _actor(request)
+    if not (selectors.works_requests(actor) or selectors.oversees(actor)):
+        return forbidden(request, reason="Partner officers work on their partner's service requests.")
+    item = selectors.request_get_for(actor, request_id)
+    errors: dict[str, str] = {}
+    form_name = request.POST.get("form", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        try:
+            if form_name == "assign":
+                data = read_form(
+                    AssignIn,
+                    {"person_id": request.POST.get("person_id") or None},
+                    raw=True,
+                    summary="Choose a colleague",
+                )
+                services.request_assign(
+                    actor=actor, request=item, person=selectors.colleague_by_id(actor, data.person_id)
+                )
+                done = "Assignment saved."
+            elif form_name == "reroute":
+                reroute = read_form(RerouteIn, request.POST, summary="Check where it goes")
+                services.request_reroute(
+                    actor=actor,
+                    request=item,
+                    partner=selectors.partner_by_id(actor, reroute.partner_id),
+                    reason=reroute.reason,
+                )
+                done = "Passed on: the citizen keeps the same reference."
+            else:
+                update = read_form(UpdateIn, request.POST, summary="Check the update")
+                services.request_update(actor=actor, request=item, data=update)
+                done = "Update saved."
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect("citizen-request", request_id=item.pk)
+    return render(
+        request,
+        "citizen/request_detail.html",
+        {
+            "item": item,
+            "history": selectors.history(actor, item),
+            "actions": services.request_actions_for(actor, item),
+            "colleagues": selectors.colleagues(actor) if item.handled_by_id == actor.organisation.pk else [],
+            "partners": selectors.partners(actor),
+            "handles": item.handled_by_id == actor.organisation.pk,
+            "oversees": selectors.oversees(actor),
+            "errors": errors,
+            "form": request.POST,
+            "form_name": form_name,
+            "today": today_in_london(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def service_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not (actor.has(Permission.SERVICES_DEFINE) or selectors.oversees(actor)):
+        return forbidden(request, reason="Partner officers keep their partner's services.")
+    return render(
+        request,
+        "citizen/service_list.html",
+        {
+            "services": selectors.own_services(actor),
+            "can_define": actor.has(Permission.SERVICES_DEFINE),
+            "oversees": selectors.oversees(actor),
+        },
+    )
+
+
+def _question_rows(post: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Question rows posted as question_<n>, code_<n>, datatype_<n>, required_<n>, values_<n>."""
+    rows, numbers = [], []
+    for n in range(1, QUESTION_ROWS + 1):
+        given = posted(post, f"code_{n}", f"question_{n}", f"datatype_{n}", f"values_{n}")
+        if not given.get(f"question_{n}") and not given.get(f"code_{n}"):
+            continue
+        values = [
+            {"key": line.split("=", 1)[0].strip(), "name": line.split("=", 1)[-1].strip()}
+            for line in str(given.get(f"values_{n}", "")).splitlines()
+            if line.strip()
+        ]
+        rows.append(
+            {
+                "code": given.get(f"code_{n}", ""),
+                "question": given.get(f"question_{n}", ""),
+                "datatype": given.get(f"datatype_{n}", Datatype.STRING),
+                "required": post.get(f"required_{n}") == "yes",
+                "order": n,
+                "values": values,
+            }
+        )
+        numbers.append(n)
+    return rows, numbers
+
+
+def _service_form(request: HttpRequest, service: Service | None) -> HttpResponse:
+    actor = _actor(request)
+    if not actor.has(Permission.SERVICES_DEFINE):
+        return forbidden(request, reason="Partner officers define their partner's services.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        rows, numbers = _question_rows(request.POST)
+        fields = posted(
+            request.POST,
+            "code",
+            "name",
+            "group",
+            "description",
+            "keywords",
+            "urgent_warning",
+            "target_working_days",
+        )
+        fields["is_public"] = request.POST.get("is_public") == "yes"
+
+        def where(loc: tuple[int | str, ...]) -> tuple[str, str]:
+            if (
+                loc[:1] == ("questions",)
+                and len(loc) > 1
+                and isinstance(loc[1], int)
+                and loc[1] < len(numbers)
+            ):
+                n = numbers[loc[1]]
+                field = next((p for p in loc[2:] if isinstance(p, str)), "question")
+                return f"{field}_{n}", f"Question {n}: "
+            return renamed({})(loc)
+
+        try:
+            data = read_form(
+                ServiceIn, {**fields, "questions": rows}, raw=True, where=where, summary="Check the service"
+            )
+            saved = services.service_save(actor=actor, data=data, service=service)
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = {}
+            for key, message in form_errors(exc).items():
+                if key.startswith("questions["):
+                    index = int(key.split("[", 1)[1].split("]", 1)[0])
+                    field = key.rsplit(".", 1)[-1]
+                    key = f"{field}_{numbers[index]}" if index < len(numbers) else "__all__"
+                errors[key] = message
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("citizen-services")
+    initial: dict[str, Any] = dict(request.POST.items()) if request.method == "POST" else {}
+    if not initial and service is not None:
+        initial = {
+            "code": service.code,
+            "name": service.name,
+            "group": service.group,
+            "description": service.description,
+            "keywords": service.keywords,
+            "urgent_warning": service.urgent_warning,
+            "target_working_days": service.target_working_days,
+            "is_public": "yes" if service.is_public else "",
+        }
+        for n, q in enumerate(service.questions.all(), start=1):
+            initial |= {
+                f"code_{n}": q.code,
+                f"question_{n}": q.question,
+                f"datatype_{n}": q.datatype,
+                f"required_{n}": "yes" if q.required else "",
+                f"values_{n}": "\n".join(f"{v['key']}={v['name']}" for v in q.values),
+            }
+    elif not initial:
+        initial = {"is_public": "yes", "target_working_days": "10"}
+    return render(
+        request,
+        "citizen/service_form.html",
+        {
+            "service": service,
+            "errors": errors,
+            "form": initial,
+            "rows": range(1, QUESTION_ROWS + 1),
+            "datatypes": Datatype.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def service_new(request: HttpRequest) -> HttpResponse:
+    return _service_form(request, None)
+
+
+@actor_required
+def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
+    actor = _actor(request)
+    if not actor.has(Permission.SERVICES_DEFINE):
+        return forbidden(request, reason="Partner officers define their partner's services.")
+    return _service_form(request, selectors.own_service(actor, service_id))
+
+
+@actor_required
+def mi(request: HttpRequest) -> HttpResponse:
+    """Volumes, service levels, end-to-end time and failure demand per partner and service."""
+    actor = _actor(request)
+    if not (selectors.works_requests(actor) or selectors.oversees(actor)):
+        return forbidden(request, reason="Partner officers and the partnership's admins see these figures.")
+    import datetime as dt
+
+    end = today_in_london()
+    start = end - dt.timedelta(days=365)
+    return render(
+        request,
+        "citizen/mi.html",
+        {"rows": selectors.service_figures(actor, start=start, end=end), "start": start, "end": end},
+    )
+
+
+@require_POST
+@actor_required
+def open311_key(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        client, key = services.open311_client_create(actor=actor, name=request.POST.get("name", ""))
+    except ValidationFailed as exc:
+        messages.error(request, exc.field_errors.get("name", exc.detail))
+        return redirect("citizen-services")
+    return render(request, "citizen/open311_key.html", {"client": client, "key": key})

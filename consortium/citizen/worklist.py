@@ -1,0 +1,60 @@
+"""What waits in shared citizen services: the partner's new, overdue and own requests, and
+the partnership's triage queue."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from consortium.citizen.constants import OPEN_STATUSES
+from consortium.citizen.models import ServiceRequest
+from consortium.core.dates import today_in_london
+from consortium.core.worklist import WorkItem
+from consortium.organisations.acting import Actor
+from consortium.organisations.permissions import Permission
+
+
+def items_for(actor: Actor) -> list[WorkItem]:
+    items: list[WorkItem] = []
+    queue = reverse("citizen-queue")
+    today = today_in_london()
+    if actor.has(Permission.REQUESTS_WORK):
+        mine = ServiceRequest.objects.filter(handled_by=actor.organisation, status__in=OPEN_STATUSES)
+        overdue = mine.filter(due_on__lt=today).count()
+        unassigned = mine.filter(assigned_to__isnull=True).count()
+        assigned = mine.filter(assigned_to=actor.person).count()
+        if overdue:
+            items.append(
+                WorkItem(
+                    overdue, "service request overdue", "service requests overdue", f"{queue}?due=overdue"
+                )
+            )
+        if unassigned:
+            items.append(
+                WorkItem(
+                    unassigned,
+                    "service request for nobody yet",
+                    "service requests for nobody yet",
+                    f"{queue}?assigned=nobody",
+                )
+            )
+        if assigned:
+            items.append(
+                WorkItem(
+                    assigned,
+                    "service request assigned to you",
+                    "service requests assigned to you",
+                    f"{queue}?assigned=me",
+                )
+            )
+    if actor.has(Permission.REQUESTS_OVERSEE):
+        triage = ServiceRequest.objects.filter(handled_by__isnull=True, status__in=OPEN_STATUSES).count()
+        if triage:
+            items.append(
+                WorkItem(
+                    triage,
+                    "service request in triage",
+                    "service requests in triage",
+                    f"{queue}?status=triage",
+                )
+            )
+    return items
