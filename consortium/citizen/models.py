@@ -183,6 +183,8 @@ class ServiceRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # While the partner waits for the citizen the service-level clock stops: from here.
+    paused_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:

@@ -22,6 +22,7 @@ from consortium.citizen.areas import AreaShape, boundary_geometry, normalise_pre
 from consortium.citizen.constants import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
+    PAUSED_STATUSES,
     REQUEST_ACTIONS,
     Channel,
     Datatype,
@@ -42,7 +43,7 @@ from consortium.citizen.models import (
 )
 from consortium.citizen.schemas import RequestIn, ServiceIn, UpdateIn
 from consortium.citizen.selectors import TRACKING_SALT
-from consortium.core.dates import add_working_days, now, today_in_london
+from consortium.core.dates import LONDON, add_working_days, now, today_in_london, working_days_between
 from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.references import next_number
@@ -445,6 +446,18 @@ def request_actions_for(actor: Actor, request: ServiceRequest) -> list[tuple[str
     ]
 
 
+def _clock(request: ServiceRequest, before: str) -> None:
+    """Stop the service-level clock while waiting for the citizen; when it restarts, the due
+    date moves on by the working days it stood still."""
+    if request.status in PAUSED_STATUSES and before not in PAUSED_STATUSES:
+        request.paused_at = now()
+    elif before in PAUSED_STATUSES and request.status not in PAUSED_STATUSES and request.paused_at:
+        paused = working_days_between(request.paused_at.astimezone(LONDON).date(), today_in_london())
+        if request.due_on and paused:
+            request.due_on = add_working_days(request.due_on, paused)
+        request.paused_at = None
+
+
 def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> ServiceRequest:
     """An officer's step: a status from the workflow table, an update the citizen sees,
     an internal note — any of them, at least one."""
@@ -467,6 +480,7 @@ def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> 
                     f"A request that is {request.get_status_display().lower()} cannot be moved that way"
                 )
             request.status = action.to or request.status
+            _clock(request, before)
             if request.status in CLOSED_STATUSES:
                 request.closed_at = now()
             elif before in CLOSED_STATUSES:
@@ -596,7 +610,8 @@ def citizen_add(*, request: ServiceRequest, text: str, channel: str = Channel.WE
             request.save(update_fields=["status", "closed_at", "updated_at"])
         elif request.status == S.WAITING_FOR_CITIZEN:
             request.status = S.OPEN
-            request.save(update_fields=["status", "updated_at"])
+            _clock(request, S.WAITING_FOR_CITIZEN)
+            request.save(update_fields=["status", "due_on", "paused_at", "updated_at"])
         audit_record(
             actor=None, action="service_request.citizen_update", obj=request, organisation=request.handled_by
         )

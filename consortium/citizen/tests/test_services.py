@@ -328,3 +328,22 @@ def test_the_partner_officer_defines_a_service_with_questions_on_a_page(world):
         {"key": "yes", "name": "Yes"},
         {"key": "no", "name": "No"},
     ]
+
+
+def test_waiting_for_the_citizen_stops_the_clock(world, monkeypatch):
+    c = citizen_world(world)
+    officer = world.actor(Role.PARTNER_OFFICER)
+    due = c.request.due_on
+    services.request_update(
+        actor=officer, request=c.request, data=UpdateIn.model_validate({"action": "ask_citizen"})
+    )
+    c.request.refresh_from_db()
+    assert c.request.paused_at is not None
+    # Three working days later the citizen answers: the due date moves on by three.
+    start = c.request.paused_at.astimezone(services.LONDON).date()
+    later = add_working_days(start, 3)
+    monkeypatch.setattr(services, "today_in_london", lambda: later)
+    services.citizen_add(request=c.request, text="Here is the photo you asked for")
+    c.request.refresh_from_db()
+    assert c.request.status == S.OPEN and c.request.paused_at is None
+    assert c.request.due_on == add_working_days(due, 3)

@@ -1,0 +1,17 @@
+"""Daily: e-mail each partner's officers about requests that went overdue (once each)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from consortium.citizen.tasks import escalate_overdue
+
+
+class Command(BaseCommand):
+    help = "Queue the overdue-request e-mails to partners (run daily, e.g. from cron)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        escalate_overdue.enqueue()
+        self.stdout.write("Overdue service requests: escalation queued.")

@@ -1,0 +1,13 @@
+"""Citizen services' background work (django-tasks, database backend)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from consortium.citizen.services import overdue_escalate
+
+
+@task()
+def escalate_overdue() -> int:
+    """E-mail partners about requests that went overdue since the last run."""
+    return overdue_escalate()
