@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import Field
 
 from consortium.citizen.constants import Datatype, Demand, FailureType
-from consortium.core.schemas import StrictIn
+from consortium.core.schemas import Date, StrictIn
 
 CODE = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -76,3 +76,21 @@ class RerouteIn(StrictIn):
 
 class AssignIn(StrictIn):
     person_id: int | None = Field(None, ge=1, le=2**62, title="Officer")
+
+
+class AreaIn(StrictIn):
+    code: str = Field(..., min_length=1, max_length=40, pattern=CODE, title="Area code")
+    name: str = Field(..., min_length=1, max_length=200, title="Name")
+    defined_by_id: int = Field(..., ge=1, le=2**62, title="the partner that defines it")
+    postcode_prefixes: list[str] = Field(
+        default_factory=list, max_length=500, title="Postcode districts or sectors"
+    )
+
+
+class RoutingRuleIn(StrictIn):
+    service_id: int = Field(..., ge=1, le=2**62, title="a service")
+    area_id: int | None = Field(None, ge=1, le=2**62, title="Area")
+    handled_by_id: int = Field(..., ge=1, le=2**62, title="the partner that handles it")
+    valid_from: Date = Field(..., title="Start date")
+    valid_to: Date | None = Field(None, title="End date")
+    agreement: str = Field("", max_length=200, title="Agreement")

@@ -336,3 +336,37 @@ def service_figures(actor: Actor, *, start: dt.date, end: dt.date) -> list[Servi
             )
         )
     return out
+
+
+def routing_page(actor: Actor) -> dict[str, Any]:
+    """Areas, agreements and the choices to add more: for the partnership's admins."""
+    if not oversees(actor):
+        raise PermissionDenied("The partnership's admins keep areas and routing agreements.")
+    return {
+        "areas": list(areas()),
+        "rules": list(routing_rules().order_by("service__name", "area__name", "-valid_from")),
+        "service_options": [(s.pk, s.name) for s in Service.objects.order_by("name")],
+        "partner_options": [(p.pk, p.name) for p in partners(actor)],
+    }
+
+
+def area_by_id(actor: Actor, area_id: int | None) -> Area | None:
+    if area_id is None:
+        return None
+    area = Area.objects.filter(pk=area_id).first()
+    if area is None:
+        from consortium.core.errors import ValidationFailed
+
+        raise ValidationFailed("Choose an area", field_errors={"area_id": "Choose an area from the list"})
+    return area
+
+
+def service_by_id(actor: Actor, service_id: int) -> Service:
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        from consortium.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "Choose a service", field_errors={"service_id": "Choose a service from the list"}
+        )
+    return service

@@ -17,6 +17,7 @@ urlpatterns = [
     path("citizen-services/new/", views.service_new, name="citizen-service-new"),
     path("citizen-services/<int:service_id>/", views.service_edit, name="citizen-service-edit"),
     path("citizen-services/open311-keys/", views.open311_key, name="citizen-open311-key"),
+    path("citizen-services/routing/", views.routing, name="citizen-routing"),
     re_path(r"^open311/v2/discovery\.(?P<fmt>\w+)$", open311.discovery, name="open311-discovery"),
     re_path(r"^open311/v2/services\.(?P<fmt>\w+)$", open311.service_list, name="open311-services"),
     re_path(

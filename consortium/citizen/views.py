@@ -17,10 +17,12 @@ from consortium.citizen import selectors, services
 from consortium.citizen.constants import OPEN_STATUSES, Datatype, RequestStatus
 from consortium.citizen.models import Service
 from consortium.citizen.schemas import (
+    AreaIn,
     AssignIn,
     CitizenUpdateIn,
     RequestIn,
     RerouteIn,
+    RoutingRuleIn,
     ServiceIn,
     UpdateIn,
 )
@@ -441,3 +443,80 @@ def open311_key(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.field_errors.get("name", exc.detail))
         return redirect("citizen-services")
     return render(request, "citizen/open311_key.html", {"client": client, "key": key})
+
+
+MAX_BOUNDARY_BYTES = 2 * 1024 * 1024
+
+
+@actor_required
+def routing(request: HttpRequest) -> HttpResponse:
+    """The partnership's areas (postcodes or an uploaded GeoJSON boundary) and agreements."""
+    actor = _actor(request)
+    if not selectors.oversees(actor):
+        return forbidden(request, reason="The partnership's admins keep areas and routing agreements.")
+    errors: dict[str, str] = {}
+    form_name = request.POST.get("form", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        try:
+            if form_name == "area":
+                prefixes = [
+                    p
+                    for p in request.POST.get("postcode_prefixes", "").replace(",", "\n").splitlines()
+                    if p.strip()
+                ]
+                fields = posted(request.POST, "code", "name", "defined_by_id")
+                area = read_form(
+                    AreaIn, {**fields, "postcode_prefixes": prefixes}, raw=True, summary="Check the area"
+                )
+                boundary = None
+                upload = request.FILES.get("boundary")
+                if upload is not None:
+                    content = upload.read(MAX_BOUNDARY_BYTES + 1)
+                    if len(content) > MAX_BOUNDARY_BYTES:
+                        raise ValidationFailed(
+                            "The boundary file is too big",
+                            field_errors={"boundary": "The file must be 2 MB or smaller"},
+                        )
+                    try:
+                        boundary = content.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise ValidationFailed(
+                            "Check the boundary file",
+                            field_errors={"boundary": "The file must be GeoJSON text"},
+                        ) from None
+                services.area_save(
+                    actor=actor,
+                    code=area.code,
+                    name=area.name,
+                    defined_by=selectors.partner_by_id(actor, area.defined_by_id),
+                    postcode_prefixes=area.postcode_prefixes,
+                    boundary=boundary,
+                )
+                done = f"Area {area.name} saved."
+            else:
+                rule = read_form(RoutingRuleIn, request.POST, summary="Check the agreement")
+                services.routing_rule_add(
+                    actor=actor,
+                    service=selectors.service_by_id(actor, rule.service_id),
+                    area=selectors.area_by_id(actor, rule.area_id),
+                    handled_by=selectors.partner_by_id(actor, rule.handled_by_id),
+                    valid_from=rule.valid_from,
+                    valid_to=rule.valid_to,
+                    agreement=rule.agreement,
+                )
+                done = "Agreement saved: new requests are routed by it."
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+            if "partner_id" in errors:
+                errors["defined_by_id" if form_name == "area" else "handled_by_id"] = errors.pop("partner_id")
+        else:
+            messages.success(request, done)
+            return redirect("citizen-routing")
+    return render(
+        request,
+        "citizen/routing.html",
+        {**selectors.routing_page(actor), "errors": errors, "form": request.POST, "form_name": form_name},
+        status=400 if errors else 200,
+    )

@@ -1045,6 +1045,7 @@ PAGES: dict[str, Page] = {
         lambda w, r: f"/service-requests/{_citizen(w).request.pk}/", CITIZEN_WORKERS, default=403
     ),
     "citizen-services": Page(lambda w, r: "/citizen-services/", CITIZEN_WORKERS, default=403),
+    "citizen-routing": Page(lambda w, r: "/citizen-services/routing/", {CA: 200}, default=403),
     "citizen-service-new": Page(lambda w, r: "/citizen-services/new/", {PO: 200}, default=403),
     "citizen-service-edit": Page(
         lambda w, r: f"/citizen-services/{_citizen(w).service.pk}/", {PO: 200}, default=403

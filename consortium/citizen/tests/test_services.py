@@ -347,3 +347,49 @@ def test_waiting_for_the_citizen_stops_the_clock(world, monkeypatch):
     c.request.refresh_from_db()
     assert c.request.status == S.OPEN and c.request.paused_at is None
     assert c.request.due_on == add_working_days(due, 3)
+
+
+def test_the_partnership_adds_an_area_by_boundary_and_an_agreement_on_the_routing_page(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = citizen_world(world)
+    client = Client()
+    client.force_login(world.people[Role.CONSORTIUM_ADMIN])
+    bad = client.post(
+        "/citizen-services/routing/",
+        {
+            "form": "area",
+            "name": "Chase",
+            "code": "chase",
+            "defined_by_id": str(world.member.pk),
+            "boundary": SimpleUploadedFile("chase.geojson", b'{"type": "Point", "coordinates": [0, 0]}'),
+        },
+    )
+    assert bad.status_code == 400 and 'href="#boundary"' in bad.content.decode()
+    good = client.post(
+        "/citizen-services/routing/",
+        {
+            "form": "area",
+            "name": "Chase",
+            "code": "chase",
+            "defined_by_id": str(world.member.pk),
+            "boundary": SimpleUploadedFile("chase.geojson", json.dumps(SQUARE).encode()),
+        },
+    )
+    assert good.status_code == 302
+    rule = client.post(
+        "/citizen-services/routing/",
+        {
+            "form": "rule",
+            "service_id": str(c.service.pk),
+            "area_id": "",
+            "handled_by_id": str(world.other_member.pk),
+            "valid_from-day": "1",
+            "valid_from-month": "1",
+            "valid_from-year": "2021",
+        },
+    )
+    assert rule.status_code == 302
+    _request, secret = services.request_submit(data=report(c.service, postcode="", lat=52.7, long=-2.0))
+    routed = services.request_confirm(secret=secret)
+    assert routed.area and routed.area.code == "chase" and routed.handled_by == world.other_member
