@@ -185,7 +185,11 @@ class ServiceRequest(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # While the partner waits for the citizen the service-level clock stops: from here.
     paused_at = models.DateTimeField(null=True, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    # "Was it done?" is asked a few days after a request is fixed, once.
+    questionnaire_sent_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
 
     class Meta:
         ordering = ["-submitted_at"]

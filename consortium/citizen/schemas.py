@@ -94,3 +94,9 @@ class RoutingRuleIn(StrictIn):
     valid_from: Date = Field(..., title="Start date")
     valid_to: Date | None = Field(None, title="End date")
     agreement: str = Field("", max_length=200, title="Agreement")
+
+
+class MergeIn(StrictIn):
+    into_reference: str = Field(
+        ..., min_length=1, max_length=20, title="Reference of the request it duplicates"
+    )

@@ -521,6 +521,17 @@ def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> 
                     + f"\n{absolute_url(tracking_path(request))}\n"
                 ),
             )
+            if done:
+                # Citizens whose reports were merged into this one hear that it is done too.
+                for duplicate in request.duplicates.all():
+                    send_email_on_commit(
+                        to=duplicate.email,
+                        subject=f"Your report {duplicate.reference}: {request.get_status_display().lower()}",
+                        body=(
+                            f"The problem you reported ({request.service.name}) has been dealt with as "
+                            f"{request.reference}.\n\n{absolute_url(tracking_path(duplicate))}\n"
+                        ),
+                    )
     return request
 
 
@@ -580,6 +591,88 @@ def request_reroute(
             changes={"from": before, "to": partner.name},
         )
     return request
+
+
+def request_merge(*, actor: Actor, request: ServiceRequest, into: ServiceRequest) -> ServiceRequest:
+    """A duplicate of another request the partner handles: closed as a duplicate, pointing at
+    the one that stays open, and its citizen told to follow that one."""
+    _require_handler(actor, request)
+    _require_handler(actor, into)
+    if into.pk == request.pk or into.merged_into_id == request.pk:
+        raise ValidationFailed(
+            "Choose another request", field_errors={"into_reference": "A request cannot duplicate itself"}
+        )
+    if request.status in CLOSED_STATUSES:
+        raise Conflict("Only an open request is merged into another")
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        request.status = S.DUPLICATE
+        request.merged_into = into
+        request.closed_at = now()
+        request.save()
+        RequestUpdate.objects.create(
+            request=request,
+            kind=UpdateKind.PUBLIC,
+            status=S.DUPLICATE,
+            text=f"Someone had already reported this: we are dealing with it as {into.reference}.",
+            by=actor.person,
+        )
+        RequestUpdate.objects.create(
+            request=into,
+            kind=UpdateKind.INTERNAL,
+            text=f"{request.reference} merged into this",
+            by=actor.person,
+        )
+        audit_record(
+            actor=actor,
+            action="service_request.merge",
+            obj=request,
+            organisation=actor.organisation,
+            changes={"into": into.reference},
+        )
+        send_email_on_commit(
+            to=request.email,
+            subject=f"Your report {request.reference} has been joined with another",
+            body=(
+                f"Someone had already reported this problem. We are dealing with it as {into.reference}; "
+                f"you will hear when it is done.\n\n{absolute_url(tracking_path(request))}\n"
+            ),
+        )
+        # The citizen of the duplicate hears when the original is done too.
+    return request
+
+
+QUESTIONNAIRE_AFTER_WORKING_DAYS = 3
+
+
+def questionnaires_send() -> int:
+    """A few working days after a request is fixed, ask its citizen whether it was done (a
+    "no" on the tracking page reopens it). Each request is asked once."""
+    today = today_in_london()
+    count = 0
+    with transaction.atomic():
+        due = (
+            ServiceRequest.objects.select_for_update()
+            .select_related("service")
+            .filter(status=S.FIXED, questionnaire_sent_at__isnull=True, closed_at__isnull=False)
+        )
+        for request in due:
+            closed = request.closed_at.astimezone(LONDON).date() if request.closed_at else today
+            if add_working_days(closed, QUESTIONNAIRE_AFTER_WORKING_DAYS) > today:
+                continue
+            request.questionnaire_sent_at = now()
+            request.save(update_fields=["questionnaire_sent_at"])
+            send_email_on_commit(
+                to=request.email,
+                subject=f"Was it done? Your report {request.reference}",
+                body=(
+                    f"We closed your report {request.reference} ({request.service.name}) as fixed on "
+                    f"{closed:%d %B %Y}.\n\nIf it is not done, tell us here and we will reopen it:\n"
+                    f"{absolute_url(tracking_path(request))}\n"
+                ),
+            )
+            count += 1
+    return count
 
 
 def citizen_add(*, request: ServiceRequest, text: str, channel: str = Channel.WEB) -> RequestUpdate:

@@ -20,6 +20,7 @@ from consortium.citizen.schemas import (
     AreaIn,
     AssignIn,
     CitizenUpdateIn,
+    MergeIn,
     RequestIn,
     RerouteIn,
     RoutingRuleIn,
@@ -236,6 +237,16 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
                     actor=actor, request=item, person=selectors.colleague_by_id(actor, data.person_id)
                 )
                 done = "Assignment saved."
+            elif form_name == "merge":
+                merge = read_form(MergeIn, request.POST, summary="Check the reference")
+                try:
+                    into = selectors.request_by_reference(actor, merge.into_reference)
+                except ConsortiumError:
+                    raise ValidationFailed(
+                        "Check the reference", field_errors={"into_reference": "No such request of yours"}
+                    ) from None
+                services.request_merge(actor=actor, request=item, into=into)
+                done = f"Merged into {into.reference}."
             elif form_name == "reroute":
                 reroute = read_form(RerouteIn, request.POST, summary="Check where it goes")
                 services.request_reroute(
@@ -426,11 +437,79 @@ def mi(request: HttpRequest) -> HttpResponse:
 
     end = today_in_london()
     start = end - dt.timedelta(days=365)
+    rows = selectors.service_figures(actor, start=start, end=end)
+    if request.GET.get("format") == "xlsx":
+        return _figures_workbook(rows, start, end)
     return render(
         request,
         "citizen/mi.html",
-        {"rows": selectors.service_figures(actor, start=start, end=end), "start": start, "end": end},
+        {"rows": rows, "start": start, "end": end, "chart": _failure_chart(rows)},
     )
+
+
+FIGURE_COLUMNS = [
+    ("partner", "Partner"),
+    ("service", "Service"),
+    ("received", "Received"),
+    ("closed", "Closed"),
+    ("within_target_share", "Closed within target (%)"),
+    ("median_days", "Median end-to-end (working days)"),
+    ("p85_days", "85th percentile end-to-end (working days)"),
+    ("contacts", "Citizen contacts"),
+    ("failure_share", "Failure demand (%)"),
+]
+
+
+def _figures_workbook(rows: list[selectors.ServiceFigures], start: Any, end: Any) -> HttpResponse:
+    from openpyxl import Workbook
+
+    from consortium.core.files import tidy_table, workbook_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Service requests"
+    ws.append([f"Requests confirmed from {start:%d %B %Y} to {end:%d %B %Y}"])
+    ws.append([heading for _key, heading in FIGURE_COLUMNS])
+    for row in rows:
+        ws.append([getattr(row, key) for key, _heading in FIGURE_COLUMNS])
+    ws.append(["Total", "", sum(r.received for r in rows), sum(r.closed for r in rows)])
+    tidy_table(ws, header_row=2)
+    response = HttpResponse(
+        workbook_bytes(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="service-requests-{end:%Y-%m-%d}.xlsx"'
+    return response
+
+
+def _failure_chart(rows: list[selectors.ServiceFigures]) -> str:
+    """Failure demand % per partner and service as horizontal bars (SVG, the table beside it)."""
+    from django.utils.html import escape
+
+    shown = [r for r in rows if r.failure_share is not None][:30]
+    if not shown:
+        return ""
+    bar, label_width, width = 22, 330, 640
+    height = bar * len(shown) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="failure-chart-title" class="app-chart"><title id="failure-chart-title">'
+        "Failure demand as a share of citizens' contacts, by partner and service</title>"
+    ]
+    for n, r in enumerate(shown):
+        y = 10 + n * bar
+        share = r.failure_share or 0.0
+        length = (width - label_width - 60) * share / 100
+        label = escape(f"{r.partner[:28]} · {r.service[:22]}")
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" font-size="12">{label}</text>'
+        )
+        parts.append(
+            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{bar - 8}" fill="#d4351c"/>'
+        )
+        parts.append(f'<text x="{label_width + length + 4:.1f}" y="{y + 15}" font-size="12">{share}%</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 @require_POST

@@ -393,3 +393,54 @@ def test_the_partnership_adds_an_area_by_boundary_and_an_agreement_on_the_routin
     _request, secret = services.request_submit(data=report(c.service, postcode="", lat=52.7, long=-2.0))
     routed = services.request_confirm(secret=secret)
     assert routed.area and routed.area.code == "chase" and routed.handled_by == world.other_member
+
+
+def test_a_duplicate_is_merged_and_its_citizen_hears_when_the_original_is_done(
+    world, django_capture_on_commit_callbacks
+):
+    c = citizen_world(world)
+    officer = world.actor(Role.PARTNER_OFFICER)
+    _r, secret = services.request_submit(data=report(c.service, email="second@example.org"))
+    duplicate = services.request_confirm(secret=secret)
+    with pytest.raises(ValidationFailed):
+        services.request_merge(actor=officer, request=duplicate, into=duplicate)
+    services.request_merge(actor=officer, request=duplicate, into=c.request)
+    duplicate.refresh_from_db()
+    assert duplicate.status == S.DUPLICATE and duplicate.merged_into == c.request
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_update(
+            actor=officer, request=c.request, data=UpdateIn.model_validate({"action": "fix"})
+        )
+    assert any(m.to == ["second@example.org"] and c.request.reference in m.body for m in mail.outbox)
+
+
+def test_the_citizen_is_asked_a_few_working_days_later_whether_it_was_done(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    c = citizen_world(world)
+    officer = world.actor(Role.PARTNER_OFFICER)
+    services.request_update(actor=officer, request=c.request, data=UpdateIn.model_validate({"action": "fix"}))
+    assert services.questionnaires_send() == 0  # too soon
+    later = add_working_days(today_in_london(), services.QUESTIONNAIRE_AFTER_WORKING_DAYS)
+    monkeypatch.setattr(services, "today_in_london", lambda: later)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.questionnaires_send() == 1
+        assert services.questionnaires_send() == 0
+    assert "Was it done?" in mail.outbox[-1].subject
+
+
+def test_figures_page_has_a_chart_and_downloads_as_a_safe_workbook(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    c = citizen_world(world)
+    services.citizen_add(request=c.request, text='=HYPERLINK("http://evil")')
+    client = Client()
+    client.force_login(world.people[Role.PARTNER_OFFICER])
+    page = client.get("/service-requests/figures/")
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    download = client.get("/service-requests/figures/?format=xlsx")
+    ws = load_workbook(io.BytesIO(download.content)).active
+    assert ws["A2"].value == "Partner" and ws["B3"].value == c.service.name
+    assert ws.cell(ws.max_row, 1).value == "Total"

@@ -1,4 +1,5 @@
-"""Daily: e-mail each partner's officers about requests that went overdue (once each)."""
+"""Daily: e-mail each partner's officers about requests that went overdue (once each), and
+ask citizens whether their fixed requests were done."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from consortium.citizen.tasks import escalate_overdue
+from consortium.citizen.tasks import escalate_overdue, send_questionnaires
 
 
 class Command(BaseCommand):
@@ -14,4 +15,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         escalate_overdue.enqueue()
-        self.stdout.write("Overdue service requests: escalation queued.")
+        send_questionnaires.enqueue()
+        self.stdout.write("Overdue service requests: escalation queued; questionnaires queued.")
