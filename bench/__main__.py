@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import api_list, care, marketplace, tendering
+from bench import api_list, care, citizen, marketplace, tendering
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
     ("Care price benchmarking: quoting and statistics", care.main),
     ("Marketplace: search, checkouts, MI", marketplace.main),
     ("Collaborative tendering: evaluation and OCDS", tendering.main),
+    ("Shared citizen services: Open311 intake, queue, figures", citizen.main),
 ]
 
 

@@ -240,3 +240,17 @@ OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Central Buying Cons
 # Serving in production refuses to start without it (wsgi.py).
 SITE_URL_IS_SET = bool(os.environ.get("SITE_URL"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Shared citizen services: Open311 names the partnership; rate limits per connection and key.
+# The limits live in the cache: set REDIS_URL in production so every worker shares them.
+OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "consortium.example")
+OPEN311_KEY_RATE = int(os.environ.get("OPEN311_KEY_RATE", "600"))  # POSTs per key per minute
+OPEN311_READ_RATE = int(os.environ.get("OPEN311_READ_RATE", "600"))  # GETs per client per minute
+CITIZEN_INTAKE_RATE = int(os.environ.get("CITIZEN_INTAKE_RATE", "20"))  # web reports per connection per hour
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }

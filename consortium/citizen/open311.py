@@ -372,7 +372,9 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if (refused := _check_jurisdiction(request, fmt)) is not None:
         return refused
     if request.method == "GET":
-        if not allow(f"open311-read:{client_ip(request)}", limit=600, window_seconds=60):
+        if not allow(
+            f"open311-read:{client_ip(request)}", limit=settings.OPEN311_READ_RATE, window_seconds=60
+        ):
             return _errors(fmt, 429, "Too many requests: try again in a minute")
         return _get_requests(request, fmt)
     if request.method == "POST":

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from consortium.audit.services import audit_record
 from consortium.citizen.constants import CLOSED_STATUSES, OPEN_STATUSES, Demand, RequestStatus, UpdateKind
 from consortium.citizen.models import Area, RequestUpdate, RoutingRule, Service, ServiceRequest
-from consortium.core.dates import today_in_london, working_days_between
+from consortium.core.dates import LONDON, today_in_london, working_days_between
 from consortium.core.errors import NotFound, PermissionDenied
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, Role
@@ -294,14 +294,41 @@ def _percentile(values: list[int], p: float) -> float | None:
     return round(ordered[lower] + (ordered[upper] - ordered[lower]) * (k - lower), 1)
 
 
+class _WorkingDayIndex:
+    """Working days between two dates by subtraction: the count of working days up to each
+    date, built once per report (a year of requests would otherwise walk the calendar per row)."""
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        from consortium.core.dates import is_working_day
+
+        self.first = first
+        self.counts: list[int] = []
+        total = 0
+        day = first
+        while day <= last:
+            if is_working_day(day):
+                total += 1
+            self.counts.append(total)
+            day += dt.timedelta(days=1)
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        if end <= start:
+            return 0
+        i, j = (start - self.first).days, (end - self.first).days
+        if i < 0 or j >= len(self.counts):
+            return working_days_between(start, end)
+        return self.counts[j] - self.counts[i]
+
+
 def service_figures(actor: Actor, *, start: dt.date, end: dt.date) -> list[ServiceFigures]:
     """Per partner and service, requests confirmed in [start, end]: volumes, the share closed
     within target, median and 85th percentile end-to-end working days, failure demand %."""
     requests = _visible(actor).filter(confirmed_at__date__gte=start, confirmed_at__date__lte=end)
     rows = requests.values_list(
         "pk", "handled_by__name", "service__name", "confirmed_at", "closed_at", "due_on", "status"
-    )
+    ).order_by()
     groups: dict[tuple[str, str], dict[str, Any]] = {}
+    index = _WorkingDayIndex(start - dt.timedelta(days=1), today_in_london() + dt.timedelta(days=1))
     for _pk, partner, service, confirmed, closed, due, status in rows.iterator(chunk_size=5000):
         g = groups.setdefault(
             (partner or "Triage", service), {"received": 0, "closed": 0, "within": 0, "days": []}
@@ -309,8 +336,8 @@ def service_figures(actor: Actor, *, start: dt.date, end: dt.date) -> list[Servi
         g["received"] += 1
         if closed and confirmed and status in CLOSED_STATUSES:
             g["closed"] += 1
-            closed_day = closed.date()
-            g["days"].append(working_days_between(confirmed.date(), closed_day))
+            closed_day = closed.astimezone(LONDON).date()
+            g["days"].append(index.between(confirmed.astimezone(LONDON).date(), closed_day))
             if due is None or closed_day <= due:
                 g["within"] += 1
     contacts = (
