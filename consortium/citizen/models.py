@@ -219,6 +219,22 @@ class ServiceRequest(models.Model):
         return (self.lat, self.long) if self.lat is not None and self.long is not None else None
 
 
+class RequestPhoto(models.Model):
+    """A citizen's photo, as re-encoded on upload (citizen.photos): seen by the handling partner."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="photos")
+    content = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Photo for {self.request}"
+
+
 class RequestUpdate(models.Model):
     """Everything that happened to a request: public updates, internal notes, the citizen's
     own additions, routing — each contact classified as value or failure demand."""

@@ -35,12 +35,14 @@ from consortium.citizen.models import (
     Area,
     Open311Client,
     ReferenceCounter,
+    RequestPhoto,
     RequestUpdate,
     RoutingRule,
     Service,
     ServiceQuestion,
     ServiceRequest,
 )
+from consortium.citizen.photos import MAX_PHOTOS, clean_photo
 from consortium.citizen.schemas import RequestIn, ServiceIn, UpdateIn
 from consortium.citizen.selectors import TRACKING_SALT
 from consortium.core.dates import LONDON, add_working_days, now, today_in_london, working_days_between
@@ -315,6 +317,7 @@ def request_submit(
     data: RequestIn,
     channel: str = Channel.WEB,
     client: Open311Client | None = None,
+    photos: list[bytes] | None = None,
 ) -> tuple[ServiceRequest, str]:
     """A citizen's request, stored unconfirmed; returns it with the secret of the confirmation
     link e-mailed to them. Nothing is routed until they confirm (a fake address floods nobody).
@@ -345,6 +348,15 @@ def request_submit(
     except ValidationFailed as e:
         errors |= e.field_errors
         answers = {}
+    cleaned_photos = []
+    if len(photos or []) > MAX_PHOTOS:
+        errors["photos"] = f"Choose up to {MAX_PHOTOS} photos"
+    else:
+        for number, content in enumerate(photos or [], start=1):
+            try:
+                cleaned_photos.append(clean_photo(content, number=number))
+            except ValueError as e:
+                errors.setdefault("photos", str(e))
     if errors:
         raise ValidationFailed("Check your request", field_errors=errors)
     secret = secrets.token_urlsafe(24)
@@ -368,6 +380,10 @@ def request_submit(
         )
         RequestUpdate.objects.create(
             request=request, kind=UpdateKind.CITIZEN, text="", channel=channel, demand=Demand.VALUE
+        )
+        RequestPhoto.objects.bulk_create(
+            RequestPhoto(request=request, content=p.content, width=p.width, height=p.height)
+            for p in cleaned_photos
         )
         if client is not None:
             _confirm(request)

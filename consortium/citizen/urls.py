@@ -13,6 +13,11 @@ urlpatterns = [
     path("service-requests/", views.queue, name="citizen-queue"),
     path("service-requests/figures/", views.mi, name="citizen-mi"),
     path("service-requests/<int:request_id>/", views.request_detail, name="citizen-request"),
+    path(
+        "service-requests/<int:request_id>/photos/<int:photo_id>/",
+        views.request_photo,
+        name="citizen-request-photo",
+    ),
     path("citizen-services/", views.service_list, name="citizen-services"),
     path("citizen-services/new/", views.service_new, name="citizen-service-new"),
     path("citizen-services/<int:service_id>/", views.service_edit, name="citizen-service-edit"),

@@ -101,7 +101,10 @@ def report_form(request: HttpRequest, code: str) -> HttpResponse:
                     raise ValidationFailed(
                         exc.detail, field_errors=services.answer_problems(service, answers) | exc.field_errors
                     ) from None
-                services.request_submit(data=data)
+                from consortium.citizen.photos import MAX_PHOTO_BYTES
+
+                uploads = request.FILES.getlist("photos")
+                services.request_submit(data=data, photos=[f.read(MAX_PHOTO_BYTES + 1) for f in uploads[:4]])
             except ConsortiumError as exc:
                 errors = form_errors(exc)
             else:
@@ -285,6 +288,23 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@actor_required
+def request_photo(request: HttpRequest, request_id: int, photo_id: int) -> HttpResponse:
+    """A citizen's photo, for the partner handling the request (the read is audited)."""
+    actor = _actor(request)
+    if not (selectors.works_requests(actor) or selectors.oversees(actor)):
+        return forbidden(request, reason="Partner officers work on their partner's service requests.")
+    item = selectors.request_get_for(actor, request_id)
+    photo = item.photos.filter(pk=photo_id).first()
+    if photo is None:
+        from django.http import Http404
+
+        raise Http404("No such photo")
+    response = HttpResponse(bytes(photo.content), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @actor_required

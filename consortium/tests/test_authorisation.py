@@ -1044,6 +1044,11 @@ PAGES: dict[str, Page] = {
     "citizen-request": Page(
         lambda w, r: f"/service-requests/{_citizen(w).request.pk}/", CITIZEN_WORKERS, default=403
     ),
+    "citizen-request-photo": Page(
+        lambda w, r: f"/service-requests/{_citizen(w).request.pk}/photos/999999/",
+        {PO: 404, CA: 404},
+        default=403,
+    ),
     "citizen-services": Page(lambda w, r: "/citizen-services/", CITIZEN_WORKERS, default=403),
     "citizen-routing": Page(lambda w, r: "/citizen-services/routing/", {CA: 200}, default=403),
     "citizen-service-new": Page(lambda w, r: "/citizen-services/new/", {PO: 200}, default=403),

@@ -444,3 +444,44 @@ def test_figures_page_has_a_chart_and_downloads_as_a_safe_workbook(world):
     ws = load_workbook(io.BytesIO(download.content)).active
     assert ws["A2"].value == "Partner" and ws["B3"].value == c.service.name
     assert ws.cell(ws.max_row, 1).value == "Total"
+
+
+def _jpeg_with_location() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "Phone maker"  # Make
+    exif[0x8825] = {1: "N", 2: (52.0, 41.0, 0.0), 3: "W", 4: (2.0, 1.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_photos_are_checked_and_re_encoded_without_location(world):
+    import io
+
+    from PIL import Image
+
+    c = citizen_world(world)
+    original = _jpeg_with_location()
+    assert Image.open(io.BytesIO(original)).getexif()
+    request, _secret = services.request_submit(data=report(c.service), photos=[original])
+    stored = bytes(request.photos.get().content)
+    assert stored != original and not Image.open(io.BytesIO(stored)).getexif()
+    with pytest.raises(ValidationFailed) as e:
+        services.request_submit(data=report(c.service), photos=[b"%PDF-1.4 not an image"])
+    assert e.value.field_errors == {"photos": "Photo 1 must be a JPG, PNG, WebP or GIF image"}
+    with pytest.raises(ValidationFailed) as e:
+        services.request_submit(data=report(c.service), photos=[original] * 4)
+    assert "up to 3" in e.value.field_errors["photos"]
+    officer = Client()
+    officer.force_login(world.people[Role.PARTNER_OFFICER])
+    confirmed_request = c.request
+    confirmed_request.photos.create(content=stored, width=64, height=48)
+    photo = confirmed_request.photos.get()
+    response = officer.get(f"/service-requests/{confirmed_request.pk}/photos/{photo.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert Client().get(f"/service-requests/{confirmed_request.pk}/photos/{photo.pk}/").status_code == 302
