@@ -43,18 +43,18 @@ with connection.cursor() as c:
             description, answers, address, postcode, email, first_name, last_name, phone, channel,
             confirmation_hash, submitted_at, confirmed_at, due_on, closed_at, updated_at)
         SELECT 'SR-B-' || lpad(g::text, 8, '0'), md5(g::text), t.service_id,
-               CASE WHEN g % 10 = 0 THEN 'open' WHEN g % 17 = 0 THEN 'in_progress' ELSE 'fixed' END,
-               CASE WHEN g % 97 = 0 THEN NULL ELSE t.handled_by_id END, t.area_id,
+               CASE WHEN g %% 10 = 0 THEN 'open' WHEN g %% 17 = 0 THEN 'in_progress' ELSE 'fixed' END,
+               CASE WHEN g %% 97 = 0 THEN NULL ELSE t.handled_by_id END, t.area_id,
                'Bench request', '{}', g || ' High Street', 'WS11 1BG', 'bench@example.org', '', '', '', 'api',
-               '', now() - (g % 730) * interval '1 day', now() - (g % 730) * interval '1 day',
-               (now() - (g % 730) * interval '1 day' + interval '14 days')::date,
-               CASE WHEN g % 10 = 0 OR g % 17 = 0 THEN NULL ELSE now() - (g % 730) * interval '1 day' + (g % 20) * interval '1 day' END,
+               '', now() - (g %% 730) * interval '1 day', now() - (g %% 730) * interval '1 day',
+               (now() - (g %% 730) * interval '1 day' + interval '14 days')::date,
+               CASE WHEN g %% 10 = 0 OR g %% 17 = 0 THEN NULL ELSE now() - (g %% 730) * interval '1 day' + (g %% 20) * interval '1 day' END,
                now()
         FROM generate_series(1, %s) g
         JOIN (SELECT row_number() OVER () - 1 AS k, service_id, handled_by_id, area_id
               FROM (SELECT DISTINCT service_id, handled_by_id, area_id FROM citizen_servicerequest
                     WHERE handled_by_id IS NOT NULL) d) t
-          ON t.k = g % (SELECT count(*) FROM (SELECT DISTINCT service_id, handled_by_id, area_id
+          ON t.k = g %% (SELECT count(*) FROM (SELECT DISTINCT service_id, handled_by_id, area_id
                                              FROM citizen_servicerequest WHERE handled_by_id IS NOT NULL) d2)
     ''', [n])
 connection.set_autocommit(True)

@@ -180,6 +180,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "consortium" / "static",
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -254,3 +255,9 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+
+# The report map (Leaflet): a tile server URL template such as
+# https://tiles.example.org/{z}/{x}/{y}.png, with its attribution. With none, citizens give
+# the postcode and address alone (as they do without JavaScript).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")

@@ -118,6 +118,8 @@ def report_form(request: HttpRequest, code: str) -> HttpResponse:
             "questions": list(service.questions.all()),
             "errors": errors,
             "form": request.POST,
+            "map_tiles": settings.MAP_TILE_URL,
+            "map_attribution": settings.MAP_ATTRIBUTION,
         },
         status=400 if errors else 200,
     )

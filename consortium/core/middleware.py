@@ -86,8 +86,28 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             relaxed = request.path.startswith(_RELAXED_PREFIXES)
-            response["Content-Security-Policy"] = _RELAXED_POLICY if relaxed else CONTENT_SECURITY_POLICY
+            policy = _RELAXED_POLICY if relaxed else CONTENT_SECURITY_POLICY
+            tiles = _tile_origin()
+            if tiles:
+                # The report map's tiles come from the tile server the deployment configures.
+                policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {tiles}")
+            response["Content-Security-Policy"] = policy
         return response
+
+
+def _tile_origin() -> str:
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    url = getattr(settings, "MAP_TILE_URL", "")
+    if not url:
+        return ""
+    parts = urlsplit(url.replace("{s}", "a"))
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return ""
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
+    return f"{parts.scheme}://{host}"
 
 
 _API_TITLES = {

@@ -485,3 +485,17 @@ def test_photos_are_checked_and_re_encoded_without_location(world):
     response = officer.get(f"/service-requests/{confirmed_request.pk}/photos/{photo.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert Client().get(f"/service-requests/{confirmed_request.pk}/photos/{photo.pk}/").status_code == 302
+
+
+def test_the_map_appears_only_with_a_tile_server_and_its_tiles_are_allowed(world, settings):
+    c = citizen_world(world)
+    plain = Client().get(f"/report/{c.service.code}/")
+    assert 'id="report-map"' not in plain.content.decode()
+    assert "tiles.example.org" not in plain["Content-Security-Policy"]
+    settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    page = Client().get(f"/report/{c.service.code}/")
+    assert 'id="report-map"' in page.content.decode() and "leaflet.js" in page.content.decode()
+    assert "img-src 'self' data: https://tiles.example.org" in page["Content-Security-Policy"]
+    # A place chosen on the map is a location by itself.
+    request, _secret = services.request_submit(data=report(c.service, postcode="", lat=52.69, long=-2.03))
+    assert request.lat is not None and request.postcode == ""
