@@ -153,7 +153,9 @@ def request_get_for(actor: Actor, request_id: int) -> ServiceRequest:
         .filter(pk=request_id)
         .first()
     )
-    if request is None:
+    handles = request is not None and works_requests(actor) and request.handled_by_id == actor.organisation.pk
+    # The partnership sees totals, and opens a request only to route it out of triage.
+    if request is None or not (handles or request.handled_by_id is None):
         raise NotFound("No such request")
     audit_record(
         actor=actor,

@@ -1041,8 +1041,9 @@ PAGES: dict[str, Page] = {
     "citizen-report-form": Page(lambda w, r: f"/report/{_citizen(w).service.code}/", {}, anonymous=200),
     "citizen-queue": Page(lambda w, r: "/service-requests/", CITIZEN_WORKERS, default=403),
     "citizen-mi": Page(lambda w, r: "/service-requests/figures/", CITIZEN_WORKERS, default=403),
+    # The partnership's admin sees totals and triage, not a partner's requests with their citizens.
     "citizen-request": Page(
-        lambda w, r: f"/service-requests/{_citizen(w).request.pk}/", CITIZEN_WORKERS, default=403
+        lambda w, r: f"/service-requests/{_citizen(w).request.pk}/", {PO: 200, CA: 404}, default=403
     ),
     "citizen-request-photo": Page(
         lambda w, r: f"/service-requests/{_citizen(w).request.pk}/photos/999999/",

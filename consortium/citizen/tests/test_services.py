@@ -499,3 +499,18 @@ def test_the_map_appears_only_with_a_tile_server_and_its_tiles_are_allowed(world
     # A place chosen on the map is a location by itself.
     request, _secret = services.request_submit(data=report(c.service, postcode="", lat=52.69, long=-2.03))
     assert request.lat is not None and request.postcode == ""
+
+
+def test_the_partnership_opens_only_triage_and_never_sees_a_partners_citizens(world):
+    c = citizen_world(world)
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    with pytest.raises(NotFound):
+        selectors.request_get_for(admin, c.request.pk)
+    _r, secret = services.request_submit(
+        data=report(c.service, postcode="DE14 2EB", email="triage@example.org")
+    )
+    triage = services.request_confirm(secret=secret)
+    client = Client()
+    client.force_login(world.people[Role.CONSORTIUM_ADMIN])
+    page = client.get(f"/service-requests/{triage.pk}/").content.decode()
+    assert triage.reference in page and "triage@example.org" not in page
