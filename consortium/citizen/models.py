@@ -195,7 +195,7 @@ class ServiceRequest(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["handled_by", "status", "due_on"], name="citizen_queue_idx"),
-            models.Index(fields=["service", "submitted_at"], name="citizen_service_time_idx"),
+            models.Index(fields=["service", "confirmed_at"], name="citizen_service_time_idx"),
             models.Index(fields=["status", "submitted_at"], name="citizen_status_time_idx"),
         ]
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
 
 from consortium.audit.models import AuditEvent
@@ -514,3 +515,19 @@ def test_the_partnership_opens_only_triage_and_never_sees_a_partners_citizens(wo
     client.force_login(world.people[Role.CONSORTIUM_ADMIN])
     page = client.get(f"/service-requests/{triage.pk}/").content.decode()
     assert triage.reference and triage.reference in page and "triage@example.org" not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL's")
+def test_figures_in_sql_match_figures_in_python(world):
+    c = citizen_world(world)
+    officer = world.actor(Role.PARTNER_OFFICER)
+    for n in range(6):
+        _r, secret = services.request_submit(data=report(c.service, email=f"p{n}@example.org"))
+        r = services.request_confirm(secret=secret)
+        if n % 2:
+            services.request_update(actor=officer, request=r, data=UpdateIn.model_validate({"action": "fix"}))
+    today = today_in_london()
+    args = {"start": today - dt.timedelta(days=30), "end": today}
+    in_sql = selectors.service_figures(officer, in_sql=True, **args)
+    in_python = selectors.service_figures(officer, in_sql=False, **args)
+    assert [vars(f) for f in in_sql] == [vars(f) for f in in_python]
