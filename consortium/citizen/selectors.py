@@ -338,51 +338,50 @@ Groups = dict[tuple[str, str], tuple[int, int, int, float | None, float | None]]
 _CLOSED_SQL = "(" + ", ".join(f"'{s}'" for s in sorted(CLOSED_STATUSES)) + ")"
 
 
-def _groups_in_sql(requests: QuerySet[ServiceRequest], index: _WorkingDayIndex) -> Groups:
-    """PostgreSQL: counts and percentile_cont over working days in one pass. Each date's
-    running count of working days comes in as an array, so end-to-end working days are
-    a subtraction, exactly as in Python (percentile_cont interpolates like _percentile)."""
+def _groups_in_sql(actor: Actor, first: dt.datetime, after: dt.datetime, index: _WorkingDayIndex) -> Groups:
+    """PostgreSQL: counts and percentile_cont over working days in one pass over the requests,
+    grouped by ids (names joined after). Each date's running count of working days comes in as
+    an array, so end-to-end working days are a subtraction, exactly as in Python
+    (percentile_cont interpolates as _percentile does)."""
     from django.db import connection
 
-    ids_sql, ids_params = requests.values("pk").query.sql_with_params()
+    scope, params = ("", []) if oversees(actor) else ("AND r.handled_by_id = %s", [actor.organisation.pk])
+    if not oversees(actor) and not works_requests(actor):
+        raise PermissionDenied("Partner officers work on their partner's service requests.")
     days = [index.first + dt.timedelta(days=i) for i in range(len(index.counts))]
-    # Composed only of Django's own SQL for the visible requests (its values stay parameters)
-    # and the closed statuses from our enum: nothing a person typed.
+    closed = f"r.closed_at IS NOT NULL AND r.status IN {_CLOSED_SQL}"
+    # Composed only of constants (the closed statuses from our enum and a fixed scope clause);
+    # every value is a parameter.
     sql = f"""
-        WITH wd AS (SELECT * FROM unnest(%s::date[], %s::int[]) AS t(d, n)),
-        r AS (
-            SELECT r.handled_by_id, r.service_id, r.status, r.due_on,
-                   (r.closed_at AT TIME ZONE 'Europe/London')::date AS closed_day,
-                   wo.n AS opened_n, wc.n AS closed_n
-            FROM citizen_servicerequest r
-            LEFT JOIN wd wo ON wo.d = (r.confirmed_at AT TIME ZONE 'Europe/London')::date
-            LEFT JOIN wd wc ON wc.d = (r.closed_at AT TIME ZONE 'Europe/London')::date
-            WHERE r.id IN ({ids_sql})
-        )
-        SELECT coalesce(o.name, 'Triage'), s.name, count(*),
-               count(*) FILTER (WHERE r.closed_day IS NOT NULL AND r.status IN {_CLOSED_SQL}),
-               count(*) FILTER (WHERE r.closed_day IS NOT NULL AND r.status IN {_CLOSED_SQL}
-                                AND (r.due_on IS NULL OR r.closed_day <= r.due_on)),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(r.closed_n - r.opened_n, 0))
-                   FILTER (WHERE r.closed_day IS NOT NULL AND r.status IN {_CLOSED_SQL}),
-               percentile_cont(0.85) WITHIN GROUP (ORDER BY greatest(r.closed_n - r.opened_n, 0))
-                   FILTER (WHERE r.closed_day IS NOT NULL AND r.status IN {_CLOSED_SQL})
-        FROM r JOIN citizen_service s ON s.id = r.service_id
-        LEFT JOIN organisations_organisation o ON o.id = r.handled_by_id
+        WITH wd AS (SELECT * FROM unnest(%s::date[], %s::int[]) AS t(d, n))
+        SELECT r.handled_by_id, r.service_id, count(*),
+               count(*) FILTER (WHERE {closed}),
+               count(*) FILTER (WHERE {closed} AND (r.due_on IS NULL
+                                OR (r.closed_at AT TIME ZONE 'Europe/London')::date <= r.due_on)),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(wc.n - wo.n, 0)) FILTER (WHERE {closed}),
+               percentile_cont(0.85) WITHIN GROUP (ORDER BY greatest(wc.n - wo.n, 0)) FILTER (WHERE {closed})
+        FROM citizen_servicerequest r
+        LEFT JOIN wd wo ON wo.d = (r.confirmed_at AT TIME ZONE 'Europe/London')::date
+        LEFT JOIN wd wc ON wc.d = (r.closed_at AT TIME ZONE 'Europe/London')::date
+        WHERE r.status <> 'unconfirmed' AND r.confirmed_at >= %s AND r.confirmed_at < %s {scope}
         GROUP BY 1, 2
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [days, index.counts, *ids_params])
-        return {
-            (partner, service): (
-                received,
-                closed,
-                within,
-                round(median, 1) if median is not None else None,
-                round(p85, 1) if p85 is not None else None,
-            )
-            for partner, service, received, closed, within, median, p85 in cursor.fetchall()
-        }
+        cursor.execute(sql, [days, index.counts, first, after, *params])
+        rows = cursor.fetchall()
+    partner_names = dict(Organisation.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "name"))
+    service_names = dict(Service.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "name"))
+    groups: Groups = {}
+    for partner_id, service_id, received, closed_n, within, median, p85 in rows:
+        key = (partner_names.get(partner_id, "Triage"), service_names[service_id])
+        groups[key] = (
+            received,
+            closed_n,
+            within,
+            round(median, 1) if median is not None else None,
+            round(p85, 1) if p85 is not None else None,
+        )
+    return groups
 
 
 def _groups_in_python(requests: QuerySet[ServiceRequest], index: _WorkingDayIndex) -> Groups:
@@ -425,7 +424,7 @@ def service_figures(
     requests = _visible(actor).filter(confirmed_at__gte=first, confirmed_at__lt=after)
     index = _WorkingDayIndex(start - dt.timedelta(days=1), today_in_london() + dt.timedelta(days=1))
     use_sql = connection.vendor == "postgresql" if in_sql is None else in_sql
-    groups = _groups_in_sql(requests, index) if use_sql else _groups_in_python(requests, index)
+    groups = _groups_in_sql(actor, first, after, index) if use_sql else _groups_in_python(requests, index)
     contacts = (
         RequestUpdate.objects.filter(request__in=requests, kind=UpdateKind.CITIZEN)
         .values_list("request__handled_by__name", "request__service__name")
