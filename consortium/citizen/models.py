@@ -11,6 +11,7 @@ from django.db import models
 
 from consortium.citizen.constants import (
     CLOSED_STATUSES,
+    OPEN_STATUSES,
     Channel,
     Datatype,
     Demand,
@@ -195,6 +196,12 @@ class ServiceRequest(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["handled_by", "status", "due_on"], name="citizen_queue_idx"),
+            # The partner's open queue, soonest due first: read in order, never sorted.
+            models.Index(
+                fields=["handled_by", "due_on", "submitted_at", "id"],
+                name="citizen_open_queue_idx",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+            ),
             models.Index(fields=["service", "confirmed_at"], name="citizen_service_time_idx"),
             models.Index(fields=["status", "submitted_at"], name="citizen_status_time_idx"),
         ]

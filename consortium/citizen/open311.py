@@ -7,6 +7,7 @@ application. Nothing personal about a citizen is ever returned."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -21,6 +22,7 @@ from consortium.citizen.constants import OPEN_STATUSES, Channel, Datatype, Updat
 from consortium.citizen.models import RequestUpdate, Service, ServiceRequest
 from consortium.citizen.schemas import RequestIn
 from consortium.core.clients import client_ip
+from consortium.core.dates import LONDON
 from consortium.core.errors import ConsortiumError
 from consortium.core.ratelimit import allow
 
@@ -81,7 +83,13 @@ def _errors(fmt: str, status: int, description: str) -> HttpResponse:
 
 
 def _w3(moment: dt.datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+    return moment.astimezone(LONDON).isoformat(timespec="seconds") if moment else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _expected(due: dt.date) -> str:
+    """The end of the working day a request is due, as a w3 date-time (many share a date)."""
+    return dt.datetime.combine(due, dt.time(17, 0), tzinfo=LONDON).isoformat(timespec="seconds")
 
 
 def _fmt(fmt: str) -> str | None:
