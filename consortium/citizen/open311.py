@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -105,10 +105,31 @@ def _check_jurisdiction(request: HttpRequest, fmt: str) -> HttpResponse | None:
 
 # --- endpoints ------------------------------------------------------------------------------
 
+Endpoint = Callable[..., HttpResponse]
 
+
+def endpoint(*methods: str) -> Callable[[Endpoint], Endpoint]:
+    """What every GeoReport endpoint checks first, in the spec's error format: the format
+    (json or xml), the method, and that `jurisdiction_id`, if sent, is this partnership."""
+
+    def wrap(view: Endpoint) -> Endpoint:
+        @functools.wraps(view)
+        def checked(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            if not _fmt(fmt):
+                return _errors("json", 404, "Format must be json or xml")
+            if request.method not in methods:
+                return _errors(fmt, 405, f"Use {' or '.join(methods)}")
+            if (refused := _check_jurisdiction(request, fmt)) is not None:
+                return refused
+            return view(request, *args, fmt=fmt, **kwargs)
+
+        return checked
+
+    return wrap
+
+
+@endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    if not _fmt(fmt) or request.method != "GET":
-        return _errors(_fmt(fmt) or "json", 405 if _fmt(fmt) else 404, "Not found")
     base = request.build_absolute_uri("/open311/v2/")
     data: dict[str, Any] = {
         "changeset": "2026-12-01T00:00:00Z",
@@ -153,25 +174,15 @@ def _service_out(service: Service) -> dict[str, Any]:
     }
 
 
+@endpoint("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
-    if not _fmt(fmt):
-        return _errors("json", 404, "Format must be json or xml")
-    if request.method != "GET":
-        return _errors(fmt, 405, "Use GET")
-    if (refused := _check_jurisdiction(request, fmt)) is not None:
-        return refused
     return _respond(
         [_service_out(s) for s in selectors.public_services()], fmt, root="services", item="service"
     )
 
 
+@endpoint("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    if not _fmt(fmt):
-        return _errors("json", 404, "Format must be json or xml")
-    if request.method != "GET":
-        return _errors(fmt, 405, "Use GET")
-    if (refused := _check_jurisdiction(request, fmt)) is not None:
-        return refused
     service = selectors.public_services().filter(code=code).first()
     if service is None:
         return _errors(fmt, 404, f"service_code not found: {code}")
@@ -391,30 +402,20 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @csrf_exempt
+@endpoint("GET", "POST")
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET: requests with the spec's filters. POST: a new request (api_key required)."""
-    if not _fmt(fmt):
-        return _errors("json", 404, "Format must be json or xml")
-    if (refused := _check_jurisdiction(request, fmt)) is not None:
-        return refused
     if request.method == "GET":
         if not allow(
             f"open311-read:{client_ip(request)}", limit=settings.OPEN311_READ_RATE, window_seconds=60
         ):
             return _errors(fmt, 429, "Too many requests: try again in a minute")
         return _get_requests(request, fmt)
-    if request.method == "POST":
-        return _post_request(request, fmt)
-    return _errors(fmt, 405, "Use GET or POST")
+    return _post_request(request, fmt)
 
 
+@endpoint("GET")
 def request_detail(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
-    if not _fmt(fmt):
-        return _errors("json", 404, "Format must be json or xml")
-    if request.method != "GET":
-        return _errors(fmt, 405, "Use GET")
-    if (refused := _check_jurisdiction(request, fmt)) is not None:
-        return refused
     found = _published().filter(reference=reference.upper()).values(*FIELDS).first()
     if found is None:
         return _errors(fmt, 404, f"service_request_id not found: {reference}")
@@ -423,11 +424,8 @@ def request_detail(request: HttpRequest, reference: str, fmt: str) -> HttpRespon
     )
 
 
+@endpoint("GET")
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    if not _fmt(fmt):
-        return _errors("json", 404, "Format must be json or xml")
-    if request.method != "GET":
-        return _errors(fmt, 405, "Use GET")
     found = ServiceRequest.objects.filter(token=token).exclude(reference__isnull=True).first()
     if found is None:
         return _errors(fmt, 404, "token not found, or its request is not confirmed yet")
@@ -435,12 +433,9 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     return _respond(out, fmt, root="service_requests", item="request")
 
 
+@endpoint("GET")
 def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     """mySociety's extension: public updates on requests, in a time window."""
-    if not _fmt(fmt):
-        return _errors("json", 404, "Format must be json or xml")
-    if request.method != "GET":
-        return _errors(fmt, 405, "Use GET")
     try:
         start = _when(request.GET.get("start_date"), "start_date") or timezone.now() - dt.timedelta(days=1)
         end = _when(request.GET.get("end_date"), "end_date")
