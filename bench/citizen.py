@@ -173,7 +173,7 @@ def post_benchmark(port: int, key: str, seconds: float) -> tuple[int, int, float
                 data = response.read()
                 took = (time.perf_counter() - t) * 1000
                 with lock:
-                    if response.status == 201:
+                    if response.status == 200:
                         latencies.append(took)
                         import json
 
@@ -218,7 +218,7 @@ def main() -> None:
         f"(1) Open311 POST requests, 8 concurrent clients for {seconds:.0f} s through gunicorn (2 workers): "
         f"{created / took:.1f} requests/s, p95 {p95(latencies):.1f} ms, {created} created, {errors} refused or failed; "
         f"duplicate references {duplicates}; lost submissions {max(created - stored, 0)} "
-        f"({stored} stored for {created} answered 201)"
+        f"({stored} stored for {created} answered 200)"
     )
     total = int(_django(env, FILL).strip().splitlines()[-1])
     out = _django(env, MEASURE).strip().splitlines()[-1].split("|")

@@ -231,7 +231,6 @@ FIELDS = (
     "description",
     "handled_by__name",
     "confirmed_at",
-    "submitted_at",
     "updated_at",
     "due_on",
     "address",
@@ -245,7 +244,7 @@ def _request_out(r: dict[str, Any], notes: dict[int, str]) -> dict[str, Any]:
     """One request in GeoReport v2's fields, from a values() row (no model per row: a list
     of a thousand requests is the normal answer)."""
     due = r["due_on"]
-    return {
+    out = {
         "service_request_id": r["reference"],
         "status": open311_status(r["status"]),
         "status_notes": notes.get(r["pk"], ""),
@@ -254,18 +253,19 @@ def _request_out(r: dict[str, Any], notes: dict[int, str]) -> dict[str, Any]:
         "description": r["description"],
         "agency_responsible": r["handled_by__name"] or "",
         "service_notice": "",
-        "requested_datetime": _w3(r["confirmed_at"] or r["submitted_at"]),
+        "requested_datetime": _w3(r["confirmed_at"]),
         "updated_datetime": _w3(r["updated_at"]),
-        "expected_datetime": _w3(timezone.make_aware(dt.datetime.combine(due, dt.time(17, 0))))
-        if due
-        else None,
         "address": r["address"],
         "address_id": "",
         "zipcode": r["postcode"],
-        "lat": float(r["lat"]) if r["lat"] is not None else None,
-        "long": float(r["long"]) if r["long"] is not None else None,
         "media_url": "",
     }
+    # Optional fields the definition types as a date-time or a number are left out, not null.
+    if due:
+        out["expected_datetime"] = _expected(due)
+    if r["lat"] is not None and r["long"] is not None:
+        out["lat"], out["long"] = float(r["lat"]), float(r["long"])
+    return out
 
 
 def _latest_notes(requests: Iterable[dict[str, Any]]) -> dict[int, str]:
@@ -397,8 +397,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         detail = "; ".join(f"{k}: {v}" for k, v in exc.field_errors.items()) or exc.detail
         status = 404 if "service_code" in exc.field_errors else 400
         return _errors(fmt, status, detail)
-    out = [{"service_request_id": created.reference, "service_notice": "", "account_id": None}]
-    return _respond(out, fmt, root="service_requests", item="request", status=201)
+    # 200 with the new request's id, as the GeoReport v2 description has it (no accounts here).
+    out = [{"service_request_id": created.reference, "service_notice": ""}]
+    return _respond(out, fmt, root="service_requests", item="request", status=200)
 
 
 @csrf_exempt

@@ -3,8 +3,11 @@ names, open/closed statuses, the error format, JSON and XML, api_key for posting
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import jsonschema
 import pytest
 from django.test import Client
 
@@ -32,7 +35,19 @@ REQUEST_FIELDS = {
     "lat",
     "long",
     "media_url",
-}
+}  # expected_datetime too, when a request has a due date
+
+
+# The Open311 community's definitions of GeoReport v2's answers (see open311/README.md).
+DEFINITIONS = json.loads((Path(__file__).parent / "open311" / "definitions.json").read_text())
+
+
+def conforms(document: object, definition: str, *, many: bool = True) -> None:
+    """Every item (or the one document) is valid against the published definition."""
+    schema = {**DEFINITIONS, "$ref": f"#/definitions/{definition}"}
+    if many:
+        schema = {**DEFINITIONS, "type": "array", "items": {"$ref": f"#/definitions/{definition}"}}
+    jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
 
 
 @pytest.fixture
@@ -50,6 +65,7 @@ def test_discovery_and_services_in_json_and_xml(world):
     assert discovery["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert ET.fromstring(client.get(f"{BASE}/discovery.xml").content).tag == "discovery"
     listed = client.get(f"{BASE}/services.json").json()
+    conforms(listed, "Service")
     assert listed == [
         {
             "service_code": "missed-bin",
@@ -64,6 +80,7 @@ def test_discovery_and_services_in_json_and_xml(world):
     xml = ET.fromstring(client.get(f"{BASE}/services.xml").content)
     assert xml.tag == "services" and xml.find("service/service_code").text == "missed-bin"
     definition = client.get(f"{BASE}/services/{c.service.code}.json").json()
+    conforms(definition, "ServiceDefinition", many=False)
     attribute = definition["attributes"][0]
     assert attribute["code"] == "bin-type" and attribute["datatype"] == "singlevaluelist"
     assert attribute["required"] is True and attribute["values"][0] == {
@@ -104,10 +121,12 @@ def test_posting_needs_an_api_key_and_returns_the_reference(world, key):
     refused = client.post(f"{BASE}/requests.json", form)
     assert refused.status_code == 403 and refused.json()[0]["code"] == 403
     created = client.post(f"{BASE}/requests.json", form | {"api_key": key})
-    assert created.status_code == 201
+    assert created.status_code == 200
+    conforms(created.json(), "RequestResponse")
     reference = created.json()[0]["service_request_id"]
     assert reference.startswith("SR-")
     found = client.get(f"{BASE}/requests/{reference}.json").json()[0]
+    conforms([found], "Request")
     assert set(found) == REQUEST_FIELDS
     assert found["status"] == "open" and found["agency_responsible"] == world.member.name
     assert "resident@example.org" not in client.get(f"{BASE}/requests.json").content.decode()
@@ -129,6 +148,7 @@ def test_requests_are_filtered_as_the_specification_says(world):
     )
     client = Client()
     closed = client.get(f"{BASE}/requests.json?status=closed").json()
+    conforms(closed, "Request")
     assert [r["service_request_id"] for r in closed] == [c.request.reference]
     assert closed[0]["status_notes"] == "Emptied"
     assert client.get(f"{BASE}/requests.json?status=open").json() == []
@@ -138,6 +158,7 @@ def test_requests_are_filtered_as_the_specification_says(world):
     xml = ET.fromstring(client.get(f"{BASE}/requests.xml?status=closed").content)
     assert xml.tag == "service_requests" and xml.find("request/status").text == "closed"
     token = client.get(f"{BASE}/tokens/{c.request.token}.json").json()
+    conforms(token, "TokenResponse")
     assert token == [{"service_request_id": c.request.reference, "token": c.request.token}]
     updates = client.get(f"{BASE}/servicerequestupdates.json").json()["service_request_updates"]
     assert updates[0]["service_request_id"] == c.request.reference and updates[0]["status"] == "closed"
