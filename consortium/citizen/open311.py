@@ -145,21 +145,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
             }
         ],
     }
-    if fmt == "xml":
-        element = ET.Element("discovery")
-        for k in ("changeset", "contact", "key_service"):
-            ET.SubElement(element, k).text = str(data[k])
-        endpoints = ET.SubElement(element, "endpoints")
-        for e in data["endpoints"]:
-            endpoint = ET.SubElement(endpoints, "endpoint")
-            for k in ("specification", "url", "changeset", "type"):
-                ET.SubElement(endpoint, k).text = str(e[k])
-            formats = ET.SubElement(endpoint, "formats")
-            for f in e["formats"]:
-                ET.SubElement(formats, "format").text = f
-        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
-        return HttpResponse(body, content_type="text/xml; charset=utf-8")
-    return JsonResponse(data)
+    return _respond(data, fmt, root="discovery")
 
 
 def _service_out(service: Service) -> dict[str, Any]:
@@ -199,27 +185,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
         }
         for q in service.questions.all()
     ]
-    data = {"service_code": service.code, "attributes": attributes}
-    if fmt == "xml":
-        element = ET.Element("service_definition")
-        ET.SubElement(element, "service_code").text = service.code
-        attrs = ET.SubElement(element, "attributes")
-        for a in attributes:
-            attribute = ET.SubElement(attrs, "attribute")
-            for k, v in a.items():
-                if k == "values":
-                    values = ET.SubElement(attribute, "values")
-                    for choice in v:
-                        value = ET.SubElement(values, "value")
-                        ET.SubElement(value, "key").text = choice["key"]
-                        ET.SubElement(value, "name").text = choice["name"]
-                else:
-                    ET.SubElement(attribute, k).text = (
-                        ("true" if v else "false") if isinstance(v, bool) else str(v)
-                    )
-        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
-        return HttpResponse(body, content_type="text/xml; charset=utf-8")
-    return JsonResponse(data)
+    return _respond({"service_code": service.code, "attributes": attributes}, fmt, root="service_definition")
 
 
 FIELDS = (

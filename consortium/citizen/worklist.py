@@ -3,6 +3,7 @@ the partnership's triage queue."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from consortium.citizen.constants import OPEN_STATUSES
@@ -18,10 +19,14 @@ def items_for(actor: Actor) -> list[WorkItem]:
     queue = reverse("citizen-queue")
     today = today_in_london()
     if actor.has(Permission.REQUESTS_WORK):
-        mine = ServiceRequest.objects.filter(handled_by=actor.organisation, status__in=OPEN_STATUSES)
-        overdue = mine.filter(due_on__lt=today).count()
-        unassigned = mine.filter(assigned_to__isnull=True).count()
-        assigned = mine.filter(assigned_to=actor.person).count()
+        counts = ServiceRequest.objects.filter(
+            handled_by=actor.organisation, status__in=OPEN_STATUSES
+        ).aggregate(
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+            assigned=Count("pk", filter=Q(assigned_to=actor.person)),
+        )
+        overdue, unassigned, assigned = counts["overdue"], counts["unassigned"], counts["assigned"]
         if overdue:
             items.append(
                 WorkItem(

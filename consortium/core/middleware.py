@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from consortium.core.request_context import new_request_id, reset_request_id, set_request_id
@@ -87,7 +89,7 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             relaxed = request.path.startswith(_RELAXED_PREFIXES)
             policy = _RELAXED_POLICY if relaxed else CONTENT_SECURITY_POLICY
-            tiles = _tile_origin()
+            tiles = _tile_origin(getattr(settings, "MAP_TILE_URL", ""))
             if tiles:
                 # The report map's tiles come from the tile server the deployment configures.
                 policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {tiles}")
@@ -95,12 +97,10 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-def _tile_origin() -> str:
+@functools.cache
+def _tile_origin(url: str) -> str:
     from urllib.parse import urlsplit
 
-    from django.conf import settings
-
-    url = getattr(settings, "MAP_TILE_URL", "")
     if not url:
         return ""
     parts = urlsplit(url.replace("{s}", "a"))

@@ -56,10 +56,6 @@ def tender_declaration(request: HttpRequest, project_id: int, payload: Declarati
     return {"criteria": count, "conflict": payload.conflict}
 
 
-def _scores(payload: ScoresheetIn) -> dict[int, services.ScoreIn]:
-    return scores_by_bid(payload)
-
-
 @router.put(
     "/tenders/{project_id}/criteria/{criterion_id}/scores",
     response={200: dict[str, Any], **ERRORS},
@@ -71,7 +67,7 @@ def tender_scoresheet(
     """An evaluator's own scores with justifications; nobody else's are shown."""
     project = _project(request, project_id)
     n = services.scoresheet_submit(
-        actor=actor_of(request), criterion=_criterion(project, criterion_id), scores=_scores(payload)
+        actor=actor_of(request), criterion=_criterion(project, criterion_id), scores=scores_by_bid(payload)
     )
     return {"scored": n}
 
@@ -87,7 +83,7 @@ def tender_moderation(
     """The moderator's consensus score per bid, with reasons."""
     project = _project(request, project_id)
     n = services.moderation_submit(
-        actor=actor_of(request), criterion=_criterion(project, criterion_id), consensus=_scores(payload)
+        actor=actor_of(request), criterion=_criterion(project, criterion_id), consensus=scores_by_bid(payload)
     )
     return {"moderated": n}
 
