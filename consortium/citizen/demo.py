@@ -13,7 +13,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from consortium.citizen import services
+from consortium.citizen import clock, selectors, services
 from consortium.citizen.constants import (
     CLOSED_STATUSES,
     Channel,
@@ -24,7 +24,7 @@ from consortium.citizen.constants import (
     UpdateKind,
 )
 from consortium.citizen.models import ReferenceCounter, RequestUpdate, Service, ServiceRequest
-from consortium.citizen.schemas import ChoiceIn, QuestionIn, ServiceIn
+from consortium.citizen.schemas import ChoiceIn, QuestionIn, ServiceIn, ServiceLevelIn
 from consortium.core.dates import add_working_days, today_in_london
 from consortium.organisations.acting import actor_for
 from consortium.organisations.models import Organisation, Person
@@ -239,6 +239,24 @@ def load_citizen_demo(*, requests: int = 300) -> None:
             handled_by=orgs[POLICE],
             valid_from=start,
         )
+        # Per partner × service targets: Cannock Chase lights the county's street lights in its
+        # district to its own target; Stafford clears fly-tipping within two working days' hours.
+        levels: list[tuple[str, str, dict[str, object]]] = [
+            (CANNOCK, "street-light", {"target_working_days": 7}),
+            (
+                STAFFORD,
+                "fly-tipping",
+                {"target_working_hours": 17, "day_starts": "08:30", "day_ends": "17:00"},
+            ),
+        ]
+        for partner, code, target in levels:
+            officer_actor = actor_for(officers[partner], orgs[partner].pk)
+            assert officer_actor is not None
+            services.service_level_save(
+                actor=officer_actor,
+                service=catalogue[code],
+                data=ServiceLevelIn.model_validate({"service_id": catalogue[code].pk, **target}),
+            )
         _history(rng, catalogue, start, today, requests, officers)
 
 
@@ -285,10 +303,11 @@ def _history(
             first_name=rng.choice(["Sam", "Alex", "Jo", "Chris", "Priya", "Tom"]),
             channel=rng.choice([Channel.WEB, Channel.WEB, Channel.WEB, Channel.API]),
             confirmed_at=confirmed,
-            due_on=add_working_days(day, service.target_working_days),
         )
         request.save()
         services.route(request, on=day)
+        due = clock.due(confirmed, selectors.level_for(service, request.handled_by))
+        request.due_on, request.due_at = due.on, due.at
         age = (today - day).days
         # Older requests are mostly done; the last few weeks' are mostly open; some go overdue.
         if age > 20 or rng.random() < 0.3:
@@ -301,11 +320,12 @@ def _history(
                 [S.FIXED, S.FIXED, S.FIXED, S.FIXED, S.NO_FURTHER_ACTION, S.DUPLICATE]
             )
             request.closed_at = timezone.make_aware(dt.datetime.combine(closed_day, dt.time(15, 0)))
+            request.days_taken, request.met_target = clock.closing(confirmed, request.closed_at, due, "ENG")
         else:
             request.status = rng.choice([S.OPEN, S.INVESTIGATING, S.IN_PROGRESS, S.ACTION_SCHEDULED])
         if request.handled_by_id is None and request.status in CLOSED_STATUSES:
             request.status = S.OPEN
-            request.closed_at = None
+            request.closed_at = request.days_taken = request.met_target = None
         officer = officers.get(request.handled_by.name) if request.handled_by else None
         if officer is not None and rng.random() < 0.6:
             request.assigned_to = officer

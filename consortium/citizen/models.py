@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 
+from consortium.citizen.clock import Due, is_overdue
 from consortium.citizen.constants import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -19,6 +20,7 @@ from consortium.citizen.constants import (
     RequestStatus,
     UpdateKind,
 )
+from consortium.core.dates import now
 
 
 class Service(models.Model):
@@ -120,6 +122,35 @@ class RoutingRule(models.Model):
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
 
+class ServiceLevel(models.Model):
+    """The target a handling partner works to for a service: in working days, or in working
+    hours within its opening hours. Without one, the service's own target in working days."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="levels")
+    partner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="citizen_service_levels"
+    )
+    target_working_days = models.PositiveSmallIntegerField(default=10)
+    target_working_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="When set, the target is in working hours, not days"
+    )
+    day_starts = models.TimeField(default=dt.time(9))
+    day_ends = models.TimeField(default=dt.time(17))
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service__name", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "partner"], name="citizen_level_once_per_partner"),
+            models.CheckConstraint(
+                condition=models.Q(day_ends__gt=models.F("day_starts")), name="citizen_level_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} by {self.partner}"
+
+
 class ReferenceCounter(models.Model):
     year = models.PositiveIntegerField(unique=True)
     last_number = models.PositiveIntegerField(default=0)
@@ -181,7 +212,13 @@ class ServiceRequest(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
+    # A target in working hours is due at an instant (on due_on); in days, by the end of due_on.
+    due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Fixed when the request closes (cleared if it reopens): end-to-end working days and
+    # whether it was done within target, so the figures read the same whenever they are read.
+    days_taken = models.PositiveIntegerField(null=True, blank=True)
+    met_target = models.BooleanField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     # While the partner waits for the citizen the service-level clock stops: from here.
@@ -221,6 +258,14 @@ class ServiceRequest(models.Model):
         if self.lat is not None and self.long is not None:
             return f"{self.lat}, {self.long}"
         return ""
+
+    @property
+    def due(self) -> Due | None:
+        return Due(on=self.due_on, at=self.due_at) if self.due_on else None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_closed and is_overdue(self.due, now())
 
     def point(self) -> tuple[Decimal, Decimal] | None:
         return (self.lat, self.long) if self.lat is not None and self.long is not None else None

@@ -13,7 +13,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -294,17 +294,17 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return _respond([_request_out(r, notes) for r in page], fmt, root="service_requests", item="request")
 
 
-def _attributes(request: HttpRequest) -> dict[str, str | list[str]]:
+def _attributes(params: QueryDict) -> dict[str, str | list[str]]:
     """attribute[code]=value and attribute[code][]=value (multi-value lists)."""
     out: dict[str, str | list[str]] = {}
-    for name in request.POST:
+    for name in params:
         if not name.startswith("attribute[") or len(out) >= 30:
             continue
         inner = name[len("attribute[") :]
         if inner.endswith("][]"):
-            out[inner[:-3]] = request.POST.getlist(name)
+            out[inner[:-3]] = params.getlist(name)
         elif inner.endswith("]"):
-            values = request.POST.getlist(name)
+            values = params.getlist(name)
             out[inner[:-1]] = values if len(values) > 1 else values[0]
     return out
 
@@ -321,13 +321,23 @@ def _float(value: str | None, name: str) -> float | None:
     return number
 
 
+def _posted(request: HttpRequest) -> QueryDict:
+    """The spec has a POST's fields form-encoded in the body; the Open311 community's Swagger
+    description declares them (and api_key) in the query string, so clients generated from it
+    send them there. Both are read; the body wins."""
+    params = request.GET.copy()
+    for name in request.POST:
+        params.setlist(name, request.POST.getlist(name))
+    return params
+
+
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    client = services.open311_client_for(request.POST.get("api_key", ""))
+    p = _posted(request)
+    client = services.open311_client_for(p.get("api_key", ""))
     if client is None:
         return _errors(fmt, 403, "api_key is missing or not valid: ask the partnership for one")
     if not allow(f"open311:{client.pk}", limit=getattr(settings, "OPEN311_KEY_RATE", 600), window_seconds=60):
         return _errors(fmt, 429, "Too many requests for this api_key: try again in a minute")
-    p = request.POST
     try:
         lat, long = _float(p.get("lat"), "lat"), _float(p.get("long"), "long")
     except ValueError as e:
@@ -345,7 +355,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
                 "first_name": p.get("first_name", ""),
                 "last_name": p.get("last_name", ""),
                 "phone": p.get("phone", ""),
-                "attributes": _attributes(request),
+                "attributes": _attributes(p),
             }
         )
     except Exception as e:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ninja import Field
 
 from consortium.citizen.constants import Datatype, Demand, FailureType
@@ -100,3 +102,14 @@ class MergeIn(StrictIn):
     into_reference: str = Field(
         ..., min_length=1, max_length=20, title="Reference of the request it duplicates"
     )
+
+
+class ServiceLevelIn(StrictIn):
+    """The target a handling partner works to for one service: working days, or working
+    hours counted within its opening hours."""
+
+    service_id: int = Field(..., ge=1, le=2**62, title="a service")
+    target_working_days: int = Field(10, ge=1, le=260, title="Target (working days)")
+    target_working_hours: int | None = Field(None, ge=1, le=2000, title="Target (working hours)")
+    day_starts: dt.time = Field(dt.time(9), title="Working day starts")
+    day_ends: dt.time = Field(dt.time(17), title="Working day ends")

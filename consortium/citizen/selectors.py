@@ -13,9 +13,10 @@ from django.core import signing
 from django.db.models import Count, Q, QuerySet
 
 from consortium.audit.services import audit_record
+from consortium.citizen.clock import Level
 from consortium.citizen.constants import CLOSED_STATUSES, OPEN_STATUSES, Demand, RequestStatus, UpdateKind
-from consortium.citizen.models import Area, RequestUpdate, RoutingRule, Service, ServiceRequest
-from consortium.core.dates import LONDON, today_in_london, working_days_between
+from consortium.citizen.models import Area, RequestUpdate, RoutingRule, Service, ServiceLevel, ServiceRequest
+from consortium.core.dates import LONDON, now, today_in_london
 from consortium.core.errors import NotFound, PermissionDenied
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import MEMBER_KINDS, Role
@@ -32,6 +33,31 @@ def works_requests(actor: Actor) -> bool:
 
 def oversees(actor: Actor) -> bool:
     return actor.has(Permission.REQUESTS_OVERSEE)
+
+
+def overdue_q() -> Q:
+    """Open and past due: the day has passed, or, for a target in hours, the instant."""
+    today = today_in_london()
+    # The first condition alone reads the partner's open queue index in due order; the second
+    # only sifts today's requests (a target in hours is due on its date, at an hour).
+    return Q(status__in=OPEN_STATUSES) & Q(due_on__lte=today) & (Q(due_on__lt=today) | Q(due_at__lt=now()))
+
+
+def level_for(service: Service, partner: Organisation | None) -> Level:
+    """The target the handling partner works to for a service (its own service level, or the
+    service's target in working days), in that partner's nation's working days. For the
+    services' clock: not a read of anyone's data."""
+    nation = partner.nation if partner is not None else "ENG"
+    level = ServiceLevel.objects.filter(service=service, partner=partner).first() if partner else None
+    if level is None:
+        return Level(working_days=service.target_working_days, nation=nation)
+    return Level(
+        working_days=level.target_working_days,
+        working_hours=level.target_working_hours,
+        day_starts=level.day_starts,
+        day_ends=level.day_ends,
+        nation=nation,
+    )
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -68,7 +94,7 @@ def service_search(query: str) -> list[Service]:
 def own_services(actor: Actor) -> QuerySet[Service]:
     if not actor.has(Permission.SERVICES_DEFINE) and not oversees(actor):
         raise PermissionDenied("Partner officers keep their partner's services.")
-    services = Service.objects.select_related("partner").prefetch_related("questions")
+    services = Service.objects.select_related("partner").prefetch_related("questions", "levels__partner")
     return services if oversees(actor) else services.filter(partner=actor.organisation)
 
 
@@ -76,6 +102,44 @@ def own_service(actor: Actor, service_id: int) -> Service:
     service = own_services(actor).filter(pk=service_id).first()
     if service is None:
         raise NotFound("No such service")
+    return service
+
+
+def handled_services(actor: Actor) -> QuerySet[Service]:
+    """Services the actor's partner publishes or handles somewhere by agreement: those it may
+    set its own service level for."""
+    org = actor.organisation
+    return (
+        Service.objects.filter(Q(partner=org) | Q(routing_rules__handled_by=org)).distinct().order_by("name")
+    )
+
+
+def service_levels(actor: Actor) -> QuerySet[ServiceLevel]:
+    """The partner's own service levels (every partner's, for the partnership's admins)."""
+    if not (works_requests(actor) or actor.has(Permission.SERVICES_DEFINE) or oversees(actor)):
+        raise PermissionDenied("Partner officers see their partner's service levels.")
+    levels = ServiceLevel.objects.select_related("service", "partner")
+    return levels if oversees(actor) else levels.filter(partner=actor.organisation)
+
+
+def service_level_get(actor: Actor, level_id: int) -> ServiceLevel:
+    level = (
+        ServiceLevel.objects.filter(pk=level_id, partner=actor.organisation).select_related("service").first()
+    )
+    if level is None:
+        raise NotFound("No such service level")
+    return level
+
+
+def handled_service_by_id(actor: Actor, service_id: int) -> Service:
+    service = handled_services(actor).filter(pk=service_id).first()
+    if service is None:
+        from consortium.core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            "Choose a service",
+            field_errors={"service_id": "Choose a service your organisation publishes or handles"},
+        )
     return service
 
 
@@ -127,7 +191,7 @@ def queue_for(actor: Actor, filters: QueueFilters | None = None) -> QuerySet[Ser
         requests = requests.filter(status=f.status)
     today = today_in_london()
     if f.due == "overdue":
-        requests = requests.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        requests = requests.filter(overdue_q())
     elif f.due == "today":
         requests = requests.filter(status__in=OPEN_STATUSES, due_on=today)
     elif f.due == "week":
@@ -300,30 +364,9 @@ def _percentile(values: list[int], p: float) -> float | None:
     return round(ordered[lower] + (ordered[upper] - ordered[lower]) * (k - lower), 1)
 
 
-class _WorkingDayIndex:
-    """Working days between two dates by subtraction: the count of working days up to each
-    date, built once per report (a year of requests would otherwise walk the calendar per row)."""
+Groups = dict[tuple[str, str], tuple[int, int, int, float | None, float | None]]
 
-    def __init__(self, first: dt.date, last: dt.date) -> None:
-        from consortium.core.dates import is_working_day
-
-        self.first = first
-        self.counts: list[int] = []
-        total = 0
-        day = first
-        while day <= last:
-            if is_working_day(day):
-                total += 1
-            self.counts.append(total)
-            day += dt.timedelta(days=1)
-
-    def between(self, start: dt.date, end: dt.date) -> int:
-        if end <= start:
-            return 0
-        i, j = (start - self.first).days, (end - self.first).days
-        if i < 0 or j >= len(self.counts):
-            return working_days_between(start, end)
-        return self.counts[j] - self.counts[i]
+_CLOSED_SQL = "(" + ", ".join(f"'{s}'" for s in sorted(CLOSED_STATUSES)) + ")"
 
 
 def _day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -333,41 +376,36 @@ def _day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
     return first, after
 
 
-Groups = dict[tuple[str, str], tuple[int, int, int, float | None, float | None]]
+def _figures_scope(actor: Actor) -> tuple[str, list[Any]]:
+    if oversees(actor):
+        return "", []
+    if not works_requests(actor):
+        raise PermissionDenied("Partner officers work on their partner's service requests.")
+    return "AND r.handled_by_id = %s", [actor.organisation.pk]
 
-_CLOSED_SQL = "(" + ", ".join(f"'{s}'" for s in sorted(CLOSED_STATUSES)) + ")"
 
-
-def _groups_in_sql(actor: Actor, first: dt.datetime, after: dt.datetime, index: _WorkingDayIndex) -> Groups:
-    """PostgreSQL: counts and percentile_cont over working days in one pass over the requests,
-    grouped by ids (names joined after). Each date's running count of working days comes in as
-    an array, so end-to-end working days are a subtraction, exactly as in Python
-    (percentile_cont interpolates as _percentile does)."""
+def _groups_in_sql(actor: Actor, first: dt.datetime, after: dt.datetime) -> Groups:
+    """PostgreSQL: counts, percentile_cont over each closed request's working days (fixed at
+    closing) and its contacts, in one pass grouped by ids (names joined after).
+    percentile_cont interpolates as _percentile does."""
     from django.db import connection
 
-    scope, params = ("", []) if oversees(actor) else ("AND r.handled_by_id = %s", [actor.organisation.pk])
-    if not oversees(actor) and not works_requests(actor):
-        raise PermissionDenied("Partner officers work on their partner's service requests.")
-    days = [index.first + dt.timedelta(days=i) for i in range(len(index.counts))]
-    closed = f"r.closed_at IS NOT NULL AND r.status IN {_CLOSED_SQL}"
+    scope, params = _figures_scope(actor)
+    closed = f"r.days_taken IS NOT NULL AND r.status IN {_CLOSED_SQL}"
     # Composed only of constants (the closed statuses from our enum and a fixed scope clause);
     # every value is a parameter.
     sql = f"""
-        WITH wd AS (SELECT * FROM unnest(%s::date[], %s::int[]) AS t(d, n))
         SELECT r.handled_by_id, r.service_id, count(*),
                count(*) FILTER (WHERE {closed}),
-               count(*) FILTER (WHERE {closed} AND (r.due_on IS NULL
-                                OR (r.closed_at AT TIME ZONE 'Europe/London')::date <= r.due_on)),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(wc.n - wo.n, 0)) FILTER (WHERE {closed}),
-               percentile_cont(0.85) WITHIN GROUP (ORDER BY greatest(wc.n - wo.n, 0)) FILTER (WHERE {closed})
+               count(*) FILTER (WHERE {closed} AND r.met_target),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY r.days_taken) FILTER (WHERE {closed}),
+               percentile_cont(0.85) WITHIN GROUP (ORDER BY r.days_taken) FILTER (WHERE {closed})
         FROM citizen_servicerequest r
-        LEFT JOIN wd wo ON wo.d = (r.confirmed_at AT TIME ZONE 'Europe/London')::date
-        LEFT JOIN wd wc ON wc.d = (r.closed_at AT TIME ZONE 'Europe/London')::date
         WHERE r.status <> 'unconfirmed' AND r.confirmed_at >= %s AND r.confirmed_at < %s {scope}
         GROUP BY 1, 2
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [days, index.counts, first, after, *params])
+        cursor.execute(sql, [first, after, *params])
         rows = cursor.fetchall()
     partner_names = dict(Organisation.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "name"))
     service_names = dict(Service.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "name"))
@@ -384,22 +422,19 @@ def _groups_in_sql(actor: Actor, first: dt.datetime, after: dt.datetime, index: 
     return groups
 
 
-def _groups_in_python(requests: QuerySet[ServiceRequest], index: _WorkingDayIndex) -> Groups:
+def _groups_in_python(requests: QuerySet[ServiceRequest]) -> Groups:
     """Anywhere else (SQLite in development and tests): the same figures, row by row."""
-    rows = requests.values_list(
-        "handled_by__name", "service__name", "confirmed_at", "closed_at", "due_on", "status"
-    )
+    rows = requests.values_list("handled_by__name", "service__name", "days_taken", "met_target", "status")
     raw: dict[tuple[str, str], dict[str, Any]] = {}
-    for partner, service, confirmed, closed, due, status in rows.order_by().iterator(chunk_size=5000):
+    for partner, service, days, met, status in rows.order_by().iterator(chunk_size=5000):
         g = raw.setdefault(
             (partner or "Triage", service), {"received": 0, "closed": 0, "within": 0, "days": []}
         )
         g["received"] += 1
-        if closed and confirmed and status in CLOSED_STATUSES:
+        if days is not None and status in CLOSED_STATUSES:
             g["closed"] += 1
-            closed_day = closed.astimezone(LONDON).date()
-            g["days"].append(index.between(confirmed.astimezone(LONDON).date(), closed_day))
-            if due is None or closed_day <= due:
+            g["days"].append(days)
+            if met:
                 g["within"] += 1
     return {
         key: (
@@ -413,6 +448,24 @@ def _groups_in_python(requests: QuerySet[ServiceRequest], index: _WorkingDayInde
     }
 
 
+def _contacts(
+    actor: Actor, first: dt.datetime, after: dt.datetime
+) -> dict[tuple[int | None, int], tuple[int, int]]:
+    """Citizens' contacts about the requests confirmed in the period, value and failure."""
+    requests = ServiceRequest.objects.filter(confirmed_at__gte=first, confirmed_at__lt=after).exclude(
+        status=S.UNCONFIRMED
+    )
+    if not oversees(actor):
+        requests = requests.filter(handled_by=actor.organisation)
+    rows = (
+        RequestUpdate.objects.filter(request__in=requests, kind=UpdateKind.CITIZEN)
+        .values_list("request__handled_by_id", "request__service_id")
+        .annotate(n=Count("pk"), failure=Count("pk", filter=Q(demand=Demand.FAILURE)))
+        .order_by()
+    )
+    return {(p, s): (n, f) for p, s, n, f in rows}
+
+
 def service_figures(
     actor: Actor, *, start: dt.date, end: dt.date, in_sql: bool | None = None
 ) -> list[ServiceFigures]:
@@ -420,18 +473,17 @@ def service_figures(
     within target, median and 85th percentile end-to-end working days, failure demand %."""
     from django.db import connection
 
+    _figures_scope(actor)
     first, after = _day_bounds(start, end)
-    requests = _visible(actor).filter(confirmed_at__gte=first, confirmed_at__lt=after)
-    index = _WorkingDayIndex(start - dt.timedelta(days=1), today_in_london() + dt.timedelta(days=1))
     use_sql = connection.vendor == "postgresql" if in_sql is None else in_sql
-    groups = _groups_in_sql(actor, first, after, index) if use_sql else _groups_in_python(requests, index)
-    contacts = (
-        RequestUpdate.objects.filter(request__in=requests, kind=UpdateKind.CITIZEN)
-        .values_list("request__handled_by__name", "request__service__name")
-        .annotate(n=Count("pk"), failure=Count("pk", filter=Q(demand=Demand.FAILURE)))
-        .order_by()
-    )
-    by_group = {((p or "Triage"), s): (n, f) for p, s, n, f in contacts}
+    if use_sql:
+        groups = _groups_in_sql(actor, first, after)
+    else:
+        groups = _groups_in_python(_visible(actor).filter(confirmed_at__gte=first, confirmed_at__lt=after))
+    contacts = _contacts(actor, first, after)
+    names = dict(Organisation.objects.filter(pk__in={p for p, _ in contacts if p}).values_list("pk", "name"))
+    services = dict(Service.objects.filter(pk__in={s for _, s in contacts}).values_list("pk", "name"))
+    by_group = {(names.get(p or 0, "Triage"), services[s]): v for (p, s), v in contacts.items()}
     out = []
     for (partner, service), (received, closed, within, median, p85) in sorted(groups.items()):
         n, f = by_group.get((partner, service), (0, 0))

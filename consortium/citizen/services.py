@@ -17,11 +17,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from consortium.audit.services import audit_record
-from consortium.citizen import selectors
+from consortium.citizen import clock, selectors
 from consortium.citizen.areas import AreaShape, boundary_geometry, normalise_prefix, outward_and_sector, place
 from consortium.citizen.constants import (
     CLOSED_STATUSES,
-    OPEN_STATUSES,
     PAUSED_STATUSES,
     REQUEST_ACTIONS,
     Channel,
@@ -39,13 +38,14 @@ from consortium.citizen.models import (
     RequestUpdate,
     RoutingRule,
     Service,
+    ServiceLevel,
     ServiceQuestion,
     ServiceRequest,
 )
 from consortium.citizen.photos import MAX_PHOTOS, clean_photo
-from consortium.citizen.schemas import RequestIn, ServiceIn, UpdateIn
+from consortium.citizen.schemas import RequestIn, ServiceIn, ServiceLevelIn, UpdateIn
 from consortium.citizen.selectors import TRACKING_SALT
-from consortium.core.dates import LONDON, add_working_days, now, today_in_london, working_days_between
+from consortium.core.dates import LONDON, add_working_days, now, today_in_london
 from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.references import next_number
@@ -406,8 +406,9 @@ def _confirm(request: ServiceRequest) -> None:
     request.reference = f"SR-{moment.year}-{next_number(ReferenceCounter, moment.year):06d}"
     request.confirmed_at = moment
     request.status = S.OPEN
-    request.due_on = add_working_days(today_in_london(), request.service.target_working_days)
     route(request)
+    due = clock.due(moment, selectors.level_for(request.service, request.handled_by))
+    request.due_on, request.due_at = due.on, due.at
     request.save()
     audit_record(
         actor=None,
@@ -421,7 +422,7 @@ def _confirm(request: ServiceRequest) -> None:
         subject=f"Your report {request.reference}: {request.service.name}",
         body=(
             f"Thank you. Your reference is {request.reference}.\n\n"
-            f"We aim to deal with it by {request.due_on:%d %B %Y}. Follow its progress, or add "
+            f"We aim to deal with it by {_due_text(request)}. Follow its progress, or add "
             f"anything you forgot, here:\n{absolute_url(tracking_path(request))}\n"
         ),
     )
@@ -464,14 +465,29 @@ def request_actions_for(actor: Actor, request: ServiceRequest) -> list[tuple[str
 
 def _clock(request: ServiceRequest, before: str) -> None:
     """Stop the service-level clock while waiting for the citizen; when it restarts, the due
-    date moves on by the working days it stood still."""
+    date (or instant, for a target in hours) moves on by the working time it stood still."""
     if request.status in PAUSED_STATUSES and before not in PAUSED_STATUSES:
         request.paused_at = now()
     elif before in PAUSED_STATUSES and request.status not in PAUSED_STATUSES and request.paused_at:
-        paused = working_days_between(request.paused_at.astimezone(LONDON).date(), today_in_london())
-        if request.due_on and paused:
-            request.due_on = add_working_days(request.due_on, paused)
+        if request.due is not None:
+            level = selectors.level_for(request.service, request.handled_by)
+            due = clock.resumed(request.due, request.paused_at, now(), level)
+            request.due_on, request.due_at = due.on, due.at
         request.paused_at = None
+
+
+def _set_closed(request: ServiceRequest, closed: bool) -> None:
+    """Closing fixes the request's end-to-end working days and whether it met its target;
+    reopening clears them."""
+    if not closed:
+        request.closed_at = request.days_taken = request.met_target = None
+        return
+    request.closed_at = now()
+    if request.confirmed_at:
+        nation = request.handled_by.nation if request.handled_by else "ENG"
+        request.days_taken, request.met_target = clock.closing(
+            request.confirmed_at, request.closed_at, request.due, nation
+        )
 
 
 def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> ServiceRequest:
@@ -483,7 +499,11 @@ def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> 
             "Nothing to record", field_errors={"action": "Choose a status or write an update"}
         )
     with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().select_related("service").get(pk=request.pk)
+        request = (
+            ServiceRequest.objects.select_for_update()
+            .select_related("service", "handled_by")
+            .get(pk=request.pk)
+        )
         before = request.status
         if data.action:
             action = REQUEST_ACTIONS.get(data.action)
@@ -498,9 +518,9 @@ def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> 
             request.status = action.to or request.status
             _clock(request, before)
             if request.status in CLOSED_STATUSES:
-                request.closed_at = now()
+                _set_closed(request, True)
             elif before in CLOSED_STATUSES:
-                request.closed_at = None
+                _set_closed(request, False)
         request.save()
         if data.public_update.strip() or request.status != before:
             RequestUpdate.objects.create(
@@ -591,7 +611,7 @@ def request_reroute(
         request.assigned_to = None
         if request.status in CLOSED_STATUSES:
             request.status = S.OPEN
-            request.closed_at = None
+            _set_closed(request, False)
         request.save()
         RequestUpdate.objects.create(
             request=request,
@@ -621,10 +641,10 @@ def request_merge(*, actor: Actor, request: ServiceRequest, into: ServiceRequest
     if request.status in CLOSED_STATUSES:
         raise Conflict("Only an open request is merged into another")
     with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        request = ServiceRequest.objects.select_for_update().select_related("handled_by").get(pk=request.pk)
         request.status = S.DUPLICATE
         request.merged_into = into
-        request.closed_at = now()
+        _set_closed(request, True)
         request.save()
         RequestUpdate.objects.create(
             request=request,
@@ -669,12 +689,13 @@ def questionnaires_send() -> int:
     with transaction.atomic():
         due = (
             ServiceRequest.objects.select_for_update()
-            .select_related("service")
+            .select_related("service", "handled_by")
             .filter(status=S.FIXED, questionnaire_sent_at__isnull=True, closed_at__isnull=False)
         )
         for request in due:
             closed = request.closed_at.astimezone(LONDON).date() if request.closed_at else today
-            if add_working_days(closed, QUESTIONNAIRE_AFTER_WORKING_DAYS) > today:
+            nation = request.handled_by.nation if request.handled_by else "ENG"
+            if add_working_days(closed, QUESTIONNAIRE_AFTER_WORKING_DAYS, nation) > today:
                 continue
             request.questionnaire_sent_at = now()
             request.save(update_fields=["questionnaire_sent_at"])
@@ -702,7 +723,11 @@ def citizen_add(*, request: ServiceRequest, text: str, channel: str = Channel.WE
             "Enter what you want to add", field_errors={"text": "Enter what you want to add"}
         )
     with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        request = (
+            ServiceRequest.objects.select_for_update()
+            .select_related("service", "handled_by")
+            .get(pk=request.pk)
+        )
         reopen = request.status in CLOSED_STATUSES
         update = RequestUpdate.objects.create(
             request=request,
@@ -715,12 +740,12 @@ def citizen_add(*, request: ServiceRequest, text: str, channel: str = Channel.WE
         if reopen and request.status == S.FIXED:
             # "It's not done": the citizen reopens it, and it is failure demand of the worst kind.
             request.status = S.OPEN
-            request.closed_at = None
-            request.save(update_fields=["status", "closed_at", "updated_at"])
+            _set_closed(request, False)
+            request.save(update_fields=["status", "closed_at", "days_taken", "met_target", "updated_at"])
         elif request.status == S.WAITING_FOR_CITIZEN:
             request.status = S.OPEN
             _clock(request, S.WAITING_FOR_CITIZEN)
-            request.save(update_fields=["status", "due_on", "paused_at", "updated_at"])
+            request.save(update_fields=["status", "due_on", "due_at", "paused_at", "updated_at"])
         audit_record(
             actor=None, action="service_request.citizen_update", obj=request, organisation=request.handled_by
         )
@@ -751,6 +776,66 @@ def contact_reclassify(
     return update
 
 
+# --- service levels ------------------------------------------------------------------------
+
+
+def require_definer(actor: Actor) -> None:
+    if not actor.has(Permission.SERVICES_DEFINE):
+        raise PermissionDenied("Partner officers who define services set their service levels.")
+
+
+def service_level_save(*, actor: Actor, service: Service, data: ServiceLevelIn) -> ServiceLevel:
+    """The actor's partner's target for a service it publishes or handles. It applies to
+    requests confirmed from now on; requests already open keep the date they were given."""
+    require_definer(actor)
+    if data.day_ends <= data.day_starts:
+        raise ValidationFailed(
+            "Check the working day", field_errors={"day_ends": "The working day must end after it starts"}
+        )
+    if data.target_working_hours and (
+        dt.datetime.combine(dt.date.min, data.day_ends) - dt.datetime.combine(dt.date.min, data.day_starts)
+    ) < dt.timedelta(hours=1):
+        raise ValidationFailed(
+            "Check the working day", field_errors={"day_ends": "A working day of at least an hour is needed"}
+        )
+    with transaction.atomic():
+        level, created = ServiceLevel.objects.select_for_update().get_or_create(
+            service=service, partner=actor.organisation, defaults={}
+        )
+        before = {f: str(getattr(level, f)) for f in _LEVEL_FIELDS} if not created else {}
+        for f in _LEVEL_FIELDS:
+            setattr(level, f, getattr(data, f))
+        level.save()
+        after = {f: str(getattr(level, f)) for f in _LEVEL_FIELDS}
+        audit_record(
+            actor=actor,
+            action="service_level.save",
+            obj=level,
+            organisation=actor.organisation,
+            changes={f: [before.get(f), after[f]] for f in _LEVEL_FIELDS if before.get(f) != after[f]},
+        )
+    return level
+
+
+_LEVEL_FIELDS = ("target_working_days", "target_working_hours", "day_starts", "day_ends")
+
+
+def service_level_remove(*, actor: Actor, level: ServiceLevel) -> None:
+    """Back to the service's own target in working days."""
+    require_definer(actor)
+    if level.partner_id != actor.organisation.pk:
+        raise NotFound("No such service level")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="service_level.remove",
+            obj=level,
+            organisation=actor.organisation,
+            changes={"service": level.service.code},
+        )
+        level.delete()
+
+
 def open311_client_create(*, actor: Actor, name: str) -> tuple[Open311Client, str]:
     """A key for one client application; shown once, stored hashed."""
     _require_oversight(actor)
@@ -771,20 +856,21 @@ def open311_client_for(key: str) -> Open311Client | None:
     return Open311Client.objects.filter(key_hash=_hash(key), active=True).first()
 
 
+def _due_text(request: ServiceRequest) -> str:
+    if request.due_at:
+        return f"{request.due_at.astimezone(LONDON):%H:%M on %d %B %Y}"
+    return f"{request.due_on:%d %B %Y}" if request.due_on else "no date"
+
+
 def overdue_escalate() -> int:
-    """E-mail each partner's officers about requests that went overdue since the last run."""
-    today = today_in_london()
+    """E-mail each partner's officers about requests that went overdue since the last run
+    (hourly from cron catches targets in working hours; daily suffices for days)."""
     count = 0
     with transaction.atomic():
         overdue = list(
             ServiceRequest.objects.select_for_update()
             .select_related("handled_by", "service")
-            .filter(
-                status__in=OPEN_STATUSES,
-                due_on__lt=today,
-                escalated_at__isnull=True,
-                handled_by__isnull=False,
-            )
+            .filter(selectors.overdue_q(), escalated_at__isnull=True, handled_by__isnull=False)
         )
         by_partner: dict[int, list[ServiceRequest]] = {}
         for r in overdue:
@@ -797,9 +883,7 @@ def overdue_escalate() -> int:
                 send_email_on_commit(
                     to=email,
                     subject=f"{len(requests)} service request{'s' if len(requests) != 1 else ''} overdue",
-                    body="\n".join(
-                        f"{r.reference} {r.service.name}: due {r.due_on:%d %B %Y}" for r in requests
-                    )
+                    body="\n".join(f"{r.reference} {r.service.name}: due {_due_text(r)}" for r in requests)
                     + f"\n\n{absolute_url(reverse('citizen-queue'))}?due=overdue\n",
                 )
     return count

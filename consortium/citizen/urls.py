@@ -23,6 +23,7 @@ urlpatterns = [
     path("citizen-services/<int:service_id>/", views.service_edit, name="citizen-service-edit"),
     path("citizen-services/open311-keys/", views.open311_key, name="citizen-open311-key"),
     path("citizen-services/routing/", views.routing, name="citizen-routing"),
+    path("citizen-services/service-levels/", views.service_levels, name="citizen-service-levels"),
     re_path(r"^open311/v2/discovery\.(?P<fmt>\w+)$", open311.discovery, name="open311-discovery"),
     re_path(r"^open311/v2/services\.(?P<fmt>\w+)$", open311.service_list, name="open311-services"),
     re_path(
@@ -35,6 +36,13 @@ urlpatterns = [
         r"^open311/v2/requests/(?P<reference>[\w-]+)\.(?P<fmt>\w+)$",
         open311.request_detail,
         name="open311-request",
+    ),
+    # The Open311 community's Swagger description spells this path in the singular: clients
+    # generated from it call it so.
+    re_path(
+        r"^open311/v2/request/(?P<reference>[\w-]+)\.(?P<fmt>\w+)$",
+        open311.request_detail,
+        name="open311-request-singular",
     ),
     re_path(
         r"^open311/v2/tokens/(?P<token>[\w-]+)\.(?P<fmt>\w+)$", open311.token_detail, name="open311-token"

@@ -25,6 +25,7 @@ from consortium.citizen.schemas import (
     RerouteIn,
     RoutingRuleIn,
     ServiceIn,
+    ServiceLevelIn,
     UpdateIn,
 )
 from consortium.core.clients import client_ip
@@ -32,7 +33,7 @@ from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, ValidationFailed
 from consortium.core.forms import posted, read_form, renamed
 from consortium.core.ratelimit import allow
-from consortium.core.views import actor_required, forbidden, form_errors
+from consortium.core.views import actor_required, forbidden, form_errors, form_id
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
 
@@ -544,6 +545,50 @@ def open311_key(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.field_errors.get("name", exc.detail))
         return redirect("citizen-services")
     return render(request, "citizen/open311_key.html", {"client": client, "key": key})
+
+
+@actor_required
+def service_levels(request: HttpRequest) -> HttpResponse:
+    """The partner's own targets for the services it publishes or handles by agreement: in
+    working days, or in working hours within its working day."""
+    actor = _actor(request)
+    can_set = actor.has(Permission.SERVICES_DEFINE)
+    if not (can_set or selectors.works_requests(actor) or selectors.oversees(actor)):
+        return forbidden(request, reason="Partner officers see their partner's service levels.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                level = selectors.service_level_get(
+                    actor, form_id(request.POST.get("level_id"), "level_id", label="a service level")
+                )
+                services.service_level_remove(actor=actor, level=level)
+                done = f"{level.service.name} is back to its service's own target."
+            else:
+                data = read_form(ServiceLevelIn, request.POST, summary="Check the service level")
+                level = services.service_level_save(
+                    actor=actor, service=selectors.handled_service_by_id(actor, data.service_id), data=data
+                )
+                done = f"Service level for {level.service.name} saved: it applies to requests confirmed from now."
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect("citizen-service-levels")
+    return render(
+        request,
+        "citizen/service_levels.html",
+        {
+            "levels": selectors.service_levels(actor),
+            "can_set": can_set,
+            "service_options": [(s.pk, s.name) for s in selectors.handled_services(actor)] if can_set else [],
+            "errors": errors,
+            "form": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
 
 
 MAX_BOUNDARY_BYTES = 2 * 1024 * 1024

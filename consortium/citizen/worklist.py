@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from consortium.citizen.constants import OPEN_STATUSES
 from consortium.citizen.models import ServiceRequest
-from consortium.core.dates import today_in_london
+from consortium.citizen.selectors import overdue_q
 from consortium.core.worklist import WorkItem
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
@@ -17,12 +17,11 @@ from consortium.organisations.permissions import Permission
 def items_for(actor: Actor) -> list[WorkItem]:
     items: list[WorkItem] = []
     queue = reverse("citizen-queue")
-    today = today_in_london()
     if actor.has(Permission.REQUESTS_WORK):
         counts = ServiceRequest.objects.filter(
             handled_by=actor.organisation, status__in=OPEN_STATUSES
         ).aggregate(
-            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            overdue=Count("pk", filter=overdue_q()),
             unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
             assigned=Count("pk", filter=Q(assigned_to=actor.person)),
         )

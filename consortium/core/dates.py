@@ -115,3 +115,67 @@ def working_days_between(start: dt.date, end: dt.date, nation: str = "ENG") -> i
         if is_working_day(day, nation):
             days += 1
     return days
+
+
+# --- working hours -------------------------------------------------------------------------
+# A service level in hours counts only the working day's opening hours (09:00–17:00 unless a
+# partner says otherwise) on working days. Opening hours never span the clocks changing (at
+# 01:00–02:00), so wall-clock arithmetic within a day is exact.
+
+NINE = dt.time(9)
+FIVE = dt.time(17)
+
+
+def _opening(day: dt.date, starts: dt.time, ends: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime.combine(day, starts, tzinfo=LONDON), dt.datetime.combine(day, ends, tzinfo=LONDON)
+
+
+def add_working_time(
+    start: dt.datetime,
+    duration: dt.timedelta,
+    nation: str = "ENG",
+    starts: dt.time = NINE,
+    ends: dt.time = FIVE,
+) -> dt.datetime:
+    """The instant `duration` of working time after `start`: only `starts`–`ends` on working
+    days count. Nothing to add leaves `start` where it is."""
+    if duration <= dt.timedelta(0):
+        return start
+    if ends <= starts:
+        raise ValueError("A working day must end after it starts")
+    remaining = duration
+    cursor = start.astimezone(LONDON)
+    day = cursor.date()
+    while True:
+        if is_working_day(day, nation):
+            opens, closes = _opening(day, starts, ends)
+            begin = max(cursor, opens)
+            if begin < closes:
+                available = closes - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+        day += dt.timedelta(days=1)
+        cursor = dt.datetime.combine(day, dt.time(0), tzinfo=LONDON)
+
+
+def working_time_between(
+    start: dt.datetime,
+    end: dt.datetime,
+    nation: str = "ENG",
+    starts: dt.time = NINE,
+    ends: dt.time = FIVE,
+) -> dt.timedelta:
+    """Working time (opening hours on working days) from `start` to `end`; none if end is
+    not after start."""
+    total = dt.timedelta(0)
+    first, last = start.astimezone(LONDON), end.astimezone(LONDON)
+    day = first.date()
+    while day <= last.date():
+        if is_working_day(day, nation):
+            opens, closes = _opening(day, starts, ends)
+            begin, finish = max(first, opens), min(last, closes)
+            if finish > begin:
+                total += finish - begin
+        day += dt.timedelta(days=1)
+    return total

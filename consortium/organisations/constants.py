@@ -19,6 +19,16 @@ class OrganisationKind(models.TextChoices):
     SUPPLIER = "supplier", "Supplier"
 
 
+class Nation(models.TextChoices):
+    """The UK nation whose bank holidays an organisation keeps (the `holidays` package's
+    subdivisions of GB): England and Wales share theirs, Scotland and Northern Ireland differ."""
+
+    ENGLAND = "ENG", "England"
+    WALES = "WLS", "Wales"
+    SCOTLAND = "SCT", "Scotland"
+    NORTHERN_IRELAND = "NIR", "Northern Ireland"
+
+
 COUNCIL_KINDS = frozenset(
     {
         OrganisationKind.COUNTY_COUNCIL,

@@ -11,6 +11,7 @@ from consortium.core.models import TimestampedModel
 from consortium.organisations.constants import (
     IDENTIFIER_SCHEME_BY_KIND,
     InvitationStatus,
+    Nation,
     OrganisationKind,
     Role,
 )
@@ -40,6 +41,8 @@ class Organisation(TimestampedModel):
     is_sme = models.BooleanField("SME", default=False)
     is_voluntary_sector = models.BooleanField("voluntary sector", default=False)
     is_local = models.BooleanField("local", default=False)
+    # Whose bank holidays its working days skip (service levels, due dates).
+    nation = models.CharField(max_length=3, choices=Nation.choices, default=Nation.ENGLAND)
 
     class Meta:
         ordering = ["name"]

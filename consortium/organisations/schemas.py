@@ -3,7 +3,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from consortium.core.schemas import Date, StrictIn
-from consortium.organisations.constants import OrganisationKind, Role
+from consortium.organisations.constants import Nation, OrganisationKind, Role
 
 
 class OrganisationOut(Schema):
@@ -20,6 +20,7 @@ class OrganisationOut(Schema):
     is_sme: bool
     is_voluntary_sector: bool
     is_local: bool
+    nation: Nation
 
 
 class OrganisationIn(StrictIn):
@@ -34,6 +35,7 @@ class OrganisationIn(StrictIn):
     is_sme: bool = False
     is_voluntary_sector: bool = False
     is_local: bool = False
+    nation: Nation = Field(Nation.ENGLAND, title="Nation (for bank holidays)")
 
 
 class OrganisationPatch(StrictIn):
@@ -46,6 +48,11 @@ class OrganisationPatch(StrictIn):
     is_sme: bool | None = None
     is_voluntary_sector: bool | None = None
     is_local: bool | None = None
+    nation: Nation | None = Field(None, title="Nation (for bank holidays)")
+
+
+class NationIn(StrictIn):
+    nation: Nation = Field(..., title="Nation")
 
 
 class MembershipOut(Schema):

@@ -58,6 +58,7 @@ ORGANISATION_FIELDS = (
     "is_sme",
     "is_voluntary_sector",
     "is_local",
+    "nation",
 )
 
 

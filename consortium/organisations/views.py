@@ -24,6 +24,7 @@ from consortium.organisations import selectors, services
 from consortium.organisations.acting import Actor, actor_for
 from consortium.organisations.constants import (
     ROLE_DESCRIPTIONS,
+    Nation,
     OrganisationKind,
     Role,
     roles_allowed_for_kind,
@@ -36,6 +37,7 @@ from consortium.organisations.schemas import (
     InvitationIn,
     JoiningIn,
     MembershipEndIn,
+    NationIn,
     OrganisationIn,
     ProfileIn,
     RoleGrantIn,
@@ -220,6 +222,7 @@ def _organisation_values(request: HttpRequest) -> dict[str, object]:
         "is_sme": request.POST.get("is_sme") == "on",
         "is_local": request.POST.get("is_local") == "on",
         "is_voluntary_sector": request.POST.get("is_voluntary_sector") == "on",
+        "nation": request.POST.get("nation", ""),
     }
 
 
@@ -270,6 +273,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "values": values,
             "kinds": OrganisationKind.choices,
+            "nations": Nation.choices,
             "parent_options": [
                 (o.pk, o.name)
                 for o in selectors.organisation_list_for(actor).exclude(kind=OrganisationKind.SUPPLIER)
@@ -299,6 +303,17 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
         else:
             messages.success(request, "The membership has ended.")
             return redirect("organisation-detail", organisation_id=organisation.pk)
+    if request.method == "POST" and request.POST.get("action") == "set-nation":
+        try:
+            nation = read_form(NationIn, request.POST, summary="Choose the nation").nation
+            services.organisation_update(actor=actor, organisation=organisation, nation=nation)
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, "Working days now skip that nation's bank holidays.")
+            return redirect("organisation-detail", organisation_id=organisation.pk)
     return render(
         request,
         "organisations/organisation_detail.html",
@@ -309,6 +324,9 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
             if can_see_people
             else None,
             "can_manage_memberships": actor.has(Permission.MEMBERSHIP_MANAGE),
+            "can_set_nation": actor.has(Permission.ORGANISATION_MANAGE)
+            or (organisation.pk == actor.organisation.pk and actor.has(Permission.PEOPLE_MANAGE_OWN)),
+            "nations": Nation.choices,
             "errors": errors,
         },
         status=400 if errors else 200,

@@ -867,7 +867,94 @@ API_CASES.update(
     }
 )
 
+
 # Cross-organisation attempts: the same operations aimed at another member's records.
+# --- shared citizen services: the handling partner's officer works a request; the
+# partnership's admin sees the queue and figures but not a partner's request or citizen.
+def _cz(w: World) -> Any:
+    from consortium.citizen.tests.factories import citizen_world
+
+    return citizen_world(w)
+
+
+def _fresh_request(w: World) -> Any:
+    """A request of its own for a step that changes it for good (passing it on)."""
+    from consortium.citizen import services as citizen_services
+    from consortium.citizen.tests.factories import report
+
+    _, secret = citizen_services.request_submit(data=report(_cz(w).service, email="another@example.org"))
+    return citizen_services.request_confirm(secret=secret)
+
+
+def _contact(w: World) -> int:
+    from consortium.citizen import services as citizen_services
+
+    return citizen_services.citizen_add(request=_fresh_request(w), text="Any news?").pk
+
+
+def _level(w: World) -> int:
+    from consortium.citizen import services as citizen_services
+    from consortium.citizen.schemas import ServiceLevelIn
+
+    service = _cz(w).service
+    return citizen_services.service_level_save(
+        actor=w.actor(PO),
+        service=service,
+        data=ServiceLevelIn.model_validate({"service_id": service.pk, "target_working_days": 3}),
+    ).pk
+
+
+CZ_WORKERS = {PO: 200, CA: 200}
+API_CASES.update(
+    {
+        "citizen_request_list": Case(
+            lambda w, r: ("/api/v1/citizen/service-requests?due=overdue", None), CZ_WORKERS
+        ),
+        "citizen_request_get": Case(
+            lambda w, r: (f"/api/v1/citizen/service-requests/{_cz(w).request.pk}", None), {PO: 200, CA: 404}
+        ),
+        "citizen_request_update": Case(
+            lambda w, r: (
+                f"/api/v1/citizen/service-requests/{_cz(w).request.pk}/updates",
+                {"internal_note": "Crew booked"},
+            ),
+            {PO: 200, CA: 404},
+        ),
+        "citizen_request_assign": Case(
+            lambda w, r: (
+                f"/api/v1/citizen/service-requests/{_cz(w).request.pk}/assignment",
+                {"person_id": None},
+            ),
+            {PO: 200, CA: 404},
+        ),
+        "citizen_request_reroute": Case(
+            lambda w, r: (
+                f"/api/v1/citizen/service-requests/{_fresh_request(w).pk}/reroute",
+                {"partner_id": w.other_member.pk, "reason": "Theirs by agreement"},
+            ),
+            {PO: 200, CA: 404},
+        ),
+        "citizen_contact_reclassify": Case(
+            lambda w, r: (f"/api/v1/citizen/contacts/{_contact(w)}/classification", {"demand": "value"}),
+            # The partnership's admin sees that contacts exist (the totals), not to classify them.
+            {PO: 200},
+        ),
+        "citizen_service_level_list": Case(lambda w, r: ("/api/v1/citizen/service-levels", None), CZ_WORKERS),
+        "citizen_service_level_save": Case(
+            lambda w, r: (
+                "/api/v1/citizen/service-levels",
+                {"service_id": _cz(w).service.pk, "target_working_hours": 8},
+            ),
+            {PO: 200},
+        ),
+        "citizen_service_level_remove": Case(
+            lambda w, r: (f"/api/v1/citizen/service-levels/{_level(w)}", None), {PO: 204}
+        ),
+        "citizen_figures": Case(lambda w, r: ("/api/v1/citizen/figures", None), CZ_WORKERS),
+    }
+)
+
+
 API_CROSS_CASES: dict[str, Case] = {
     # Opened, with the evaluator declared: the managers and that evaluator read bids; no one else.
     "tender_bid_list": Case(
@@ -1052,6 +1139,9 @@ PAGES: dict[str, Page] = {
     ),
     "citizen-services": Page(lambda w, r: "/citizen-services/", CITIZEN_WORKERS, default=403),
     "citizen-routing": Page(lambda w, r: "/citizen-services/routing/", {CA: 200}, default=403),
+    "citizen-service-levels": Page(
+        lambda w, r: "/citizen-services/service-levels/", CITIZEN_WORKERS, default=403
+    ),
     "citizen-service-new": Page(lambda w, r: "/citizen-services/new/", {PO: 200}, default=403),
     "citizen-service-edit": Page(
         lambda w, r: f"/citizen-services/{_citizen(w).service.pk}/", {PO: 200}, default=403
@@ -1067,6 +1157,9 @@ PAGES: dict[str, Page] = {
     "open311-requests": Page(lambda w, r: "/open311/v2/requests.json", {}, anonymous=200),
     "open311-request": Page(
         lambda w, r: f"/open311/v2/requests/{_citizen(w).request.reference}.xml", {}, anonymous=200
+    ),
+    "open311-request-singular": Page(
+        lambda w, r: f"/open311/v2/request/{_citizen(w).request.reference}.json", {}, anonymous=200
     ),
     "open311-token": Page(
         lambda w, r: f"/open311/v2/tokens/{_citizen(w).request.token}.json", {}, anonymous=200

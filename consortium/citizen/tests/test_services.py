@@ -343,7 +343,10 @@ def test_waiting_for_the_citizen_stops_the_clock(world, monkeypatch):
     # Three working days later the citizen answers: the due date moves on by three.
     start = c.request.paused_at.astimezone(services.LONDON).date()
     later = add_working_days(start, 3)
-    monkeypatch.setattr(services, "today_in_london", lambda: later)
+    moment = c.request.paused_at.astimezone(services.LONDON).replace(
+        year=later.year, month=later.month, day=later.day
+    )
+    monkeypatch.setattr(services, "now", lambda: moment)
     services.citizen_add(request=c.request, text="Here is the photo you asked for")
     c.request.refresh_from_db()
     assert c.request.status == S.OPEN and c.request.paused_at is None
