@@ -224,9 +224,9 @@ def _request_out(r: dict[str, Any], notes: dict[int, str]) -> dict[str, Any]:
         "address": r["address"],
         "address_id": "",
         "zipcode": r["postcode"],
-        "media_url": "",
     }
-    # Optional fields the definition types as a date-time or a number are left out, not null.
+    # Optional fields the definition types as a date-time, a number or a URI are left out, not
+    # null or blank (a citizen's photos are for the handling partner only: no media_url).
     if due:
         out["expected_datetime"] = _expected(due)
     if r["lat"] is not None and r["long"] is not None:
@@ -433,7 +433,6 @@ def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
             "status": open311_status(u.status or u.request.status),
             "updated_datetime": _w3(u.at),
             "description": u.text,
-            "media_url": "",
         }
         for u in updates.order_by("at", "pk")[:MAX_REQUESTS]
     ]

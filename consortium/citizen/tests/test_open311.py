@@ -34,7 +34,6 @@ REQUEST_FIELDS = {
     "zipcode",
     "lat",
     "long",
-    "media_url",
 }  # expected_datetime too, when a request has a due date
 
 
@@ -168,5 +167,4 @@ def test_requests_are_filtered_as_the_specification_says(world):
         "status",
         "updated_datetime",
         "description",
-        "media_url",
     }
