@@ -41,13 +41,14 @@ with connection.cursor() as c:
     c.execute('''
         INSERT INTO citizen_servicerequest (reference, token, service_id, status, handled_by_id, area_id,
             description, answers, address, postcode, email, first_name, last_name, phone, channel,
-            confirmation_hash, submitted_at, confirmed_at, due_on, closed_at, days_taken, met_target,
-            updated_at)
+            confirmation_hash, submitted_at, confirmed_at, acknowledged_at, due_on, closed_at, days_taken,
+            met_target, updated_at)
         SELECT 'SR-B-' || lpad(g::text, 8, '0'), md5(g::text), t.service_id,
                CASE WHEN g %% 10 = 0 THEN 'open' WHEN g %% 17 = 0 THEN 'in_progress' ELSE 'fixed' END,
                CASE WHEN g %% 97 = 0 THEN NULL ELSE t.handled_by_id END, t.area_id,
                'Bench request', '{}', g || ' High Street', 'WS11 1BG', 'bench@example.org', '', '', '', 'api',
                '', now() - (g %% 730) * interval '1 day', now() - (g %% 730) * interval '1 day',
+               now() - (g %% 730) * interval '1 day',
                (now() - (g %% 730) * interval '1 day' + interval '14 days')::date,
                CASE WHEN g %% 10 = 0 OR g %% 17 = 0 THEN NULL ELSE now() - (g %% 730) * interval '1 day' + (g %% 20) * interval '1 day' END,
                -- fixed at closing: about five working days in seven calendar days

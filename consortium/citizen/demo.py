@@ -303,6 +303,7 @@ def _history(
             first_name=rng.choice(["Sam", "Alex", "Jo", "Chris", "Priya", "Tom"]),
             channel=rng.choice([Channel.WEB, Channel.WEB, Channel.WEB, Channel.API]),
             confirmed_at=confirmed,
+            acknowledged_at=confirmed,
         )
         request.save()
         services.route(request, on=day)

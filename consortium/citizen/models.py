@@ -210,7 +210,12 @@ class ServiceRequest(models.Model):
     client = models.ForeignKey(Open311Client, null=True, blank=True, on_delete=models.SET_NULL)
     confirmation_hash = models.CharField(max_length=64, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # The citizen's click on the confirmation link, kept even if numbering and routing fail
+    # then (the task worker finishes the confirmation), so a submission is never lost.
+    confirm_requested_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the "your reference is …" e-mail went; until then the task worker keeps trying.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
     # A target in working hours is due at an instant (on due_on); in days, by the end of due_on.
     due_at = models.DateTimeField(null=True, blank=True)

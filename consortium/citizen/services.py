@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -54,6 +57,7 @@ from consortium.organisations.models import Organisation, Person
 from consortium.organisations.permissions import Permission
 
 S = RequestStatus
+logger = logging.getLogger(__name__)
 
 
 def _hash(secret: str) -> str:
@@ -402,7 +406,8 @@ def request_submit(
 
 def _confirm(request: ServiceRequest) -> None:
     """Number, route and start the clock on a confirmed request (in the caller's transaction)."""
-    moment = now()
+    # The clock starts at the citizen's click, even when the worker finishes this later.
+    moment = request.confirm_requested_at or now()
     request.reference = f"SR-{moment.year}-{next_number(ReferenceCounter, moment.year):06d}"
     request.confirmed_at = moment
     request.status = S.OPEN
@@ -417,31 +422,117 @@ def _confirm(request: ServiceRequest) -> None:
         organisation=request.handled_by,
         changes={"reference": request.reference, "service": request.service.code},
     )
-    send_email_on_commit(
-        to=request.email,
-        subject=f"Your report {request.reference}: {request.service.name}",
-        body=(
-            f"Thank you. Your reference is {request.reference}.\n\n"
-            f"We aim to deal with it by {_due_text(request)}. Follow its progress, or add "
-            f"anything you forgot, here:\n{absolute_url(tracking_path(request))}\n"
-        ),
-    )
+    request_id = request.pk
+    transaction.on_commit(lambda: _acknowledge_later(request_id))
 
 
-def request_confirm(*, secret: str) -> ServiceRequest:
-    """The citizen's click on the confirmation link. Clicking twice confirms once."""
+def _acknowledge_later(request_id: int) -> None:
+    from consortium.citizen.tasks import acknowledge
+
+    acknowledge.enqueue(request_id=request_id)
+
+
+def request_acknowledge(request_id: int) -> bool:
+    """E-mail the citizen their reference and tracking link, once. A failure to send leaves
+    the request unacknowledged for `confirmations_retry` to try again."""
     with transaction.atomic():
         request = (
             ServiceRequest.objects.select_for_update()
-            .select_related("service")
-            .filter(confirmation_hash=_hash(secret))
+            .select_related("service", "handled_by")
+            .filter(pk=request_id, acknowledged_at__isnull=True, reference__isnull=False)
             .first()
         )
         if request is None:
-            raise NotFound("This link is not valid. Check you copied all of it, or report the problem again.")
-        if request.status == S.UNCONFIRMED:
-            _confirm(request)
+            return False
+        send_mail(
+            f"Your report {request.reference}: {request.service.name}",
+            f"Thank you. Your reference is {request.reference}.\n\n"
+            f"We aim to deal with it by {_due_text(request)}. Follow its progress, or add "
+            f"anything you forgot, here:\n{absolute_url(tracking_path(request))}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [request.email],
+            fail_silently=False,
+        )
+        request.acknowledged_at = now()
+        request.save(update_fields=["acknowledged_at"])
+    return True
+
+
+def _lock_by_secret(secret: str) -> ServiceRequest:
+    request = (
+        ServiceRequest.objects.select_for_update()
+        .select_related("service")
+        .filter(confirmation_hash=_hash(secret))
+        .first()
+    )
+    if request is None:
+        raise NotFound("This link is not valid. Check you copied all of it, or report the problem again.")
     return request
+
+
+def request_confirm(*, secret: str) -> ServiceRequest:
+    """The citizen's click on the confirmation link. Clicking twice confirms once. The click
+    is kept first, in its own transaction: if numbering or routing then fails, the request
+    stays confirmed-in-waiting and the task worker finishes it (`confirmations_retry`)."""
+    with transaction.atomic():
+        request = _lock_by_secret(secret)
+        if request.status != S.UNCONFIRMED:
+            return request
+        if request.confirm_requested_at is None:
+            request.confirm_requested_at = now()
+            request.save(update_fields=["confirm_requested_at"])
+    try:
+        with transaction.atomic():
+            request = _lock_by_secret(secret)
+            if request.status == S.UNCONFIRMED:
+                _confirm(request)
+    except Exception:
+        logger.exception("Confirming service request %s failed: the task worker will retry", request.pk)
+        _retry_later()
+        request.refresh_from_db()
+    return request
+
+
+def _retry_later() -> None:
+    from consortium.citizen.tasks import retry_confirmations
+
+    try:
+        retry_confirmations.enqueue()
+    except Exception:  # the hourly sweep (`citizen_escalate`) still finds it
+        logger.exception("Could not queue the confirmation retry")
+
+
+ACKNOWLEDGE_GRACE = dt.timedelta(minutes=10)
+
+
+def confirmations_retry() -> tuple[int, int]:
+    """Finish what failed after a citizen's click: confirmations still waiting, and
+    acknowledgements not yet sent ten minutes after confirming. Each in its own transaction,
+    so one that still fails waits for the next run while the others go through."""
+    confirmed = acknowledged = 0
+    waiting = ServiceRequest.objects.filter(
+        status=S.UNCONFIRMED, confirm_requested_at__isnull=False
+    ).values_list("pk", flat=True)
+    for request_id in list(waiting[:500]):
+        try:
+            with transaction.atomic():
+                request = (
+                    ServiceRequest.objects.select_for_update().select_related("service").get(pk=request_id)
+                )
+                if request.status == S.UNCONFIRMED:
+                    _confirm(request)
+                    confirmed += 1
+        except Exception:
+            logger.exception("Confirming service request %s failed again", request_id)
+    unacknowledged = ServiceRequest.objects.filter(
+        acknowledged_at__isnull=True, confirmed_at__lt=now() - ACKNOWLEDGE_GRACE, reference__isnull=False
+    ).values_list("pk", flat=True)
+    for request_id in list(unacknowledged[:500]):
+        try:
+            acknowledged += request_acknowledge(request_id)
+        except Exception:
+            logger.exception("Acknowledging service request %s failed again", request_id)
+    return confirmed, acknowledged
 
 
 # --- the partner's work ---------------------------------------------------------------------

@@ -136,6 +136,9 @@ def confirm(request: HttpRequest, secret: str) -> HttpResponse:
         confirmed = services.request_confirm(secret=secret)
     except ConsortiumError as exc:
         return render(request, "citizen/link_invalid.html", {"reason": exc.detail}, status=404)
+    if confirmed.status == S.UNCONFIRMED:
+        # Kept, but not yet numbered and routed: the task worker finishes it and e-mails them.
+        return render(request, "citizen/confirm_pending.html", status=202)
     return redirect(services.tracking_path(confirmed) + "?confirmed=1")
 
 

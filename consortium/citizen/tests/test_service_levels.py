@@ -272,3 +272,70 @@ def test_nation_is_set_on_the_organisation_page_and_api(world, signed_in, token_
         content_type="application/json",
     )
     assert wrong.status_code == 422
+
+
+# --- a submission is never lost -------------------------------------------------------------
+
+
+def test_a_confirmation_that_fails_is_kept_and_finished_by_the_worker(world, monkeypatch, client):
+    from django.core import mail
+
+    c = citizen_world(world)
+    _, secret = services.request_submit(data=report(c.service, email="kept@example.org"))
+    clicked = at(2026, 12, 18, 15)
+    monkeypatch.setattr(services, "now", lambda: clicked)
+
+    def broken(request, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("routing is down")
+
+    real_route = services.route
+    monkeypatch.setattr(services, "route", broken)
+    page = client.get(f"/report/confirm/{secret}/")
+    assert page.status_code == 202 and "We have your report" in page.content.decode()
+    request = services.ServiceRequest.objects.get(email="kept@example.org")
+    assert request.status == S.UNCONFIRMED and request.confirm_requested_at == clicked
+    assert request.reference is None
+    # The worker's next run, once routing works again: numbered, routed, clock from the click.
+    monkeypatch.setattr(services, "route", real_route)
+    monkeypatch.setattr(services, "now", lambda: clicked + dt.timedelta(hours=2))
+    mail.outbox.clear()
+    assert services.confirmations_retry()[0] == 1
+    request.refresh_from_db()
+    assert request.status == S.OPEN and request.reference and request.confirmed_at == clicked
+    assert request.acknowledged_at is not None
+    assert [m.to for m in mail.outbox] == [["kept@example.org"]] and request.reference in mail.outbox[
+        0
+    ].subject
+    # Clicking the link again changes nothing.
+    assert client.get(f"/report/confirm/{secret}/").status_code == 302
+    assert services.confirmations_retry()[0] == 0
+    assert len([m for m in mail.outbox if m.to == ["kept@example.org"]]) == 1
+
+
+def test_an_acknowledgement_that_fails_to_send_is_sent_on_a_later_run(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    c = citizen_world(world)
+    _, secret = services.request_submit(data=report(c.service, email="later@example.org"))
+
+    def no_mail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("mail server unreachable")
+
+    monkeypatch.setattr(services, "send_mail", no_mail)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        request = services.request_confirm(secret=secret)
+    assert callbacks  # the acknowledgement was queued, and failed
+    request.refresh_from_db()
+    assert request.status == S.OPEN and request.acknowledged_at is None
+    monkeypatch.undo()
+    mail.outbox.clear()
+    services.confirmations_retry()  # within the grace period: not yet
+    assert not [m for m in mail.outbox if m.to == ["later@example.org"]]
+    monkeypatch.setattr(services, "now", lambda: request.confirmed_at + dt.timedelta(minutes=11))
+    services.confirmations_retry()
+    services.confirmations_retry()  # and once only
+    assert len([m for m in mail.outbox if m.to == ["later@example.org"]]) == 1
+    request.refresh_from_db()
+    assert request.acknowledged_at is not None

@@ -1,5 +1,6 @@
-"""Daily: e-mail each partner's officers about requests that went overdue (once each), and
-ask citizens whether their fixed requests were done."""
+"""Hourly (from cron): e-mail each partner's officers about requests that went overdue (once
+each; hourly catches targets in working hours), ask citizens whether their fixed requests
+were done, and finish confirmations and acknowledgements that failed the first time."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from consortium.citizen.tasks import escalate_overdue, send_questionnaires
+from consortium.citizen.tasks import escalate_overdue, retry_confirmations, send_questionnaires
 
 
 class Command(BaseCommand):
-    help = "Queue the overdue-request e-mails to partners (run daily, e.g. from cron)."
+    help = "Queue overdue e-mails, questionnaires and confirmation retries (run hourly, e.g. from cron)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         escalate_overdue.enqueue()
         send_questionnaires.enqueue()
-        self.stdout.write("Overdue service requests: escalation queued; questionnaires queued.")
+        retry_confirmations.enqueue()
+        self.stdout.write(
+            "Overdue service requests: escalation queued; questionnaires queued; confirmation retries queued."
+        )
