@@ -77,10 +77,12 @@ class RequestOut(RequestSummaryOut):
     postcode: str
     lat: float | None
     long: float | None
-    email: str
-    first_name: str
-    last_name: str
-    phone: str
+    # The citizen: for the handling partner only (null for the partnership's admins, who
+    # open a request only to route it out of triage).
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
     channel: str
     paused_at: dt.datetime | None
     merged_into_reference: str | None = None
@@ -102,6 +104,8 @@ class QueueQuery(Schema):
 def _detail(actor: Actor, request_id: int) -> RequestOut:
     item = selectors.request_get_for(actor, request_id)
     out = RequestOut.from_orm(item)
+    if item.handled_by_id != actor.organisation.pk:
+        out.email = out.first_name = out.last_name = out.phone = None
     out.history = [HistoryOut.from_orm(u) for u in selectors.history(actor, item)]
     return out
 

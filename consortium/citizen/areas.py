@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 # About 40 metres at Staffordshire's latitude: a point this close to an area's edge could be
@@ -32,6 +32,21 @@ def outward_and_sector(postcode: str) -> tuple[str, str] | None:
 def normalise_prefix(prefix: str) -> str:
     """An area's postcode prefix as stored: "ws11" → "WS11", "st16  2" → "ST16 2"."""
     return re.sub(r"\s+", " ", (prefix or "").strip().upper())
+
+
+_PREFIX = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9])?$")
+
+
+def is_postcode_prefix(prefix: str) -> bool:
+    """A postcode district ("WS11", "EC1A") or sector ("ST16 2"), as normalise_prefix gives it."""
+    return bool(_PREFIX.match(prefix))
+
+
+def boundary_polygon(boundary: Any) -> dict[str, Any]:
+    """The GeoJSON Polygon or MultiPolygon to store for an uploaded boundary (a geometry, a
+    Feature or a one-feature FeatureCollection, as a dict or its JSON text), checked once."""
+    geometry = boundary_geometry(boundary)
+    return dict(mapping(geometry))
 
 
 def boundary_geometry(boundary: Any) -> BaseGeometry:

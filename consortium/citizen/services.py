@@ -21,7 +21,15 @@ from django.urls import reverse
 
 from consortium.audit.services import audit_record
 from consortium.citizen import clock, selectors
-from consortium.citizen.areas import AreaShape, boundary_geometry, normalise_prefix, outward_and_sector, place
+from consortium.citizen.areas import (
+    AreaShape,
+    boundary_geometry,
+    boundary_polygon,
+    is_postcode_prefix,
+    normalise_prefix,
+    outward_and_sector,
+    place,
+)
 from consortium.citizen.constants import (
     CLOSED_STATUSES,
     PAUSED_STATUSES,
@@ -153,21 +161,19 @@ def area_save(
     _require_oversight(actor)
     errors: dict[str, str] = {}
     prefixes = [normalise_prefix(p) for p in postcode_prefixes if p.strip()]
-    bad = [p for p in prefixes if outward_and_sector(p + " 1AA" if " " not in p else p + "AA") is None]
+    bad = [p for p in prefixes if not is_postcode_prefix(p)]
     if bad:
         errors["postcode_prefixes"] = f"Not a postcode district or sector: {', '.join(bad[:5])}"
+    geo = None
     if boundary not in (None, ""):
         try:
-            boundary_geometry(boundary)
+            geo = boundary_polygon(boundary)
         except ValueError as e:
             errors["boundary"] = str(e)
     if not prefixes and boundary in (None, ""):
         errors["postcode_prefixes"] = "Give postcode districts or sectors, or upload a boundary"
     if errors:
         raise ValidationFailed("Check the area", field_errors=errors)
-    import json
-
-    geo = json.loads(boundary) if isinstance(boundary, str | bytes) and boundary else boundary
     with transaction.atomic():
         area, _ = Area.objects.update_or_create(
             code=code,

@@ -333,9 +333,30 @@ def test_an_acknowledgement_that_fails_to_send_is_sent_on_a_later_run(
     mail.outbox.clear()
     services.confirmations_retry()  # within the grace period: not yet
     assert not [m for m in mail.outbox if m.to == ["later@example.org"]]
-    monkeypatch.setattr(services, "now", lambda: request.confirmed_at + dt.timedelta(minutes=11))
+    confirmed = request.confirmed_at
+    assert confirmed is not None
+    monkeypatch.setattr(services, "now", lambda: confirmed + dt.timedelta(minutes=11))
     services.confirmations_retry()
     services.confirmations_retry()  # and once only
     assert len([m for m in mail.outbox if m.to == ["later@example.org"]]) == 1
     request.refresh_from_db()
     assert request.acknowledged_at is not None
+
+
+def test_the_partnership_opens_a_triage_request_through_the_api_without_the_citizen(world, token_for):
+    from django.test import Client
+
+    from consortium.citizen.models import ServiceRequest
+
+    c = citizen_world(world)
+    _, secret = services.request_submit(
+        data=report(c.service, email="nowhere@example.org", postcode="DE14 2EB")
+    )
+    triaged = services.request_confirm(secret=secret)
+    assert ServiceRequest.objects.get(pk=triaged.pk).handled_by_id is None
+    admin = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(Role.CONSORTIUM_ADMIN)}")
+    seen = admin.get(f"/api/v1/citizen/service-requests/{triaged.pk}")
+    assert seen.status_code == 200
+    assert seen.json()["email"] is None and "nowhere@example.org" not in seen.content.decode()
+    officer = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(Role.PARTNER_OFFICER)}")
+    assert officer.get(f"/api/v1/citizen/service-requests/{triaged.pk}").status_code == 404

@@ -534,3 +534,26 @@ def test_figures_in_sql_match_figures_in_python(world):
     in_sql = selectors.service_figures(officer, in_sql=True, **args)
     in_python = selectors.service_figures(officer, in_sql=False, **args)
     assert [vars(f) for f in in_sql] == [vars(f) for f in in_python]
+
+
+def test_an_area_keeps_the_polygon_of_an_uploaded_feature_and_checks_prefixes(world):
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    feature = {"type": "Feature", "properties": {"name": "Square"}, "geometry": SQUARE}
+    area = services.area_save(
+        actor=admin,
+        code="square",
+        name="Square",
+        defined_by=world.member,
+        postcode_prefixes=["ws11", "st16  2", "EC1A"],
+        boundary=json.dumps(feature),
+    )
+    assert (area.boundary or {}).get("type") == "Polygon" and area.postcode_prefixes == ["WS11", "ST16 2", "EC1A"]
+    with pytest.raises(ValidationFailed) as e:
+        services.area_save(
+            actor=admin,
+            code="bad",
+            name="Bad",
+            defined_by=world.member,
+            postcode_prefixes=["WS11 1BG", "11WS"],
+        )
+    assert "WS11 1BG" in e.value.field_errors["postcode_prefixes"]
