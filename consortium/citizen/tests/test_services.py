@@ -547,7 +547,11 @@ def test_an_area_keeps_the_polygon_of_an_uploaded_feature_and_checks_prefixes(wo
         postcode_prefixes=["ws11", "st16  2", "EC1A"],
         boundary=json.dumps(feature),
     )
-    assert (area.boundary or {}).get("type") == "Polygon" and area.postcode_prefixes == ["WS11", "ST16 2", "EC1A"]
+    assert (area.boundary or {}).get("type") == "Polygon" and area.postcode_prefixes == [
+        "WS11",
+        "ST16 2",
+        "EC1A",
+    ]
     with pytest.raises(ValidationFailed) as e:
         services.area_save(
             actor=admin,
