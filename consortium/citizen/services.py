@@ -443,7 +443,7 @@ def request_acknowledge(request_id: int) -> bool:
     the request unacknowledged for `confirmations_retry` to try again."""
     with transaction.atomic():
         request = (
-            ServiceRequest.objects.select_for_update()
+            ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("service", "handled_by")
             .filter(pk=request_id, acknowledged_at__isnull=True, reference__isnull=False)
             .first()
@@ -466,7 +466,7 @@ def request_acknowledge(request_id: int) -> bool:
 
 def _lock_by_secret(secret: str) -> ServiceRequest:
     request = (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("service")
         .filter(confirmation_hash=_hash(secret))
         .first()
@@ -523,7 +523,9 @@ def confirmations_retry() -> tuple[int, int]:
         try:
             with transaction.atomic():
                 request = (
-                    ServiceRequest.objects.select_for_update().select_related("service").get(pk=request_id)
+                    ServiceRequest.objects.select_for_update(of=("self",))
+                    .select_related("service")
+                    .get(pk=request_id)
                 )
                 if request.status == S.UNCONFIRMED:
                     _confirm(request)
@@ -597,7 +599,7 @@ def request_update(*, actor: Actor, request: ServiceRequest, data: UpdateIn) -> 
         )
     with transaction.atomic():
         request = (
-            ServiceRequest.objects.select_for_update()
+            ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("service", "handled_by")
             .get(pk=request.pk)
         )
@@ -738,7 +740,11 @@ def request_merge(*, actor: Actor, request: ServiceRequest, into: ServiceRequest
     if request.status in CLOSED_STATUSES:
         raise Conflict("Only an open request is merged into another")
     with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().select_related("handled_by").get(pk=request.pk)
+        request = (
+            ServiceRequest.objects.select_for_update(of=("self",))
+            .select_related("handled_by")
+            .get(pk=request.pk)
+        )
         request.status = S.DUPLICATE
         request.merged_into = into
         _set_closed(request, True)
@@ -785,7 +791,7 @@ def questionnaires_send() -> int:
     count = 0
     with transaction.atomic():
         due = (
-            ServiceRequest.objects.select_for_update()
+            ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("service", "handled_by")
             .filter(status=S.FIXED, questionnaire_sent_at__isnull=True, closed_at__isnull=False)
         )
@@ -821,7 +827,7 @@ def citizen_add(*, request: ServiceRequest, text: str, channel: str = Channel.WE
         )
     with transaction.atomic():
         request = (
-            ServiceRequest.objects.select_for_update()
+            ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("service", "handled_by")
             .get(pk=request.pk)
         )
@@ -965,7 +971,7 @@ def overdue_escalate() -> int:
     count = 0
     with transaction.atomic():
         overdue = list(
-            ServiceRequest.objects.select_for_update()
+            ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("handled_by", "service")
             .filter(selectors.overdue_q(), escalated_at__isnull=True, handled_by__isnull=False)
         )
