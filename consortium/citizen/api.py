@@ -101,8 +101,8 @@ class QueueQuery(Schema):
     assigned: str = Field("", pattern=r"^(|me|nobody)$")
 
 
-def _detail(actor: Actor, request_id: int) -> RequestOut:
-    item = selectors.request_get_for(actor, request_id)
+def _detail(actor: Actor, item: ServiceRequest) -> RequestOut:
+    """A request read once through `request_get_for` (which audits the read), as the API shows it."""
     out = RequestOut.from_orm(item)
     if item.handled_by_id != actor.organisation.pk:
         out.email = out.first_name = out.last_name = out.phone = None
@@ -136,7 +136,8 @@ def request_list(request: HttpRequest, filters: Query[QueueQuery]) -> object:
     operation_id="citizen_request_get",
 )
 def request_get(request: HttpRequest, request_id: int) -> RequestOut:
-    return _detail(_worker(request), request_id)
+    actor = _worker(request)
+    return _detail(actor, selectors.request_get_for(actor, request_id))
 
 
 @router.post(
@@ -146,8 +147,10 @@ def request_get(request: HttpRequest, request_id: int) -> RequestOut:
 )
 def request_update(request: HttpRequest, request_id: int, payload: UpdateIn) -> RequestOut:
     actor = _worker(request)
-    services.request_update(actor=actor, request=selectors.request_get_for(actor, request_id), data=payload)
-    return _detail(actor, request_id)
+    item = selectors.request_get_for(actor, request_id)
+    services.request_update(actor=actor, request=item, data=payload)
+    item.refresh_from_db()
+    return _detail(actor, item)
 
 
 @router.post(
@@ -161,7 +164,8 @@ def request_assign(request: HttpRequest, request_id: int, payload: AssignIn) -> 
     services.request_assign(
         actor=actor, request=item, person=selectors.colleague_by_id(actor, payload.person_id)
     )
-    return _detail(actor, request_id)
+    item.refresh_from_db()
+    return _detail(actor, item)
 
 
 @router.post(
