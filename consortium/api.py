@@ -8,6 +8,7 @@ from consortium.audit.api import router as audit_router
 from consortium.care.api import router as care_router
 from consortium.catalogue.api import router as catalogue_router
 from consortium.citizen.api import router as citizen_router
+from consortium.contacts.api import router as contacts_router
 from consortium.contracts.api import router as contracts_router
 from consortium.core.api_errors import install_error_handlers
 from consortium.orders.api import router as orders_router
@@ -39,3 +40,4 @@ api.add_router("", orders_router)
 api.add_router("", spend_router)
 api.add_router("", tendering_router)
 api.add_router("", citizen_router)
+api.add_router("", contacts_router)

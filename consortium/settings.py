@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "consortium.spend",
     "consortium.tendering",
     "consortium.citizen",
+    "consortium.contacts",
     "consortium.demo",
 ]
 
@@ -267,3 +268,11 @@ if os.environ.get("REDIS_URL"):
 # the postcode and address alone (as they do without JavaScript).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")
+
+# Secrets kept sealed at rest (core.sealed): comma-separated Fernet keys, the first sealing.
+# Unset: one derived from SECRET_KEY.
+CONSORTIUM_SEALING_KEYS = os.environ.get("CONSORTIUM_SEALING_KEYS", "")
+# Contact routing: a platform's signed request is refused when its timestamp is further than
+# this from our clock (a replay outside the window is refused; inside it, the idempotency
+# key answers it without a second effect).
+CONTACTS_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("CONTACTS_SIGNATURE_WINDOW_SECONDS", "300"))

@@ -206,6 +206,8 @@ class ServiceRequest(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The number as digits in one form (core.phones), so a caller is matched however it was typed.
+    phone_key = models.CharField(max_length=20, blank=True, db_index=True)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
     client = models.ForeignKey(Open311Client, null=True, blank=True, on_delete=models.SET_NULL)
     confirmation_hash = models.CharField(max_length=64, blank=True)

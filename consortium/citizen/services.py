@@ -59,6 +59,7 @@ from consortium.citizen.selectors import TRACKING_SALT
 from consortium.core.dates import LONDON, add_working_days, now, today_in_london
 from consortium.core.email import absolute_url, send_email_on_commit
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from consortium.core.phones import phone_key
 from consortium.core.references import next_number
 from consortium.organisations.acting import Actor
 from consortium.organisations.models import Organisation, Person
@@ -328,10 +329,11 @@ def request_submit(
     channel: str = Channel.WEB,
     client: Open311Client | None = None,
     photos: list[bytes] | None = None,
+    vouched: bool = False,
 ) -> tuple[ServiceRequest, str]:
     """A citizen's request, stored unconfirmed; returns it with the secret of the confirmation
     link e-mailed to them. Nothing is routed until they confirm (a fake address floods nobody).
-    Requests from an Open311 client with a key are confirmed at once: the client vouches."""
+    Requests from an Open311 client with a key, or taken by an officer, are confirmed at once."""
     service = Service.objects.filter(code=data.service_code, active=True, is_public=True).first()
     if service is None:
         raise ValidationFailed("Choose a service", field_errors={"service_code": "No such service"})
@@ -384,6 +386,7 @@ def request_submit(
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
             phone=data.phone.strip(),
+            phone_key=phone_key(data.phone),
             channel=channel,
             client=client,
             confirmation_hash=_hash(secret),
@@ -395,7 +398,7 @@ def request_submit(
             RequestPhoto(request=request, content=p.content, width=p.width, height=p.height)
             for p in cleaned_photos
         )
-        if client is not None:
+        if client is not None or vouched:
             _confirm(request)
         else:
             link = absolute_url(reverse("citizen-confirm", args=[secret]))
@@ -851,6 +854,64 @@ def citizen_add(*, request: ServiceRequest, text: str, channel: str = Channel.WE
             request.save(update_fields=["status", "due_on", "due_at", "paused_at", "updated_at"])
         audit_record(
             actor=None, action="service_request.citizen_update", obj=request, organisation=request.handled_by
+        )
+    return update
+
+
+def request_take(
+    *, actor: Actor, data: RequestIn, channel: str = Channel.PHONE, demand: str = Demand.VALUE
+) -> tuple[ServiceRequest, str]:
+    """An officer of the partnership takes a citizen's request on their behalf (on the phone,
+    at a desk): confirmed at once, since the officer vouches for it, and the citizen gets
+    their reference by e-mail as usual."""
+    if not (actor.has(Permission.REQUESTS_WORK) or actor.has(Permission.CONTACTS_ANSWER)):
+        raise PermissionDenied("Partner officers take requests for citizens.")
+    with transaction.atomic():
+        request, secret = request_submit(data=data, channel=channel, vouched=True)
+        RequestUpdate.objects.filter(request=request, kind=UpdateKind.CITIZEN).update(demand=demand)
+        audit_record(
+            actor=actor,
+            action="service_request.take",
+            obj=request,
+            organisation=actor.organisation,
+            changes={"reference": request.reference, "channel": channel},
+        )
+    return request, secret
+
+
+def contact_record(
+    *,
+    actor: Actor,
+    request: ServiceRequest,
+    text: str,
+    channel: str,
+    demand: str,
+    failure_type: str = "",
+) -> RequestUpdate:
+    """An officer records a citizen's contact about their request (a call, a visit), classified
+    as value or failure demand: it counts in the request's history and the figures. Any
+    partner's officer who took the contact may record it; only the handling partner reads the
+    request's details."""
+    if not (actor.has(Permission.REQUESTS_WORK) or actor.has(Permission.CONTACTS_ANSWER)):
+        raise PermissionDenied("Partner officers record citizens' contacts.")
+    if request.status == S.UNCONFIRMED:
+        raise Conflict("This request has not been confirmed by the citizen")
+    with transaction.atomic():
+        update = RequestUpdate.objects.create(
+            request=request,
+            kind=UpdateKind.CITIZEN,
+            text=text.strip()[:4000],
+            by=actor.person,
+            channel=channel,
+            demand=demand,
+            failure_type=failure_type if demand == Demand.FAILURE else "",
+        )
+        audit_record(
+            actor=actor,
+            action="service_request.contact",
+            obj=request,
+            organisation=actor.organisation,
+            changes={"channel": channel, "demand": demand},
         )
     return update
 

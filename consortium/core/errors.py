@@ -38,3 +38,8 @@ class Conflict(ConsortiumError):
 class TooManyAttempts(ConsortiumError):
     status_code = 429
     title = "Too many attempts"
+
+
+class Unauthenticated(ConsortiumError):
+    status_code = 401
+    title = "Not signed"

@@ -43,6 +43,9 @@ class Permission(enum.StrEnum):
     SERVICES_DEFINE = "services.define"  # own partner's service catalogue and questions
     REQUESTS_WORK = "requests.work"  # own partner's service requests: queue, updates, routing
     REQUESTS_OVERSEE = "requests.oversee"  # the partnership: triage, totals, routing and areas
+    # Contact routing
+    CONTACTS_ANSWER = "contacts.answer"  # answer contacts as an agent; own partner's queue figures
+    CONTACTS_SUPERVISE = "contacts.supervise"  # queues, agents, routing rules, platforms, all figures
 
 
 # Permissions about one side of a procurement or a market: never the admin's by default.
@@ -60,6 +63,7 @@ _SIDE_SPECIFIC = frozenset(
         Permission.CARE_PROVIDE,
         Permission.SERVICES_DEFINE,
         Permission.REQUESTS_WORK,
+        Permission.CONTACTS_ANSWER,
     }
 )
 
@@ -105,7 +109,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.CARE_PROVIDE,
         }
     ),
-    Role.PARTNER_OFFICER: frozenset({Permission.SERVICES_DEFINE, Permission.REQUESTS_WORK}),
+    Role.PARTNER_OFFICER: frozenset(
+        {Permission.SERVICES_DEFINE, Permission.REQUESTS_WORK, Permission.CONTACTS_ANSWER}
+    ),
 }
 
 
