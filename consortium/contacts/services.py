@@ -104,10 +104,13 @@ def platform_revoke(*, actor: Actor, platform: Platform) -> None:
 
 
 def _bump() -> None:
-    """Rules or queues changed: every process rebuilds its routing table at its next decision."""
-    updated = RoutingVersion.objects.filter(pk=1).update(number=F("number") + 1)
-    if not updated:
-        RoutingVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    """Rules or queues changed: every process rebuilds its routing table at its next decision.
+    The version is a fresh random number rather than a count, so a rolled-back change can
+    never leave a number that an older table was cached under."""
+    stamp = secrets.randbelow(2**62) + 1
+    if not RoutingVersion.objects.filter(pk=1).update(number=stamp):
+        RoutingVersion.objects.update_or_create(pk=1, defaults={"number": stamp})
+    _compiled.clear()
 
 
 def queue_save(*, actor: Actor, data: QueueIn, queue: Queue | None = None) -> Queue:
@@ -332,7 +335,7 @@ def table() -> Table:
     version = RoutingVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
     year = now().astimezone(LONDON).year
     key = (version, year)
-    found = _compiled.get(key)
+    found = _compiled.get(key) if version else None
     if found is not None:
         return found
     holidays: dict[str, frozenset[dt.date]] = {}
