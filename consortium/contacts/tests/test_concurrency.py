@@ -13,7 +13,7 @@ from consortium.contacts.constants import ContactStatus
 from consortium.contacts.models import Agent, Contact, QueueMember, Waiting
 from consortium.contacts.tests.factories import centre
 from consortium.core.dates import now
-from consortium.organisations.tests.factories import PersonFactory
+from consortium.organisations.models import Person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,7 +24,7 @@ pytestmark = [
 def test_concurrent_dispatch_offers_each_contact_once_and_respects_capacity(world):
     c = centre(world)
     for n in range(6):
-        person = PersonFactory(email=f"agent{n}@example.org")
+        person = Person.objects.create_user(email=f"agent{n}@example.org", full_name=f"Agent {n}")
         agent = Agent.objects.create(
             person=person, partner=world.member, state="available", capacity={"chat": 2}
         )
