@@ -955,6 +955,135 @@ API_CASES.update(
 )
 
 
+# --- contact routing: partner officers are agents (the console, their partner's figures); the
+# consortium's admins supervise (rules, queues, agents, platforms); platforms sign their calls,
+# so a person's session or token opens none of the integration API.
+def _centre(w: World) -> Any:
+    from consortium.contacts.tests.factories import centre
+
+    return centre(w)
+
+
+def _held(w: World, status: str = "answered") -> int:
+    from consortium.contacts.tests.factories import held_by_officer
+
+    return held_by_officer(_centre(w), status)
+
+
+def _queue_body(w: World, code: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": f"Queue {code}",
+        "partner_id": w.member.pk,
+        "opening_hours": {"mon": {"opens": "09:00", "closes": "17:00"}},
+    }
+
+
+def _spare_rule(w: World) -> int:
+    from consortium.contacts import services as contact_services
+    from consortium.contacts.schemas import RuleIn
+
+    rule, _ = contact_services.rule_save(
+        actor=w.actor(CA),
+        data=RuleIn.model_validate({"order": 99, "name": "Spare", "queue_id": _centre(w).main.pk}),
+    )
+    return rule.pk
+
+
+PLATFORM_ONLY = {"default": 401, "anonymous": 401}
+API_CASES.update(
+    {
+        "contacts_inbound": Case(
+            lambda w, r: ("/api/v1/contact-routing/inbound", {"channel": "phone"}), {}, **PLATFORM_ONLY
+        ),
+        "contacts_poll": Case(
+            lambda w, r: ("/api/v1/contact-routing/inbound/CT-2026-0000001", None), {}, **PLATFORM_ONLY
+        ),
+        "contacts_event": Case(
+            lambda w, r: ("/api/v1/contact-routing/inbound/CT-2026-0000001/events", {"kind": "ended"}),
+            {},
+            **PLATFORM_ONLY,
+        ),
+        "contacts_console": Case(
+            lambda w, r: (_centre(w) and "/api/v1/contact-routing/console", None), {PO: 200}
+        ),
+        "contacts_state": Case(
+            lambda w, r: (_centre(w) and "/api/v1/contact-routing/console/state", {"state": "break"}),
+            {PO: 200},
+        ),
+        "contacts_accept": Case(
+            lambda w, r: (f"/api/v1/contact-routing/contacts/{_held(w, 'offered')}/accept", {}), {PO: 200}
+        ),
+        "contacts_end": Case(
+            lambda w, r: (f"/api/v1/contact-routing/contacts/{_held(w)}/end", {}), {PO: 200}
+        ),
+        "contacts_transfer": Case(
+            lambda w, r: (
+                f"/api/v1/contact-routing/contacts/{_held(w)}/transfer",
+                {"queue_id": _centre(w).switchboard.pk},
+            ),
+            {PO: 200},
+        ),
+        "contacts_wrap_up": Case(
+            lambda w, r: (
+                f"/api/v1/contact-routing/contacts/{_held(w)}/wrap-up",
+                {"outcome": "resolved", "demand": "value"},
+            ),
+            {PO: 200},
+        ),
+        "contacts_figures": Case(
+            lambda w, r: (_centre(w) and "/api/v1/contact-routing/figures", None), {PO: 200, CA: 200}
+        ),
+        "contacts_queue_list": Case(
+            lambda w, r: (_centre(w) and "/api/v1/contact-routing/queues", None), {PO: 200, CA: 200}
+        ),
+        "contacts_queue_create": Case(
+            lambda w, r: ("/api/v1/contact-routing/queues", _queue_body(w, f"q-{r}".replace("_", "-"))),
+            {CA: 201},
+        ),
+        "contacts_queue_update": Case(
+            lambda w, r: (
+                f"/api/v1/contact-routing/queues/{_centre(w).main.pk}",
+                _queue_body(w, "member-main"),
+            ),
+            {CA: 200},
+        ),
+        "contacts_agent_list": Case(
+            lambda w, r: (_centre(w) and "/api/v1/contact-routing/agents", None), {CA: 200}
+        ),
+        "contacts_agent_save": Case(
+            lambda w, r: (
+                "/api/v1/contact-routing/agents",
+                {"person_id": w.people[PO].pk, "queues": [{"queue_id": _centre(w).main.pk, "penalty": 0}]},
+            ),
+            {CA: 200},
+        ),
+        "contacts_rule_list": Case(
+            lambda w, r: (_centre(w) and "/api/v1/contact-routing/rules", None), {CA: 200}
+        ),
+        "contacts_rule_create": Case(
+            lambda w, r: (
+                "/api/v1/contact-routing/rules",
+                {"order": 5, "name": "New", "queue_id": _centre(w).main.pk},
+            ),
+            {CA: 201},
+        ),
+        "contacts_rule_update": Case(
+            lambda w, r: (
+                f"/api/v1/contact-routing/rules/{_centre(w).rules[1].pk}",
+                {"order": 20, "name": "Bins", "menu_choice": "1", "queue_id": _centre(w).main.pk},
+            ),
+            {CA: 200},
+        ),
+        "contacts_rule_delete": Case(
+            lambda w, r: (f"/api/v1/contact-routing/rules/{_spare_rule(w)}", None), {CA: 204}
+        ),
+        "contacts_what_if": Case(
+            lambda w, r: (_centre(w) and "/api/v1/contact-routing/what-if", {"channel": "chat"}), {CA: 200}
+        ),
+    }
+)
+
 API_CROSS_CASES: dict[str, Case] = {
     # Opened, with the evaluator declared: the managers and that evaluator read bids; no one else.
     "tender_bid_list": Case(
@@ -1122,6 +1251,24 @@ CITIZEN_WORKERS = {PO: 200, CA: 200}
 PAGES: dict[str, Page] = {
     "home": Page(lambda w, r: "/", {}),
     "citizen-report": Page(lambda w, r: "/report/", {}, anonymous=200),
+    "contacts-supervisor": Page(
+        lambda w, r: _centre(w) and "/contact-centre/", {PO: 200, CA: 200}, default=403
+    ),
+    "contacts-console": Page(lambda w, r: _centre(w) and "/contact-centre/console/", {PO: 200}, default=403),
+    "contacts-console-panel": Page(
+        lambda w, r: _centre(w) and "/contact-centre/console/panel/", {PO: 200}, default=403
+    ),
+    "contacts-rules": Page(lambda w, r: _centre(w) and "/contact-centre/rules/", {CA: 200}, default=403),
+    "contacts-rule": Page(
+        lambda w, r: f"/contact-centre/rules/{_centre(w).rules[0].pk}/", {CA: 200}, default=403
+    ),
+    "contacts-setup": Page(lambda w, r: _centre(w) and "/contact-centre/queues/", {CA: 200}, default=403),
+    "contacts-queue": Page(
+        lambda w, r: f"/contact-centre/queues/{_centre(w).main.pk}/", {CA: 200}, default=403
+    ),
+    "contacts-platforms": Page(
+        lambda w, r: _centre(w) and "/contact-centre/platforms/", {CA: 200}, default=403
+    ),
     "citizen-check-email": Page(lambda w, r: "/report/check-your-email/", {}, anonymous=200),
     "citizen-confirm": Page(lambda w, r: "/report/confirm/not-a-secret/", {}, default=404, anonymous=404),
     "citizen-track": Page(lambda w, r: "/report/track/not-signed/", {}, default=404, anonymous=404),

@@ -40,8 +40,24 @@ def queue_in(**values: Any) -> QueueIn:
     return QueueIn.model_validate(data)
 
 
+_SECRETS: dict[int, str] = {}
+
+
 def centre(world) -> Centre:  # type: ignore[no-untyped-def]
+    """Idempotent: the same centre each time it is asked for in a test."""
     c = citizen_world(world)
+    existing = Queue.objects.filter(code="member-main").first()
+    if existing is not None:
+        platform = Platform.objects.get(name="Test telephony")
+        return Centre(
+            c,
+            existing,
+            Queue.objects.get(code="switchboard"),
+            Agent.objects.get(person=world.people[Role.PARTNER_OFFICER]),
+            platform,
+            _SECRETS.get(platform.pk, ""),
+            list(Rule.objects.order_by("order")),
+        )
     admin = world.actor(Role.CONSORTIUM_ADMIN)
     main = services.queue_save(
         actor=admin,
@@ -103,9 +119,29 @@ def centre(world) -> Centre:  # type: ignore[no-untyped-def]
         )[0],
     ]
     platform, secret = services.platform_create(actor=admin, name="Test telephony")
+    _SECRETS[platform.pk] = secret
     services.agent_set_state(actor=world.actor(Role.PARTNER_OFFICER), data=StateIn(state="available"))
     agent.refresh_from_db()
     return Centre(c, main, switchboard, agent, platform, secret, rules)
+
+
+def held_by_officer(c: Centre, status: str = "answered") -> int:
+    """A contact the partner officer holds (offered or answered), made directly."""
+    from consortium.contacts.models import Contact
+    from consortium.core.dates import now
+
+    at = now()
+    contact = Contact.objects.create(
+        reference=f"CT-H-{Contact.objects.count() + 1}-{time.time_ns() % 10**9}",
+        channel="chat",
+        queue=c.main,
+        agent=c.agent,
+        status=status,
+        arrived_at=at,
+        offered_at=at,
+        answered_at=at if status == "answered" else None,
+    )
+    return contact.pk
 
 
 class PlatformClient:
