@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Annotated
 
 from ninja import Field
 from pydantic import field_validator
@@ -83,7 +84,7 @@ class QueueIn(StrictIn):
     name: str = Field(..., min_length=1, max_length=200, title="Name")
     partner_id: int = Field(..., ge=1, le=2**62, title="Partner")
     is_main: bool = Field(False, title="Main queue for the partner's own cases")
-    shared_with_ids: list[int] = Field(default_factory=list, max_length=50, title="Shared with")
+    shared_with_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(default_factory=list, max_length=50, title="Shared with")
     agreement: str = Field("", max_length=200, title="Agreement")
     strategy: Strategy = Field(Strategy.LONGEST_IDLE, title="Distribution")
     target_seconds: int = Field(20, ge=1, le=86400, title="Answer within (seconds)")
@@ -158,6 +159,14 @@ class RuleIn(StrictIn):
     priority: int = Field(0, ge=0, le=9, title="Priority given")
     required_skill: str = Field("", max_length=40, pattern=r"^[a-z0-9_-]*$", title="Skill needed")
     steps: list[StepIn] = Field(default_factory=list, max_length=10, title="Escalation steps")
+
+    @field_validator("time_from", "time_to")
+    @classmethod
+    def _local(cls, value: dt.time | None) -> dt.time | None:
+        # Times of day are London's: an offset would mean something else in summer and winter.
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("Give a time of day without a time zone, like 17:30 (London time)")
+        return value
 
 
 class WhatIfIn(StrictIn):
