@@ -84,7 +84,9 @@ class QueueIn(StrictIn):
     name: str = Field(..., min_length=1, max_length=200, title="Name")
     partner_id: int = Field(..., ge=1, le=2**62, title="Partner")
     is_main: bool = Field(False, title="Main queue for the partner's own cases")
-    shared_with_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(default_factory=list, max_length=50, title="Shared with")
+    shared_with_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(
+        default_factory=list, max_length=50, title="Shared with"
+    )
     agreement: str = Field("", max_length=200, title="Agreement")
     strategy: Strategy = Field(Strategy.LONGEST_IDLE, title="Distribution")
     target_seconds: int = Field(20, ge=1, le=86400, title="Answer within (seconds)")

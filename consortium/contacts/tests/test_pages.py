@@ -104,7 +104,9 @@ def test_rule_form_keeps_input_and_what_if_answers(world, signed_in):
     # What was typed is kept, and the error names the step.
     assert "Welsh speakers" in body
     assert "must be a whole number" in body
-    assert 'value="cy" selected' in body and 'value="phone" checked' in body and 'value="chat" checked' in body
+    assert (
+        'value="cy" selected' in body and 'value="phone" checked' in body and 'value="chat" checked' in body
+    )
     r = admin.post(
         "/contact-centre/rules/",
         {
