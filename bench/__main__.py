@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api_list, care, citizen, marketplace, tendering
+from bench import api_list, care, citizen, contacts, marketplace, tendering
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
@@ -10,6 +10,7 @@ BENCHMARKS = [
     ("Marketplace: search, checkouts, MI", marketplace.main),
     ("Collaborative tendering: evaluation and OCDS", tendering.main),
     ("Shared citizen services: Open311 intake, queue, figures", citizen.main),
+    ("Contact routing: decisions, the integration API, assignment, figures", contacts.main),
 ]
 
 
