@@ -102,14 +102,16 @@ Agent.objects.update(state="available", capacity={"chat": 2})
 agents = list(Agent.objects.all())
 QueueMember.objects.bulk_create([QueueMember(queue=queues[n % len(queues)], agent=a) for n, a in enumerate(agents)], ignore_conflicts=True)
 offers, lock, stop = [], threading.Lock(), time.monotonic() + SECONDS
-over = []
+over, failures = [], []
 def dispatcher(n):
     rng = random.Random(n)
+    i = 0
     try:
         while time.monotonic() < stop:
+            i += 1
             at = now()
             q = queues[rng.randrange(len(queues))]
-            c = Contact.objects.create(reference=f"CT-B-{n}-{time.time_ns()}", channel="chat", queue=q, arrived_at=at)
+            c = Contact.objects.create(reference=f"CT-B{n:02d}-{i:09d}", channel="chat", queue=q, arrived_at=at)
             Waiting.objects.create(contact=c, queue=q, since=at)
             got = services._offer(c.pk, at)
             if got:
@@ -120,6 +122,9 @@ def dispatcher(n):
                 done = Contact.objects.filter(status="offered", queue=q).order_by("?").values_list("pk", flat=True).first()
                 if done:
                     Contact.objects.filter(pk=done).update(status="done")
+    except BaseException as e:
+        with lock:
+            failures.append(repr(e))
     finally:
         connections.close_all()
 def monitor():
@@ -140,6 +145,8 @@ ids = [c for c, _ in offers]
 doubles = len(ids) - len(set(ids))
 final_over = (Contact.objects.filter(status__in=HOLDING, agent__isnull=False).values("agent")
               .annotate(n=Count("pk")).filter(n__gt=2).count())
+if failures:
+    print("dispatcher failures:", failures[:3])
 print(f"{len(agents)}|{len(offers)}|{took}|{doubles}|{max(over + [final_over])}")
 """
 

@@ -1120,6 +1120,14 @@ def _record_on_request(actor: Actor, contact: Contact, data: WrapUpIn) -> Servic
         contact.service_request.reference if contact.service_request else ""
     )
     request = ServiceRequest.objects.filter(reference__iexact=reference).first() if reference else None
+    # Only the caller's own request (quoted or found) or one of the agent's own partner: an
+    # agent cannot write onto, or probe for, another partner's requests by typing references.
+    if (
+        request is not None
+        and request.pk != contact.service_request_id
+        and request.handled_by_id != actor.organisation.pk
+    ):
+        request = None
     if request is None:
         raise ValidationFailed(
             "Name the service request",

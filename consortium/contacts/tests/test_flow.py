@@ -226,3 +226,21 @@ def test_malformed_events_are_refused_naming_the_field(world):
     r = platform.event(out["reference"], "ended")  # offered, not answered: ends as abandoned
     assert r.json()["status"] == "abandoned"
     assert platform.event(out["reference"], "answered").status_code == 409
+
+
+def test_an_agent_cannot_write_onto_another_partners_request_by_typing_its_reference(world):
+    from consortium.citizen.models import ServiceRequest as SR
+
+    c = centre(world)
+    SR.objects.filter(pk=c.citizen.request.pk).update(handled_by=world.other_member)
+    platform = PlatformClient(c)
+    out = platform.inbound(menu="1").json()
+    platform.event(out["reference"], "answered")
+    with pytest.raises(Exception, match="Name the service request"):
+        services.contact_wrap_up(
+            actor=world.actor(Role.PARTNER_OFFICER),
+            contact=Contact.objects.get(reference=out["reference"]),
+            data=WrapUpIn.model_validate(
+                {"outcome": "request_updated", "demand": "value", "request_reference": c.citizen.request.reference}
+            ),
+        )
