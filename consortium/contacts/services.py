@@ -964,6 +964,17 @@ def agent_set_state(*, actor: Actor, data: StateIn) -> Agent:
     return agent
 
 
+def agent_ready(*, actor: Actor) -> None:
+    """The console asks for work: escalations that have fallen due are made, and the agent, if
+    available and with room, is offered what waits in their queues — so e-mails and chats from
+    a platform that does not poll still reach a free agent within the console's poll."""
+    agent = selectors.require_agent(actor)
+    if agent.state == AgentState.AVAILABLE:
+        at = now()
+        escalate_due(at)
+        _fill(agent.pk, at)
+
+
 def _fill(agent_id: int, at: dt.datetime) -> None:
     """Offer an agent contacts until they are full (chats and e-mails come several at a time)."""
     for _ in range(10):

@@ -155,6 +155,7 @@ def console_panel(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if selectors.own_agent(actor) is None:
         return forbidden(request, reason="You are not set up as an agent.")
+    services.agent_ready(actor=actor)
     context = _console_context(actor)
     context.update({"errors": {}, "form": {}})
     return render(request, "contacts/_held.html", context)

@@ -241,6 +241,10 @@ def test_an_agent_cannot_write_onto_another_partners_request_by_typing_its_refer
             actor=world.actor(Role.PARTNER_OFFICER),
             contact=Contact.objects.get(reference=out["reference"]),
             data=WrapUpIn.model_validate(
-                {"outcome": "request_updated", "demand": "value", "request_reference": c.citizen.request.reference}
+                {
+                    "outcome": "request_updated",
+                    "demand": "value",
+                    "request_reference": c.citizen.request.reference,
+                }
             ),
         )

@@ -187,3 +187,15 @@ def test_a_platforms_secret_is_shown_once_and_never_stored_plain(world, signed_i
     secret = body.split("Shared secret: <code>")[1].split("</code>")[0]
     assert secret not in platform.sealed_secret
     assert secret not in admin.get("/contact-centre/platforms/").content.decode()
+
+
+def test_the_consoles_poll_offers_waiting_work_to_a_free_agent(world, signed_in):
+    c = centre(world)
+    c.agent.state = "offline"
+    c.agent.save()
+    out = PlatformClient(c).inbound(channel="email", menu="1").json()
+    assert out["status"] == "waiting"
+    type(c.agent).objects.filter(pk=c.agent.pk).update(state="available")
+    panel = signed_in(Role.PARTNER_OFFICER).get("/contact-centre/console/panel/").content.decode()
+    assert out["reference"] in panel
+    assert Contact.objects.get(reference=out["reference"]).status == "offered"
