@@ -7,7 +7,7 @@ from decimal import Decimal
 from ninja import Field
 
 from consortium.contracts.constants import Access, ContractKind, ContractStatus, Scope
-from consortium.core.schemas import Date, StrictIn
+from consortium.core.schemas import Date, RecordId, StrictIn
 
 
 class ContractIn(StrictIn):
@@ -19,7 +19,7 @@ class ContractIn(StrictIn):
     scope: Scope
     access: Access = Access.ALL_MEMBERS
     access_kinds: list[str] = Field(default_factory=list, max_length=20)
-    access_named_ids: list[int] = Field(default_factory=list, max_length=500)
+    access_named_ids: list[RecordId] = Field(default_factory=list, max_length=500)
     let_by_id: int | None = Field(None, ge=1, le=2**62, description="The member that let the contract")
     start_date: Date = Field(..., title="Start date")
     end_date: Date = Field(..., title="End date")
@@ -30,7 +30,9 @@ class ContractIn(StrictIn):
 class LotIn(StrictIn):
     number: int = Field(..., ge=1, le=999, title="Lot number")
     title: str = Field(..., min_length=1, max_length=200)
-    supplier_ids: list[int] = Field(..., min_length=1, max_length=200, title="the suppliers awarded this lot")
+    supplier_ids: list[RecordId] = Field(
+        ..., min_length=1, max_length=200, title="the suppliers awarded this lot"
+    )
 
 
 class TransitionIn(StrictIn):

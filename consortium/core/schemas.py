@@ -7,10 +7,13 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from consortium.core.dates import parse_date
+
+# A record's id as input: in the range the database can hold, so no input overflows a query.
+RecordId = Annotated[int, Field(ge=1, le=2**62)]
 
 
 class StrictIn(Schema):

@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from consortium.catalogue.constants import Category
-from consortium.core.schemas import Date, Pounds, StrictIn
+from consortium.core.schemas import Date, Pounds, RecordId, StrictIn
 from consortium.tendering.constants import (
     AuthorityType,
     ContractType,
@@ -105,7 +105,7 @@ class ProjectIn(StrictIn):
 
 class DemandOpenIn(StrictIn):
     closes_on: Date
-    member_ids: list[int] | None = Field(None, max_length=500)
+    member_ids: list[RecordId] | None = Field(None, max_length=500)
 
 
 class DemandRowIn(StrictIn):
@@ -163,7 +163,7 @@ class CriterionIn(StrictIn):
 
 
 class BiddersIn(StrictIn):
-    supplier_ids: list[int] = Field(default_factory=list, max_length=500)
+    supplier_ids: list[RecordId] = Field(default_factory=list, max_length=500)
     framework_id: int | None = Field(None, ge=1, le=2**62)
 
 
