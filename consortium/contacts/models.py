@@ -183,8 +183,8 @@ class Contact(models.Model):
     platform = models.ForeignKey(Platform, null=True, blank=True, on_delete=models.SET_NULL)
     external_id = models.CharField(max_length=100, blank=True, help_text="The platform's own id")
     channel = models.CharField(max_length=20, choices=ContactChannel.choices)
-    # The caller's number or address: shown only to the agent holding the contact and the
-    # staff of the partner whose queue it is in.
+    # The caller's number or address: shown only to the agent holding the contact, once
+    # answered (contacts.selectors.held).
     caller = models.CharField(max_length=254, blank=True)
     dialled = models.CharField(max_length=40, blank=True)
     menu = models.CharField(max_length=40, blank=True, help_text="Menu choices, dotted: 2.1")

@@ -1,6 +1,7 @@
 """Reads in contact routing, always for an actor: agents see what they hold and their own
-partner's queues; the supervisors of the shared centre see every queue. A caller's number
-and history are shown only to the agent holding the contact and to their partner's staff."""
+partner's queues; the supervisors of the shared centre see every queue. A caller's number is
+shown only to the agent holding the contact, once answered; their history only from the
+agent's own partner's queues."""
 
 from __future__ import annotations
 
@@ -149,17 +150,6 @@ def shown_state(agent: Agent, at: dt.datetime | None = None) -> str:
     if C.WRAP_UP in statuses:
         return ShownState.WRAP_UP
     return agent.state
-
-
-def may_see_caller(actor: Actor, contact: Contact) -> bool:
-    """The agent holding the contact, or staff of the partner whose queue holds it."""
-    if (
-        contact.agent_id is not None
-        and contact.agent is not None
-        and contact.agent.person_id == actor.person.pk
-    ):
-        return True
-    return answers(actor) and contact.queue is not None and contact.queue.partner_id == actor.organisation.pk
 
 
 @dataclass
