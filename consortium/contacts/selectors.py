@@ -138,12 +138,16 @@ def require_agent(actor: Actor) -> Agent:
     return agent
 
 
+def occupying_q(at: dt.datetime) -> Q:
+    """Contacts that occupy their agent at `at`: offered, answered, or in wrap-up until the
+    queue's wrap-up time has passed (used for the agent's state, the figures and assignment)."""
+    return Q(status__in=HOLDING) | Q(status=C.WRAP_UP, wrap_up_until__gt=at)
+
+
 def shown_state(agent: Agent, at: dt.datetime | None = None) -> str:
     """Available, busy (holding a contact), wrap-up (just ended one), break or offline."""
     at = at or now()
-    held = Contact.objects.filter(agent=agent).filter(
-        Q(status__in=HOLDING) | Q(status=C.WRAP_UP, wrap_up_until__gt=at)
-    )
+    held = Contact.objects.filter(agent=agent).filter(occupying_q(at))
     statuses = set(held.values_list("status", flat=True))
     if statuses & set(HOLDING):
         return ShownState.BUSY
@@ -327,9 +331,7 @@ def figures(actor: Actor, *, first: dt.date | None = None, last: dt.date | None 
     ):
         member_queues.setdefault(agent_id, []).append(queue_id)
     busy = dict(
-        Contact.objects.filter(agent__in=members)
-        .filter(Q(status__in=HOLDING) | Q(status=C.WRAP_UP, wrap_up_until__gt=at))
-        .values_list("agent_id", "status")
+        Contact.objects.filter(agent__in=members).filter(occupying_q(at)).values_list("agent_id", "status")
     )
     for agent in members:
         status = busy.get(agent.pk)

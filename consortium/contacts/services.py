@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from consortium.audit.services import audit_record
 from consortium.citizen import services as citizen_services
@@ -27,7 +27,6 @@ from consortium.citizen.schemas import RequestIn
 from consortium.contacts import routing, selectors
 from consortium.contacts.constants import (
     DEFAULT_CAPACITY,
-    HOLDING,
     AgentState,
     ContactChannel,
     ContactStatus,
@@ -500,6 +499,12 @@ def what_if(*, actor: Actor, data: WhatIfIn) -> dict[str, Any]:
 # --- contacts arriving and the platform's events -------------------------------------------------
 
 
+def _reference(at: dt.datetime) -> str:
+    """The next contact reference of the year (CT-2026-0000042), in the caller's transaction."""
+    year = at.astimezone(LONDON).year
+    return f"CT-{year}-{next_number(ReferenceCounter, year):07d}"
+
+
 def _body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
@@ -545,7 +550,7 @@ def contact_inbound(*, platform: Platform, key: str, body: bytes, data: InboundI
         at = now()
         decision, found = decide(data, at, caller=data.caller)
         contact = Contact.objects.create(
-            reference=f"CT-{at.astimezone(LONDON).year}-{next_number(ReferenceCounter, at.astimezone(LONDON).year):07d}",
+            reference=_reference(at),
             platform=platform,
             external_id=data.external_id,
             channel=data.channel,
@@ -722,7 +727,7 @@ def _transfer(
         target_queue = membership.queue if membership else None
     target_queue = target_queue or contact.queue
     new = Contact.objects.create(
-        reference=f"CT-{at.astimezone(LONDON).year}-{next_number(ReferenceCounter, at.astimezone(LONDON).year):07d}",
+        reference=_reference(at),
         platform=contact.platform,
         external_id=contact.external_id,
         channel=contact.channel,
@@ -771,7 +776,7 @@ def _blocked(agent_id: int, channel: str, capacity: dict[str, int], at: dt.datet
     is offered anything while in wrap-up."""
     held = list(
         Contact.objects.filter(agent_id=agent_id)
-        .filter(Q(status__in=HOLDING) | Q(status=C.WRAP_UP, wrap_up_until__gt=at))
+        .filter(selectors.occupying_q(at))
         .values_list("channel", "status")
     )
     if any(status == C.WRAP_UP for _, status in held):
@@ -1162,9 +1167,8 @@ def contact_record(*, actor: Actor, channel: str, caller: str) -> Contact:
     at = now()
     queue = Queue.objects.filter(members__agent=agent).order_by("members__penalty").first()
     with transaction.atomic():
-        year = at.astimezone(LONDON).year
         contact = Contact.objects.create(
-            reference=f"CT-{year}-{next_number(ReferenceCounter, year):07d}",
+            reference=_reference(at),
             channel=channel,
             caller=caller.strip()[:254],
             queue=queue,
