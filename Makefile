@@ -29,9 +29,11 @@ demo: install
 serve: install
 	$(BIN)/consortium serve
 
-# Debian's chromium drives the browser tests (never a browser download).
+# Debian's chromium drives the browser tests (never a browser download); OpenLDAP's slapd
+# is the real directory server the directory's feed tests start on a free port.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v slapd >/dev/null 2>&1 || test -x /usr/sbin/slapd; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; }
 
 lint: install
 	$(BIN)/ruff check .

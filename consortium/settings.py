@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "consortium.tendering",
     "consortium.citizen",
     "consortium.contacts",
+    "consortium.directory",
     "consortium.demo",
 ]
 

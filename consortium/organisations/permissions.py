@@ -46,6 +46,11 @@ class Permission(enum.StrEnum):
     # Contact routing
     CONTACTS_ANSWER = "contacts.answer"  # answer contacts as an agent; own partner's queue figures
     CONTACTS_SUPERVISE = "contacts.supervise"  # queues, agents, routing rules, platforms, all figures
+    # Joined-up directory
+    DIRECTORY_SEARCH = "directory.search"  # search the directory (what each agency lets them see)
+    DIRECTORY_SELECT = "directory.select"  # select people, export them, e-mail them
+    DIRECTORY_PRIVACY_OWN = "directory.privacy_own"  # who sees each field of own agency's entries
+    DIRECTORY_ADMIN = "directory.admin"  # feeds and syncs, every agency's visibility, leavers
 
 
 # Permissions about one side of a procurement or a market: never the admin's by default.
@@ -64,8 +69,11 @@ _SIDE_SPECIFIC = frozenset(
         Permission.SERVICES_DEFINE,
         Permission.REQUESTS_WORK,
         Permission.CONTACTS_ANSWER,
+        Permission.DIRECTORY_PRIVACY_OWN,
     }
 )
+# Everyone who works for a public body may find, select and e-mail colleagues elsewhere.
+_DIRECTORY_STAFF = frozenset({Permission.DIRECTORY_SEARCH, Permission.DIRECTORY_SELECT})
 
 # The one table of who may do what: every check in the services, selectors, API and pages
 # asks `actor.has(permission)`. Which organisations may hold each role is in constants.py.
@@ -82,10 +90,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PROCUREMENTS_RUN,
             Permission.CARE_OVERSEE,
         }
-    ),
+    )
+    | _DIRECTORY_STAFF,
     Role.MEMBER_BUYER: frozenset(
         {Permission.ORDERS_PLACE, Permission.SPEND_UPLOAD, Permission.DEMAND_REGISTER}
-    ),
+    )
+    | _DIRECTORY_STAFF,
     Role.APPROVER: frozenset(
         {
             Permission.INVITE_OWN,
@@ -96,9 +106,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.SPEND_UPLOAD,
             Permission.DEMAND_REGISTER,
         }
-    ),
-    Role.COMMISSIONER: frozenset({Permission.CARE_COMMISSION, Permission.DEMAND_REGISTER}),
-    Role.EVALUATOR: frozenset(),  # scores only what they are assigned, after declaring
+    )
+    | _DIRECTORY_STAFF,
+    Role.COMMISSIONER: frozenset({Permission.CARE_COMMISSION, Permission.DEMAND_REGISTER}) | _DIRECTORY_STAFF,
+    # Evaluators score only what they are assigned, after declaring; suppliers find people but
+    # see only what agencies open to everyone signed in, and cannot mail them in bulk.
+    Role.EVALUATOR: frozenset({Permission.DIRECTORY_SEARCH}),
     Role.SUPPLIER_USER: frozenset(
         {
             Permission.INVITE_OWN,
@@ -107,11 +120,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.ORDERS_FULFIL,
             Permission.BIDS_SUBMIT,
             Permission.CARE_PROVIDE,
+            Permission.DIRECTORY_SEARCH,
         }
     ),
     Role.PARTNER_OFFICER: frozenset(
-        {Permission.SERVICES_DEFINE, Permission.REQUESTS_WORK, Permission.CONTACTS_ANSWER}
-    ),
+        {
+            Permission.SERVICES_DEFINE,
+            Permission.REQUESTS_WORK,
+            Permission.CONTACTS_ANSWER,
+            Permission.DIRECTORY_PRIVACY_OWN,
+        }
+    )
+    | _DIRECTORY_STAFF,
 }
 
 

