@@ -11,6 +11,7 @@ from consortium.citizen.api import router as citizen_router
 from consortium.contacts.api import router as contacts_router
 from consortium.contracts.api import router as contracts_router
 from consortium.core.api_errors import install_error_handlers
+from consortium.directory.api import router as directory_router
 from consortium.orders.api import router as orders_router
 from consortium.organisations.api import router as organisations_router
 from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
@@ -41,3 +42,4 @@ api.add_router("", spend_router)
 api.add_router("", tendering_router)
 api.add_router("", citizen_router)
 api.add_router("", contacts_router)
+api.add_router("", directory_router)

@@ -15,6 +15,7 @@ from consortium.tendering import views as tender_views
 urlpatterns = [
     path("", include("consortium.citizen.urls")),
     path("", include("consortium.contacts.urls")),
+    path("", include("consortium.directory.urls")),
     path("", org_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sign-in/", org_views.sign_in, name="sign-in"),

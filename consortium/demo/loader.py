@@ -18,6 +18,7 @@ def load_demo() -> dict[str, int]:
     from consortium.care.demo import load_care_demo
     from consortium.citizen.demo import load_citizen_demo
     from consortium.contacts.demo import load_contacts_demo
+    from consortium.directory.demo import load_directory_demo
     from consortium.orders.demo import load_marketplace_demo
     from consortium.tendering.demo import load_tendering_demo
 
@@ -27,6 +28,7 @@ def load_demo() -> dict[str, int]:
     load_tendering_demo()
     load_citizen_demo()
     load_contacts_demo()
+    load_directory_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

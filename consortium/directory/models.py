@@ -71,7 +71,9 @@ class Entry(models.Model):
     job_function = models.CharField(max_length=30, choices=JobFunction.choices, blank=True)
     service_types = models.JSONField(default=list, blank=True)
     location = models.CharField(max_length=200, blank=True)
-    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
     manager_ref = models.CharField(max_length=500, blank=True)
     # Search columns, lower case and unaccented (kept by services.entry_search_columns):
     # " given preferred family " with spaces round each word, so " rob" finds a word start;
@@ -95,7 +97,9 @@ class Entry(models.Model):
         ]
         indexes = [
             models.Index(fields=["email"], name="directory_entry_email"),
-            models.Index(fields=["organisation", "family_name", "given_name"], name="directory_entry_org_name"),
+            models.Index(
+                fields=["organisation", "family_name", "given_name"], name="directory_entry_org_name"
+            ),
         ]
         verbose_name_plural = "entries"
 
@@ -172,6 +176,9 @@ class Conflict(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.email} from {self.feed}"
+
 
 class Selected(models.Model):
     """A person's selection of entries, kept across pages and searches."""
@@ -182,6 +189,9 @@ class Selected(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "entry"], name="directory_selected_once")]
+
+    def __str__(self) -> str:
+        return f"Entry {self.entry_id} selected"
 
 
 class GroupEmail(models.Model):

@@ -21,7 +21,15 @@ from consortium.directory.constants import (
 )
 
 VisibilityField = Literal[
-    "name", "email", "phones", "job_title", "department", "job_function", "service_types", "location", "manager"
+    "name",
+    "email",
+    "phones",
+    "job_title",
+    "department",
+    "job_function",
+    "service_types",
+    "location",
+    "manager",
 ]
 assert set(VisibilityField.__args__) == set(VISIBILITY_FIELDS)  # type: ignore[attr-defined]
 SortName = Literal["relevance", "name", "organisation", "department", "job_title", "job_function", "location"]
@@ -53,12 +61,16 @@ class FeedIn(Schema):
     server_url: str = Field("", max_length=300, title="Server address")
     security: LdapSecurity = Field(LdapSecurity.LDAPS, title="Security")
     bind_dn: str = Field("", max_length=500, title="Bind DN")
-    password: str = Field("", max_length=500, title="Bind password", description="Leave empty to keep the current one")
+    password: str = Field(
+        "", max_length=500, title="Bind password", description="Leave empty to keep the current one"
+    )
     base_dn: str = Field("", max_length=500, title="Base DN")
     search_filter: str = Field("(objectClass=person)", max_length=500, title="Search filter")
     page_size: int = Field(500, ge=10, le=5000, title="Page size")
     attribute_map: dict[str, Annotated[str, Field(max_length=100)]] = Field(
-        default_factory=dict, title="Attribute map", description="Target field → LDAP attribute or file column"
+        default_factory=dict,
+        title="Attribute map",
+        description="Target field → LDAP attribute or file column",
     )
     schedule: Schedule = Field(Schedule.OFF, title="Schedule")
     max_archive_percent: int = Field(20, ge=0, le=100, title="Most leavers in one sync (%)")
@@ -79,7 +91,9 @@ class FeedIn(Schema):
 class SyncIn(Schema):
     mode: SyncMode = Field(SyncMode.ALL_OR_NOTHING, title="If some rows are wrong")
     allow_mass_archive: bool = Field(
-        False, title="Allow many leavers", description="Archive more people than the feed's limit in this sync"
+        False,
+        title="Allow many leavers",
+        description="Archive more people than the feed's limit in this sync",
     )
 
 

@@ -4,6 +4,7 @@ on, nor filtered by — so no query, order or count can reveal it by differencin
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -75,7 +76,9 @@ def levels_of(organisation_ids: set[int] | None = None) -> dict[int, dict[str, s
     """Each agency's level per field (defaults filled in)."""
     if organisation_ids is None:
         organisation_ids = set(Feed.objects.values_list("organisation_id", flat=True))
-    stored = {p.organisation_id: p.levels for p in Policy.objects.filter(organisation_id__in=organisation_ids)}
+    stored = {
+        p.organisation_id: p.levels for p in Policy.objects.filter(organisation_id__in=organisation_ids)
+    }
     out: dict[int, dict[str, str]] = {}
     for org_id in organisation_ids:
         levels = stored.get(org_id) or {}
@@ -102,7 +105,9 @@ def sight(actor: Actor) -> Sight:
         field: frozenset(
             org_id
             for org_id, lv in levels.items()
-            if admits(lv[field], viewer_org=actor.organisation.id, entry_org=org_id, viewer_is_partner=partner)
+            if admits(
+                lv[field], viewer_org=actor.organisation.id, entry_org=org_id, viewer_is_partner=partner
+            )
         )
         for field in VISIBILITY_FIELDS
     }
@@ -128,7 +133,9 @@ def visible_entries(actor: Actor, s: Sight | None = None, *, archived: bool = Fa
 
 def _fts(match: str) -> Q:
     """Rows whose FTS5 (trigram) index matches: SQLite's stand-in for pg_trgm's GIN index."""
-    return Q(id__in=RawSQL("SELECT rowid FROM directory_entry_fts WHERE directory_entry_fts MATCH %s", [match]))
+    return Q(
+        id__in=RawSQL("SELECT rowid FROM directory_entry_fts WHERE directory_entry_fts MATCH %s", [match])
+    )
 
 
 def _phrase(text: str) -> str:
@@ -194,7 +201,9 @@ def _token(token: str, s: Sight, n: int) -> tuple[Q, Any, dict[str, Any]]:
     )
     if len(token) >= 3:
         score = score + Case(
-            When(fuzzy, then=F(sim_name) * WEIGHTS["name_similar"]), default=Value(0.0), output_field=FloatField()
+            When(fuzzy, then=F(sim_name) * WEIGHTS["name_similar"]),
+            default=Value(0.0),
+            output_field=FloatField(),
         )
     for field, q in field_qs.items():
         score = score + Case(
@@ -248,15 +257,16 @@ def search(actor: Actor, params: SearchIn) -> Results:
         elif _PHONEISH.match(q) and len(digits) >= 4:
             kind, words_echo = "telephone", q
             exact = ""
-            try:
+            with contextlib.suppress(ValueError):
                 exact = numbers.search_digits(numbers.normalise(q)[0]).split()[0]
-            except ValueError:
-                pass
             qs = qs.filter(_in("phones", s) & Q(phone_digits__contains=digits))
             if connection.vendor == "sqlite" and len(digits) >= 3:
                 qs = qs.filter(_fts(f"phone_digits : {_phrase(digits)}"))
             score = Case(
-                When(Q(phone_digits__contains=exact) if exact else Q(pk=None), then=Value(WEIGHTS["phone_exact"])),
+                When(
+                    Q(phone_digits__contains=exact) if exact else Q(pk=None),
+                    then=Value(WEIGHTS["phone_exact"]),
+                ),
                 default=Value(WEIGHTS["phone_fragment"]),
                 output_field=IntegerField(),
             )
@@ -287,9 +297,7 @@ def search(actor: Actor, params: SearchIn) -> Results:
         )
         keys = [*first, *names]
         order = [k.desc() if params.descending else k.asc() for k in keys]
-    chunk = list(
-        qs.select_related("organisation").order_by(*order)[(page - 1) * per_page : page * per_page]
-    )
+    chunk = list(qs.select_related("organisation").order_by(*order)[(page - 1) * per_page : page * per_page])
     return Results(
         rows=[shown(e, s) for e in chunk],
         total=total,
@@ -334,17 +342,22 @@ def shown(entry: Entry, s: Sight) -> dict[str, Any]:
 def entry(actor: Actor, entry_id: int) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
     """One person as the actor sees them, with their manager and reports where visible."""
     s = sight(actor)
-    found = visible_entries(actor, s, archived=True).select_related("organisation").filter(id=entry_id).first()
+    found = (
+        visible_entries(actor, s, archived=True).select_related("organisation").filter(id=entry_id).first()
+    )
     if found is None or (found.archived_at is not None and not s.is_admin):
         raise NotFound("There is no such person in the directory.")
     row = shown(found, s)
     manager = None
-    if row["manager_id"]:
+    if row["manager_id"] and found.manager_id is not None:
         m = visible_entries(actor, s).select_related("organisation").filter(id=found.manager_id).first()
         manager = shown(m, s) if m else None
     reports: list[dict[str, Any]] = []
     if s.sees("manager", found.organisation_id):
-        reports = [shown(r, s) for r in visible_entries(actor, s).select_related("organisation").filter(manager=found)[:50]]
+        reports = [
+            shown(r, s)
+            for r in visible_entries(actor, s).select_related("organisation").filter(manager=found)[:50]
+        ]
     return row, manager, reports
 
 
@@ -387,8 +400,11 @@ def selection(actor: Actor) -> list[dict[str, Any]]:
     require(actor, Permission.DIRECTORY_SELECT)
     s = sight(actor)
     ids = Selected.objects.filter(person=actor.person).values_list("entry_id", flat=True)
-    entries = visible_entries(actor, s).select_related("organisation").filter(id__in=ids).order_by(
-        Lower("family_name"), Lower("given_name"), "id"
+    entries = (
+        visible_entries(actor, s)
+        .select_related("organisation")
+        .filter(id__in=ids)
+        .order_by(Lower("family_name"), Lower("given_name"), "id")
     )
     return [shown(e, s) for e in entries]
 

@@ -83,11 +83,16 @@ def feed_save(*, actor: Actor, data: FeedIn, feed: Feed | None = None) -> Feed:
         raise ValidationFailed("A feed keeps its kind", field_errors={"kind": "A feed's kind cannot change"})
     if feed.pk and feed.organisation_id != org.id and feed.entries.exists():
         raise ValidationFailed(
-            "The feed has entries", field_errors={"organisation_id": "A feed with entries keeps its organisation"}
+            "The feed has entries",
+            field_errors={"organisation_id": "A feed with entries keeps its organisation"},
         )
     feed.organisation = org
     for name in ("name", "server_url", "security", "bind_dn", "base_dn", "search_filter", "page_size"):
-        setattr(feed, name, getattr(data, name).strip() if isinstance(getattr(data, name), str) else getattr(data, name))
+        setattr(
+            feed,
+            name,
+            getattr(data, name).strip() if isinstance(getattr(data, name), str) else getattr(data, name),
+        )
     feed.attribute_map = mapping
     feed.schedule = data.schedule
     feed.max_archive_percent = data.max_archive_percent
@@ -123,7 +128,12 @@ def feed_test(*, actor: Actor, feed: Feed) -> str:
 
 @transaction.atomic
 def sync_request(
-    *, actor: Actor | None, feed: Feed, data: SyncIn, trigger: str = "manual", upload: tuple[bytes, str] | None = None
+    *,
+    actor: Actor | None,
+    feed: Feed,
+    data: SyncIn,
+    trigger: str = "manual",
+    upload: tuple[bytes, str] | None = None,
 ) -> SyncRun:
     """Queue a sync (an LDAP read, or an uploaded file); the background task applies it."""
     if actor is not None:
@@ -131,11 +141,13 @@ def sync_request(
     if not feed.active:
         raise ValidationFailed("The feed is switched off: switch it on to sync it")
     if feed.kind == FeedKind.FILE and upload is None:
-        raise ValidationFailed("Choose a file", field_errors={"file": "Choose the CSV or .xlsx file to upload"})
+        raise ValidationFailed(
+            "Choose a file", field_errors={"file": "Choose the CSV or .xlsx file to upload"}
+        )
     if feed.kind == FeedKind.LDAP and upload is not None:
         raise ValidationFailed("This feed reads its LDAP directory: it takes no file")
     if upload is not None:
-        content, name = upload
+        content, _name = upload
         if len(content) > sources.MAX_FILE_BYTES:
             raise ValidationFailed(
                 "The file is too large", field_errors={"file": "The file must be smaller than 20 MB"}
@@ -201,9 +213,11 @@ def sync_run(run_id: int) -> SyncRun:
             columns = sources.ldap_columns(feed)
     except sources.SourceError as e:
         return _finish(run, SyncStatus.FAILED, error=str(e))
-    except Exception as e:  # noqa: BLE001 — an unexpected fault still ends the run, changing nothing
+    except Exception as e:
         logger.exception("Directory sync %s failed", run_id)
-        return _finish(run, SyncStatus.FAILED, error=f"The sync stopped with an unexpected error ({type(e).__name__})")
+        return _finish(
+            run, SyncStatus.FAILED, error=f"The sync stopped with an unexpected error ({type(e).__name__})"
+        )
     run.rows_read = len(raws)
     try:
         return _apply(run, feed, raws, columns)
@@ -226,7 +240,11 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
             continue
         if checked.external_id in seen_keys:
             problems.append(
-                records.Problem(where, columns.get("external_id", "id"), f"has the same id as {seen_keys[checked.external_id]}")
+                records.Problem(
+                    where,
+                    columns.get("external_id", "id"),
+                    f"has the same id as {seen_keys[checked.external_id]}",
+                )
             )
             continue
         seen_keys[checked.external_id] = where
@@ -258,7 +276,13 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
             continue
         if p.email and p.email in taken:
             other = taken[p.email]
-            conflicts.append((p, other, f"{p.where} has the e-mail of {other.display_name} from the feed “{other.feed.name}”"))
+            conflicts.append(
+                (
+                    p,
+                    other,
+                    f"{p.where} has the e-mail of {other.display_name} from the feed “{other.feed.name}”",
+                )
+            )
             held_keys.add(p.external_id)
             continue
         if p.email:
@@ -267,7 +291,9 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
     with transaction.atomic():
         existing = {
             row[0]: row
-            for row in Entry.objects.filter(feed=feed).values_list("external_id", "id", "source_hash", "archived_at")
+            for row in Entry.objects.filter(feed=feed).values_list(
+                "external_id", "id", "source_hash", "archived_at"
+            )
         }
         stamp = now()
         to_add = [p for p in kept if p.external_id not in existing]
@@ -304,23 +330,46 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
             batch_size=1000,
         )
         _update_rows(
-            [(existing[p.external_id][1], {**p.values(), **records.search_columns(p.values()), "source_hash": p.digest(), "archived_at": None, "updated_at": stamp}) for p in to_change]
+            [
+                (
+                    existing[p.external_id][1],
+                    {
+                        **p.values(),
+                        **records.search_columns(p.values()),
+                        "source_hash": p.digest(),
+                        "archived_at": None,
+                        "updated_at": stamp,
+                    },
+                )
+                for p in to_change
+            ]
         )
         if leavers:
             for start in range(0, len(leavers), 500):
-                Entry.objects.filter(id__in=leavers[start : start + 500]).update(archived_at=stamp, updated_at=stamp)
+                Entry.objects.filter(id__in=leavers[start : start + 500]).update(
+                    archived_at=stamp, updated_at=stamp
+                )
             Selected.objects.filter(entry_id__in=leavers).delete() if len(leavers) < 5000 else None
         _link_managers(feed)
         # Conflicts: keep those still there, close those gone, open new ones.
-        open_rows = {(c.email, c.external_id): c for c in Conflict.objects.filter(feed=feed, resolved_at__isnull=True)}
+        open_rows = {
+            (c.email, c.external_id): c for c in Conflict.objects.filter(feed=feed, resolved_at__isnull=True)
+        }
         still: set[tuple[str, str]] = set()
         new_rows = []
-        for p, other, detail in conflicts:
+        for p, clash, detail in conflicts:
             k = (p.email, p.external_id)
             still.add(k)
             if k not in open_rows:
                 new_rows.append(
-                    Conflict(email=p.email, feed=feed, external_id=p.external_id[:500], existing=other, run=run, detail=detail[:500])
+                    Conflict(
+                        email=p.email,
+                        feed=feed,
+                        external_id=p.external_id[:500],
+                        existing=clash,
+                        run=run,
+                        detail=detail[:500],
+                    )
                 )
         Conflict.objects.bulk_create(new_rows)
         gone = [c.id for k, c in open_rows.items() if k not in still]
@@ -384,9 +433,10 @@ def _update_rows(rows: list[tuple[int, dict[str, Any]]]) -> None:
         return
     meta = Entry._meta
     qn = connection.ops.quote_name
-    fields = [meta.get_field(n) for n in _UPDATED]
-    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)  # type: ignore[attr-defined]
-    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE id = %s"
+    fields: list[Any] = [meta.get_field(n) for n in _UPDATED]
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    # Names come from the model's own metadata; every value is a parameter.
+    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE id = %s"  # noqa: S608
     params = [[f.get_db_prep_save(values[f.name], connection) for f in fields] + [pk] for pk, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
@@ -394,7 +444,9 @@ def _update_rows(rows: list[tuple[int, dict[str, Any]]]) -> None:
 
 def _link_managers(feed: Feed) -> None:
     """Point each entry at its manager: the entry whose id (an LDAP DN) or e-mail the source gave."""
-    rows = list(Entry.objects.filter(feed=feed).values_list("id", "external_id", "email", "manager_ref", "manager_id"))
+    rows = list(
+        Entry.objects.filter(feed=feed).values_list("id", "external_id", "email", "manager_ref", "manager_id")
+    )
     by_key: dict[str, int] = {}
     for pk, ext, email, _ref, _m in rows:
         by_key[ext.lower()] = pk
@@ -410,18 +462,21 @@ def _link_managers(feed: Feed) -> None:
     if changes:
         table = connection.ops.quote_name(Entry._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET manager_id = %s WHERE id = %s", changes)
+            cursor.executemany(f"UPDATE {table} SET manager_id = %s WHERE id = %s", changes)  # noqa: S608
 
 
 def conflict_resolve(*, actor: Actor, conflict_id: int) -> Conflict:
     """Mark a conflict dealt with (the source was corrected, or the admins chose to leave it)."""
     with transaction.atomic():
-        c = selectors.conflicts(actor).select_for_update(of=("self",)).filter(id=conflict_id).first()
-        if c is None:
+        found = selectors.conflicts(actor).select_for_update(of=("self",)).filter(id=conflict_id).first()
+        if found is None:
             raise NotFound("There is no such open conflict.")
+        c = found
         c.resolved_at = now()
         c.save(update_fields=["resolved_at"])
-        audit_record(actor=actor, action="directory.conflict_resolved", obj=c, organisation=c.feed.organisation)
+        audit_record(
+            actor=actor, action="directory.conflict_resolved", obj=c, organisation=c.feed.organisation
+        )
         return c
 
 
@@ -471,8 +526,12 @@ def select(*, actor: Actor, entry_ids: Iterable[int]) -> int:
     have = set(Selected.objects.filter(person=actor.person).values_list("entry_id", flat=True))
     new = visible - have
     if len(have) + len(new) > MAX_SELECTION:
-        raise ValidationFailed(f"A selection holds at most {MAX_SELECTION} people: e-mail or export these first")
-    Selected.objects.bulk_create([Selected(person=actor.person, entry_id=i) for i in sorted(new)], ignore_conflicts=True)
+        raise ValidationFailed(
+            f"A selection holds at most {MAX_SELECTION} people: e-mail or export these first"
+        )
+    Selected.objects.bulk_create(
+        [Selected(person=actor.person, entry_id=i) for i in sorted(new)], ignore_conflicts=True
+    )
     return len(have) + len(new)
 
 
@@ -533,7 +592,13 @@ def export_csv(*, actor: Actor) -> str:
 
 def _v(text: str) -> str:
     """A vCard text value, escaped (RFC 6350 §3.4)."""
-    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\r", "").replace("\n", "\\n")
+    return (
+        text.replace("\\", "\\\\")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+        .replace("\r", "")
+        .replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -593,7 +658,8 @@ def email_limits(actor: Actor) -> tuple[int, int, int]:
     """(most recipients in one message, the daily limit, recipients already used today)."""
     since = now() - dt.timedelta(hours=24)
     used = (
-        GroupEmail.objects.filter(sender=actor.person, created_at__gte=since).aggregate(n=Sum("total"))["n"] or 0
+        GroupEmail.objects.filter(sender=actor.person, created_at__gte=since).aggregate(n=Sum("total"))["n"]
+        or 0
     )
     return (
         _settings("DIRECTORY_EMAIL_MAX_RECIPIENTS", 250),
@@ -686,7 +752,11 @@ def email_send(email_id: int) -> GroupEmail:
                 else:
                     messages = [
                         EmailMessage(
-                            msg.subject, msg.body + footer, settings.DEFAULT_FROM_EMAIL, [a], reply_to=[msg.sender.email]
+                            msg.subject,
+                            msg.body + footer,
+                            settings.DEFAULT_FROM_EMAIL,
+                            [a],
+                            reply_to=[msg.sender.email],
                         )
                         for a in to
                     ]
@@ -697,10 +767,12 @@ def email_send(email_id: int) -> GroupEmail:
                 )
                 msg.sent += len(to)
                 msg.skipped += len(chunk) - len(to)
-    except Exception as e:  # noqa: BLE001 — the mail server failed: say so; the rest stays unsent
+    except Exception as e:
         logger.exception("Group e-mail %s stopped", email_id)
         GroupEmail.objects.filter(id=email_id).update(
-            status=SendStatus.FAILED, error=f"The mail server refused or failed ({type(e).__name__})", finished_at=now()
+            status=SendStatus.FAILED,
+            error=f"The mail server refused or failed ({type(e).__name__})",
+            finished_at=now(),
         )
         msg.refresh_from_db()
         return msg

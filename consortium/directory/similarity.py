@@ -94,7 +94,9 @@ def install() -> None:
 
     def _add(sender: Any, connection: Any, **kwargs: Any) -> None:
         if connection.vendor == "sqlite":
-            connection.connection.create_function("strict_word_similarity", 2, _sqlite_word_similarity, deterministic=True)
+            connection.connection.create_function(
+                "strict_word_similarity", 2, _sqlite_word_similarity, deterministic=True
+            )
         elif connection.vendor == "postgresql":
             # The threshold of pg_trgm's <% operator (0.6 by default misses most typos).
             with connection.connection.cursor() as cursor:

@@ -5,6 +5,7 @@ raises SourceError with a message in plain words; nothing is written here."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import ssl
@@ -43,7 +44,9 @@ def _decode(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SourceError("The file is not text in UTF-8 or Windows-1252: save it as CSV UTF-8 and upload it again")
+    raise SourceError(
+        "The file is not text in UTF-8 or Windows-1252: save it as CSV UTF-8 and upload it again"
+    )
 
 
 def read_file(content: bytes, name: str, attribute_map: dict[str, str]) -> FileRows:
@@ -79,7 +82,9 @@ def read_file(content: bytes, name: str, attribute_map: dict[str, str]) -> FileR
     header = [h.strip().lower() for h in table[0]]
     index = {h: i for i, h in enumerate(header) if h}
     missing = [
-        col for target, col in attribute_map.items() if target in ("given_name", "family_name") and col.lower() not in index
+        col
+        for target, col in attribute_map.items()
+        if target in ("given_name", "family_name") and col.lower() not in index
     ]
     if missing:
         raise SourceError("The header row has no column " + ", ".join(f"“{m}”" for m in missing))
@@ -112,7 +117,9 @@ def _server(feed: Feed) -> Any:
     except ValueError:
         raise SourceError("The server address has a port that is not a number") from None
     tls = ldap3.Tls(validate=ssl.CERT_REQUIRED) if feed.security != LdapSecurity.NONE else None
-    return ldap3.Server(parts.hostname, port=port, use_ssl=use_ssl, tls=tls, get_info=ldap3.NONE, connect_timeout=10)
+    return ldap3.Server(
+        parts.hostname, port=port, use_ssl=use_ssl, tls=tls, get_info=ldap3.NONE, connect_timeout=10
+    )
 
 
 def _words(exc: Exception) -> str:
@@ -120,7 +127,9 @@ def _words(exc: Exception) -> str:
     from ldap3.core import exceptions as x
 
     if isinstance(exc, x.LDAPSocketOpenError | x.LDAPStartTLSError) and "TLS" in str(exc).upper():
-        return "A secure connection could not be made: check the server's certificate and the security setting"
+        return (
+            "A secure connection could not be made: check the server's certificate and the security setting"
+        )
     if isinstance(exc, x.LDAPSocketOpenError):
         return "The directory server could not be reached: check the address and port, and that it is running"
     if isinstance(exc, x.LDAPBindError | x.LDAPInvalidCredentialsResult):
@@ -133,7 +142,9 @@ def _words(exc: Exception) -> str:
         return "The directory server stopped at its size limit: it does not allow paged searches for this account"
     if isinstance(exc, x.LDAPInsufficientAccessRightsResult):
         return "The bind account may not read this part of the directory"
-    if isinstance(exc, x.LDAPSessionTerminatedByServerError | x.LDAPSocketReceiveError | x.LDAPSocketSendError):
+    if isinstance(
+        exc, x.LDAPSessionTerminatedByServerError | x.LDAPSocketReceiveError | x.LDAPSocketSendError
+    ):
         return "The connection to the directory server was lost during the search"
     if isinstance(exc, x.LDAPSocketCloseError | x.LDAPCommunicationError):
         return "The connection to the directory server was lost"
@@ -200,7 +211,9 @@ def read_ldap(feed: Feed, *, on_page: Callable[[int], None] | None = None) -> It
                     if value is None:
                         continue
                     values = value if isinstance(value, list) else [value]
-                    raw[target] = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in values]
+                    raw[target] = [
+                        v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in values
+                    ]
                 external = (raw.get("external_id") or [dn])[0]
                 yield (dn, raw, external)
             pages += 1
@@ -213,10 +226,8 @@ def read_ldap(feed: Feed, *, on_page: Callable[[int], None] | None = None) -> It
     except LDAPException as e:
         raise SourceError(_words(e)) from None
     finally:
-        try:
+        with contextlib.suppress(Exception):
             conn.unbind()
-        except Exception:  # noqa: BLE001 — the connection may already be gone; nothing to tidy
-            pass
 
 
 def ldap_columns(feed: Feed) -> dict[str, str]:

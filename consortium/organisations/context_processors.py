@@ -29,6 +29,7 @@ def acting(request: HttpRequest) -> dict[str, Any]:
         "sees_all_spend": actor is not None and actor.has(Permission.SPEND_VIEW_ALL),
         "works_requests": actor is not None
         and (actor.has(Permission.REQUESTS_WORK) or actor.has(Permission.REQUESTS_OVERSEE)),
+        "uses_directory": actor is not None and actor.has(Permission.DIRECTORY_SEARCH),
         "works_contacts": actor is not None
         and (actor.has(Permission.CONTACTS_ANSWER) or actor.has(Permission.CONTACTS_SUPERVISE)),
         "switchable_organisations": switchable,

@@ -7,6 +7,7 @@ here: nothing joins the service unreviewed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1477,3 +1478,187 @@ def test_people_page_shows_only_own_organisation(world, signed_in):
     assert world.people[AP].email in content
     assert world.outsider.email not in content
     assert world.outsider.email in signed_in(CA).get("/people/").content.decode()
+
+
+# --- joined-up directory: everyone signed in searches (suppliers see only what agencies open
+# to everyone); staff of public bodies select, export and e-mail; the consortium's admins run
+# the feeds; an agency's partner officers say who sees its fields.
+def _dir(w: World) -> Any:
+    from consortium.directory.tests.factories import directory_world
+
+    return directory_world(w)
+
+
+def _bob(w: World) -> int:
+    return int(_dir(w).entry("bob.johnson@tamworth.example").pk)
+
+
+def _selected(w: World, r: str) -> str:
+    """The e-mail endpoint, with the directory's Bob in the role's selection where it may select."""
+    from consortium.directory import services as directory_services
+
+    # Roles that may not select simply have nothing selected.
+    with contextlib.suppress(Exception):
+        directory_services.select(actor=w.actor(r), entry_ids=[_bob(w)])
+    return "/api/v1/directory/emails"
+
+
+def _outsiders_email(w: World) -> int:
+    from consortium.directory.models import GroupEmail
+
+    _dir(w)
+    msg = GroupEmail.objects.filter(sender=w.outsider).first() or GroupEmail.objects.create(
+        sender=w.outsider, organisation=w.other_member, subject="Hello", body="x", mode="individual"
+    )
+    return int(msg.pk)
+
+
+def _ldap_feed(w: World) -> int:
+    from consortium.directory.models import Feed
+
+    _dir(w)
+    feed = Feed.objects.filter(name="LDAP feed").first() or Feed.objects.create(
+        organisation=w.care_council,
+        name="LDAP feed",
+        kind="ldap",
+        server_url="ldap://127.0.0.1:1",
+        base_dn="dc=x",
+        attribute_map={"given_name": "givenName", "family_name": "sn"},
+    )
+    return int(feed.pk)
+
+
+def _conflict(w: World) -> int:
+    from consortium.directory.models import Conflict, SyncRun
+
+    d = _dir(w)
+    c = Conflict.objects.filter(resolved_at__isnull=True).first()
+    if c is None:
+        run = SyncRun.objects.create(feed=d.county, status="applied")
+        c = Conflict.objects.create(
+            email="x@example.org", feed=d.county, external_id="c9", run=run, detail="Row 9 clashes"
+        )
+    return int(c.pk)
+
+
+def _run_id(w: World) -> int:
+    from consortium.directory.models import SyncRun
+
+    _dir(w)
+    return int(SyncRun.objects.order_by("id").first().pk)  # type: ignore[union-attr]
+
+
+def _staff_csv(w: World, r: str) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consortium.directory.tests.factories import TAMWORTH, csv_bytes
+
+    _dir(w)
+    return {"file": SimpleUploadedFile("staff.csv", csv_bytes(TAMWORTH)), "mode": "all_or_nothing"}
+
+
+DIRECTORY_SEARCHERS: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, EV, SU, PO)}
+SELECTORS_: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, PO)}
+API_CASES.update(
+    {
+        "directory_search": Case(
+            lambda w, r: (_dir(w) and "/api/v1/directory/people?q=smith", None), DIRECTORY_SEARCHERS
+        ),
+        # Suppliers see only what agencies open to everyone signed in: not these people.
+        "directory_person": Case(
+            lambda w, r: (f"/api/v1/directory/people/{_bob(w)}", None), {**DIRECTORY_SEARCHERS, SU: 404}
+        ),
+        "directory_selection": Case(lambda w, r: ("/api/v1/directory/selection", None), SELECTORS_),
+        "directory_select": Case(
+            lambda w, r: ("/api/v1/directory/selection", {"entry_ids": [_bob(w)]}), SELECTORS_
+        ),
+        "directory_unselect": Case(
+            lambda w, r: ("/api/v1/directory/selection/remove", {"entry_ids": [_bob(w)]}), SELECTORS_
+        ),
+        "directory_clear": Case(
+            lambda w, r: ("/api/v1/directory/selection", None), {r: 204 for r in SELECTORS_}
+        ),
+        "directory_export_csv": Case(lambda w, r: ("/api/v1/directory/selection.csv", None), SELECTORS_),
+        "directory_export_vcard": Case(lambda w, r: ("/api/v1/directory/selection.vcf", None), SELECTORS_),
+        "directory_email": Case(
+            lambda w, r: (
+                _selected(w, r),
+                {"subject": "Shared training", "body": "Join us"},
+            ),
+            {r: 202 for r in SELECTORS_},
+        ),
+        "directory_emails": Case(lambda w, r: ("/api/v1/directory/emails", None), SELECTORS_),
+        # Someone else's message: not found for anyone who may send, refused for the rest.
+        "directory_email_progress": Case(
+            lambda w, r: (f"/api/v1/directory/emails/{_outsiders_email(w)}", None),
+            {r: 404 for r in SELECTORS_},
+        ),
+        "directory_visibility": Case(
+            lambda w, r: (f"/api/v1/directory/visibility/{_dir(w).tamworth.organisation_id}", None), {CA: 200}
+        ),
+        "directory_visibility_set": Case(
+            lambda w, r: (
+                f"/api/v1/directory/visibility/{_dir(w).tamworth.organisation_id}",
+                {"levels": {"phones": "own"}},
+            ),
+            {CA: 200},
+        ),
+        "directory_feeds": Case(lambda w, r: ("/api/v1/directory/feeds", None), {CA: 200}),
+        "directory_feed_create": Case(
+            lambda w, r: (
+                "/api/v1/directory/feeds",
+                {"organisation_id": w.member.pk, "name": f"Feed {r}", "kind": "file"},
+            ),
+            {CA: 201},
+        ),
+        "directory_feed_update": Case(
+            lambda w, r: (
+                f"/api/v1/directory/feeds/{_dir(w).county.pk}",
+                {"organisation_id": w.care_council.pk, "name": "County staff", "kind": "file"},
+            ),
+            {CA: 200},
+        ),
+        "directory_feed_sync": Case(
+            lambda w, r: (f"/api/v1/directory/feeds/{_ldap_feed(w)}/sync", {}), {CA: 202}
+        ),
+        "directory_feed_upload": Case(
+            lambda w, r: (f"/api/v1/directory/feeds/{_dir(w).tamworth.pk}/upload", _staff_csv(w, r)),
+            {CA: 202},
+            multipart=True,
+        ),
+        "directory_syncs": Case(lambda w, r: ("/api/v1/directory/syncs", None), {CA: 200}),
+        "directory_sync": Case(lambda w, r: (f"/api/v1/directory/syncs/{_run_id(w)}", None), {CA: 200}),
+        "directory_conflicts": Case(lambda w, r: ("/api/v1/directory/conflicts", None), {CA: 200}),
+        "directory_conflict_resolve": Case(
+            lambda w, r: (f"/api/v1/directory/conflicts/{_conflict(w)}/resolve", {}), {CA: 200}
+        ),
+    }
+)
+
+DIRECTORY_SELECTORS: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, PO)}
+PAGES.update(
+    {
+        "directory-search": Page(lambda w, r: _dir(w) and "/directory/?q=smith", {}),
+        "directory-person": Page(lambda w, r: f"/directory/people/{_bob(w)}/", {SU: 404}),
+        "directory-selection": Page(lambda w, r: "/directory/selection/", DIRECTORY_SELECTORS, default=403),
+        "directory-export": Page(
+            lambda w, r: "/directory/selection/export.vcf", DIRECTORY_SELECTORS, default=403
+        ),
+        "directory-email": Page(lambda w, r: "/directory/email/", DIRECTORY_SELECTORS, default=403),
+        "directory-email-progress": Page(
+            lambda w, r: f"/directory/email/{_outsiders_email(w)}/",
+            {k: 404 for k in DIRECTORY_SELECTORS},
+            default=403,
+        ),
+        "directory-me": Page(lambda w, r: "/directory/me/", {}),
+        # Partner officers set their own agency's; the consortium's admins any agency's.
+        "directory-visibility": Page(lambda w, r: "/directory/visibility/", {CA: 200, PO: 200}, default=403),
+        "directory-visibility-of": Page(
+            lambda w, r: f"/directory/visibility/{_dir(w).tamworth.organisation_id}/", {CA: 200}, default=403
+        ),
+        "directory-feeds": Page(lambda w, r: "/directory/feeds/", {CA: 200}, default=403),
+        "directory-feed": Page(lambda w, r: f"/directory/feeds/{_dir(w).county.pk}/", {CA: 200}, default=403),
+        "directory-run": Page(lambda w, r: f"/directory/syncs/{_run_id(w)}/", {CA: 200}, default=403),
+        "directory-conflicts": Page(lambda w, r: "/directory/conflicts/", {CA: 200}, default=403),
+    }
+)

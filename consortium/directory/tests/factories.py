@@ -48,18 +48,26 @@ def directory_world(world) -> Directory:  # type: ignore[no-untyped-def]
     admin = world.actor(Role.CONSORTIUM_ADMIN)
     tamworth = services.feed_save(
         actor=admin,
-        data=FeedIn(organisation_id=world.other_member.id, name="Tamworth staff", kind=FeedKind.FILE),
+        data=FeedIn.model_validate(
+            dict(organisation_id=world.other_member.id, name="Tamworth staff", kind=FeedKind.FILE)
+        ),
     )
     county = services.feed_save(
         actor=admin,
-        data=FeedIn(organisation_id=world.care_council.id, name="County staff", kind=FeedKind.FILE),
+        data=FeedIn.model_validate(
+            dict(organisation_id=world.care_council.id, name="County staff", kind=FeedKind.FILE)
+        ),
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.sync_request(actor=admin, feed=tamworth, data=SyncIn(), upload=(csv_bytes(TAMWORTH), "t.csv"))
-        services.sync_request(actor=admin, feed=county, data=SyncIn(), upload=(csv_bytes(COUNTY), "c.csv"))
+        services.sync_request(
+            actor=admin, feed=tamworth, data=SyncIn.model_validate({}), upload=(csv_bytes(TAMWORTH), "t.csv")
+        )
+        services.sync_request(
+            actor=admin, feed=county, data=SyncIn.model_validate({}), upload=(csv_bytes(COUNTY), "c.csv")
+        )
     services.policy_set(
         actor=admin,
         organisation_id=world.care_council.id,
-        data=PolicyIn(levels={"phones": Visibility.OWN}),
+        data=PolicyIn.model_validate(dict(levels={"phones": Visibility.OWN})),
     )
     return Directory(tamworth, county)

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def names(world, role: str = Role.MEMBER_BUYER, **params) -> list[str]:  # type: ignore[no-untyped-def]
-    return [r["name"] for r in selectors.search(world.actor(role), SearchIn(**params)).rows]
+    return [
+        r["name"] for r in selectors.search(world.actor(role), SearchIn.model_validate(dict(**params))).rows
+    ]
 
 
 def test_exact_email_and_any_telephone_format(world) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +25,9 @@ def test_exact_email_and_any_telephone_format(world) -> None:  # type: ignore[no
     for typed in ("01827 709123", "+44 (0)1827 709123", "0044 1827-709123", "709123", "1827709"):
         assert "Sarah Smith" in names(world, q=typed), typed
     # The exact number ranks above a fragment match.
-    results = selectors.search(world.actor(Role.MEMBER_BUYER), SearchIn(q="01827 709000")).rows
+    results = selectors.search(
+        world.actor(Role.MEMBER_BUYER), SearchIn.model_validate(dict(q="01827 709000"))
+    ).rows
     assert results[0]["name"] == "Bob Johnson"
 
 
@@ -59,12 +63,19 @@ def test_hidden_fields_are_neither_shown_nor_searched(world) -> None:  # type: i
     directory_world(world)
     # The county shows telephone numbers to its own staff only.
     buyer = world.actor(Role.MEMBER_BUYER)
-    bill = [r for r in selectors.search(buyer, SearchIn(q="bill")).rows if r["name"] == "Bill Jones"][0]
+    bill = next(
+        r
+        for r in selectors.search(buyer, SearchIn.model_validate(dict(q="bill"))).rows
+        if r["name"] == "Bill Jones"
+    )
     assert bill["phones"] is None and bill["email"] == "bill.jones@staffordshire.example"
     assert names(world, q="01785 276000") == []  # no differencing by number
     own = world.actor(Role.COMMISSIONER)  # works for the county
     assert names(world, Role.COMMISSIONER, q="01785 276000") == ["Bill Jones"]
-    assert selectors.search(own, SearchIn(q="bill")).rows[0]["phones"][0]["number"] == "+441785276000"
+    assert (
+        selectors.search(own, SearchIn.model_validate(dict(q="bill"))).rows[0]["phones"][0]["number"]
+        == "+441785276000"
+    )
 
 
 def test_suppliers_see_only_what_is_open_to_everyone(world) -> None:  # type: ignore[no-untyped-def]
@@ -77,9 +88,11 @@ def test_suppliers_see_only_what_is_open_to_everyone(world) -> None:  # type: ig
     services.policy_set(
         actor=world.actor(Role.CONSORTIUM_ADMIN),
         organisation_id=world.other_member.id,
-        data=PolicyIn(levels={"name": Visibility.SIGNED_IN, "job_title": Visibility.SIGNED_IN}),
+        data=PolicyIn.model_validate(
+            dict(levels={"name": Visibility.SIGNED_IN, "job_title": Visibility.SIGNED_IN})
+        ),
     )
-    rows = selectors.search(world.actor(Role.SUPPLIER_USER), SearchIn(q="smith")).rows
+    rows = selectors.search(world.actor(Role.SUPPLIER_USER), SearchIn.model_validate(dict(q="smith"))).rows
     assert [r["name"] for r in rows] == ["Sarah Smith"]
     assert rows[0]["job_title"] == "Housing Officer" and rows[0]["email"] is None
     assert names(world, Role.SUPPLIER_USER, q="sarah.smith@tamworth.example") == []

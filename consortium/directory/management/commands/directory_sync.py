@@ -18,7 +18,9 @@ class Command(BaseCommand):
         queued = 0
         for feed in services.due_feeds():
             try:
-                services.sync_request(actor=None, feed=feed, data=SyncIn(), trigger="schedule")
+                services.sync_request(
+                    actor=None, feed=feed, data=SyncIn.model_validate({}), trigger="schedule"
+                )
                 queued += 1
             except ValidationFailed as e:
                 self.stdout.write(f"{feed}: {e.detail}")
