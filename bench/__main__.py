@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api_list, care, citizen, contacts, marketplace, tendering
+from bench import api_list, care, citizen, contacts, directory, marketplace, tendering
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
@@ -11,6 +11,7 @@ BENCHMARKS = [
     ("Collaborative tendering: evaluation and OCDS", tendering.main),
     ("Shared citizen services: Open311 intake, queue, figures", citizen.main),
     ("Contact routing: decisions, the integration API, assignment, figures", contacts.main),
+    ("Joined-up directory: search over 200,000 people, LDAP sync", directory.main),
 ]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
@@ -283,10 +283,7 @@ def search(actor: Actor, params: SearchIn) -> Results:
             if total_score is not None:
                 score = total_score
     qs = qs.annotate(score=score)
-    total = qs.count()
     per_page = params.per_page
-    pages = max(1, -(-total // per_page))
-    page = min(params.page, pages)
     sort = params.sort if (params.sort != "relevance" or q) else "name"
     names: list[Any] = [Lower("family_name"), Lower("given_name"), F("id")]
     if sort == "relevance":
@@ -297,7 +294,22 @@ def search(actor: Actor, params: SearchIn) -> Results:
         )
         keys = [*first, *names]
         order = [k.desc() if params.descending else k.asc() for k in keys]
-    chunk = list(qs.select_related("organisation").order_by(*order)[(page - 1) * per_page : page * per_page])
+
+    def fetch(page: int) -> list[Entry]:
+        # The page and the count of every match in one query (a window), not two.
+        counted = qs.annotate(full_count=Window(Count("id"))).select_related("organisation").order_by(*order)
+        return list(counted[(page - 1) * per_page : page * per_page])
+
+    page = params.page
+    chunk = fetch(page)
+    if chunk:
+        total = int(getattr(chunk[0], "full_count", 0))
+    else:
+        total = qs.count()
+        if total and page > 1:
+            page = max(1, -(-total // per_page))
+            chunk = fetch(page)
+    pages = max(1, -(-total // per_page))
     return Results(
         rows=[shown(e, s) for e in chunk],
         total=total,
