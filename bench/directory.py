@@ -171,7 +171,11 @@ def main() -> None:
         for kind, f in figures.items():
             assert isinstance(f, dict)
             ratio = f["p95"] / bare["p95"] if bare["p95"] else 0
-            verdict = "" if kind == "bare trigram query" else ("  ✓ ≤ 50 ms" if f["p95"] <= 50 else "  ✗ over 50 ms")
+            verdict = (
+                ""
+                if kind == "bare trigram query"
+                else ("  ✓ ≤ 50 ms" if f["p95"] <= 50 else "  ✗ over 50 ms")
+            )
             print(
                 f"  {kind:36s} p50 {f['p50']:7.1f} ms  p95 {f['p95']:7.1f} ms  ({f['n']} searches;"
                 f" p95 {ratio:4.1f}× the bare trigram query){verdict}"

@@ -277,3 +277,8 @@ CONSORTIUM_SEALING_KEYS = os.environ.get("CONSORTIUM_SEALING_KEYS", "")
 # this from our clock (a replay outside the window is refused; inside it, the idempotency
 # key answers it without a second effect).
 CONTACTS_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("CONTACTS_SIGNATURE_WINDOW_SECONDS", "300"))
+# Group e-mail from the directory: most recipients in one message, per sender in 24 hours,
+# and how many go to the mail server at a time.
+DIRECTORY_EMAIL_MAX_RECIPIENTS = int(os.environ.get("DIRECTORY_EMAIL_MAX_RECIPIENTS", "250"))
+DIRECTORY_EMAIL_DAILY_LIMIT = int(os.environ.get("DIRECTORY_EMAIL_DAILY_LIMIT", "500"))
+DIRECTORY_EMAIL_BATCH = int(os.environ.get("DIRECTORY_EMAIL_BATCH", "50"))
