@@ -3,7 +3,8 @@
 (1) Search over 200,000 entries, on PostgreSQL and on SQLite: p50/p95 of the whole search
     (visibility rules, ranking, count, the page of 25) for names with a typo, telephone
     fragments and department filters — target p95 <= 50 ms — beside the bare trigram query
-    (PostgreSQL: pg_trgm's <<% with its GIN index; SQLite: the FTS5 trigram MATCH) and the ratio.
+    (PostgreSQL: pg_trgm's <<% over the entries' names with its GIN index, ranked; SQLite: the
+    FTS5 trigram MATCH of the word's trigrams over the names) and the ratio.
 (2) LDAP: a sync of 50,000 people from a local OpenLDAP (slapd) in pages of 1,000 (target
     <= 60 s), then a re-sync with 1% of them changed (target <= 15 s), on PostgreSQL.
 """
@@ -51,6 +52,10 @@ for seed, (name, roles, area) in enumerate(agencies, start=1):
             Entry.objects.bulk_create(batch)
             batch = []
     Entry.objects.bulk_create(batch)
+from consortium.directory.services import remember_names
+from consortium.directory.records import Person as P
+remember_names(P(external_id="", given_name=g, family_name=f) for g, f in set(Entry.objects.values_list("given_name", "family_name")))
+remember_names(P(external_id="", given_name=g, family_name="") for g in set(Entry.objects.exclude(preferred_name="").values_list("preferred_name", flat=True)))
 from django.db import connection
 if connection.vendor == "postgresql":
     with connection.cursor() as c:
@@ -69,7 +74,7 @@ actor = actor_for(Person.objects.get(email="buyer@moorside.example"))
 kinds = {
     "name with a typo": [{"q": q} for q in ("jonhson", "smiht", "wiliams", "robinsn", "hughs", "tayler")],
     "given and family name (synonyms)": [{"q": q} for q in ("bob taylor", "bill smith", "kate jones")],
-    "telephone fragment": [{"q": q} for q in ("960123", "01785 0012", "+44 1827 00", "1543001")],
+    "telephone fragment": [{"q": q} for q in ("000123", "01785 0012", "+44 1827 00", "1543001")],
     "department filter": [{"department": d} for d in ("housing", "highways", "prevention", "finance")],
     "words and a filter": [{"q": "officer", "department": "housing"}, {"q": "smith", "job_function": "policing"}],
 }
@@ -93,9 +98,9 @@ with connection.cursor() as c:
                 c.execute("SELECT id FROM directory_entry WHERE %s <<%% name_text "
                           "ORDER BY strict_word_similarity(%s, name_text) DESC LIMIT 25", [q, q])
             else:
-                from consortium.directory.similarity import fuzzy_match_query
+                from consortium.directory.similarity import vocabulary_match_query
                 c.execute("SELECT rowid FROM directory_entry_fts WHERE directory_entry_fts MATCH %s LIMIT 25",
-                          [fuzzy_match_query(q)])
+                          [vocabulary_match_query(q).replace("word :", "name_text :")])
             c.fetchall()
             bare.append((time.perf_counter() - t) * 1000)
 bare.sort()

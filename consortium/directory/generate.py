@@ -265,6 +265,11 @@ SURNAMES = [
     "Reed",
     "Kennedy",
 ]
+# The long tail: most people in a large directory have a surname shared by few others, so
+# about two in three are drawn from place-name surnames built from common English elements.
+_FIRST = "Ash Brad Chad Ather Black Brom Craw Dun Elling Farn Gold Hat Hol Ketter Lang Mar Nor Oak Pen Rad Shel Stan Thorn Wake Whit Wood Hartle Kings Led Mid".split()
+_LAST = "ley ford worth ton field wood ham by well shaw bury stone ridge croft wick".split()
+TAIL = [a + b for a in _FIRST for b in _LAST]
 SHORT = {"Robert": "Bob", "William": "Bill", "Catherine": "Kate", "Elizabeth": "Liz", "Christopher": "Chris"}
 
 # (department, team, job title, job function, service types)
@@ -334,12 +339,14 @@ def people(
 ) -> Iterator[Made]:
     """`n` people of one agency; every tenth manages the next nine."""
     rng = random.Random(seed)
-    f_weights = [1 / (i + 4) for i in range(len(FORENAMES))]
-    s_weights = [1 / (i + 3) for i in range(len(SURNAMES))]
+    # Rank-weighted and flattened: the commonest surname is about 1 in 90 people, as Smith is
+    # in England and Wales (ONS); the commonest forename about 1 in 40.
+    f_weights = [1 / (i + 30) for i in range(len(FORENAMES))]
+    s_weights = [1 / (i + 10) for i in range(len(SURNAMES))]
     used: set[str] = set()
     for i in range(n):
         given = rng.choices(FORENAMES, f_weights)[0]
-        family = rng.choices(SURNAMES, s_weights)[0]
+        family = rng.choices(SURNAMES, s_weights)[0] if rng.random() < 0.35 else rng.choice(TAIL)
         local = f"{given}.{family}".lower().replace("'", "")
         email = f"{local}@{domain}"
         k = 2

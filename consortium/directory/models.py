@@ -111,6 +111,17 @@ class Entry(models.Model):
         return f"{self.preferred_name or self.given_name} {self.family_name}".strip()
 
 
+class NameWord(models.Model):
+    """Every word of every name in the directory, once: a typo or a short form is matched
+    against these few thousand words (trigram similarity, synonyms, prefixes), and the
+    entries are then found by the words it stands for — not by comparing every entry."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class Policy(models.Model):
     """One agency's visibility rules: {field: Visibility}. A field not listed is shown to
     partners (constants.DEFAULT_VISIBILITY)."""

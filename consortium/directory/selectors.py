@@ -22,10 +22,10 @@ from consortium.directory.constants import (
     JobFunction,
     Visibility,
 )
-from consortium.directory.models import Conflict, Entry, Feed, GroupEmail, Policy, Selected, SyncRun
+from consortium.directory.models import Conflict, Entry, Feed, GroupEmail, NameWord, Policy, Selected, SyncRun
 from consortium.directory.names import synonyms
 from consortium.directory.schemas import SearchIn
-from consortium.directory.similarity import WORD_THRESHOLD, fold, fuzzy_match_query
+from consortium.directory.similarity import WORD_THRESHOLD, fold, vocabulary_match_query, word_similarity
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import OrganisationKind
 from consortium.organisations.models import Organisation
@@ -142,29 +142,64 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _similarity(token: str) -> Func:
-    return Func(Value(token), F("name_text"), function="strict_word_similarity", output_field=FloatField())
+MAX_NAME_WORDS = 40
 
 
-def _token(token: str, s: Sight, n: int) -> tuple[Q, Any, dict[str, Any]]:
-    """(the condition one word of the search must meet, its score, annotations it needs)."""
-    pg = connection.vendor == "postgresql"
-    syns = sorted(synonyms(token))[:12]
-    name_exact = Q(name_text__contains=f" {token} ")
-    name_start = Q(name_text__contains=f" {token}")
-    name_syn = Q()
-    for syn in syns:
-        name_syn |= Q(name_text__contains=f" {syn} ")
-    sim_name = f"_sim{n}"
-    annotations: dict[str, Any] = {}
-    fuzzy = Q()
+def name_words(token: str) -> dict[str, float]:
+    """The name words a search word stands for, with their points: itself, its other forms
+    (Bob → robert, rob …), names starting with it, and names like it (a typo) — found in the
+    name vocabulary, a few thousand words, not by comparing every entry."""
+    found: dict[str, float] = {}
+    forms = synonyms(token)
+    for w in NameWord.objects.filter(word__in=[token, *sorted(forms)]).values_list("word", flat=True):
+        found[w] = WEIGHTS["name_exact"] if w == token else WEIGHTS["name_synonym"]
+    for w in (
+        NameWord.objects.filter(word__startswith=token).order_by("word").values_list("word", flat=True)[:20]
+    ):
+        found.setdefault(w, WEIGHTS["name_start"])
     if len(token) >= 3:
-        annotations[sim_name] = _similarity(token)
-        fuzzy = Q(**{f"{sim_name}__gte": WORD_THRESHOLD})
-        if pg:
-            # The operator form lets PostgreSQL use the GIN trigram index.
-            fuzzy &= Q(name_text__word_similar=token)
-    name_q = name_start | name_syn | fuzzy
+        if connection.vendor == "postgresql":
+            similar = list(
+                NameWord.objects.filter(word__word_similar=token)
+                .annotate(
+                    sim=Func(
+                        Value(token), F("word"), function="strict_word_similarity", output_field=FloatField()
+                    )
+                )
+                .order_by("-sim", "word")
+                .values_list("word", "sim")[:MAX_NAME_WORDS]
+            )
+        else:
+            match = vocabulary_match_query(token)
+            candidates = NameWord.objects.filter(
+                id__in=RawSQL(
+                    "SELECT rowid FROM directory_nameword_fts WHERE directory_nameword_fts MATCH %s", [match]
+                )
+            ).values_list("word", flat=True)
+            scored = ((w, word_similarity(token, w)) for w in candidates)
+            similar = sorted(((w, x) for w, x in scored if x >= WORD_THRESHOLD), key=lambda p: (-p[1], p[0]))
+        for w, sim in similar[:MAX_NAME_WORDS]:
+            found.setdefault(w, WEIGHTS["name_similar"] * float(sim))
+    best = sorted(found.items(), key=lambda p: -p[1])[:MAX_NAME_WORDS]
+    return dict(best)
+
+
+def _in_other_fields(token: str) -> bool:
+    qs = Entry.objects.filter(other_text__contains=token)
+    if connection.vendor == "sqlite":
+        qs = qs.filter(_fts(f"other_text : {_phrase(token)}"))
+    return qs.exists()
+
+
+def _token(token: str, s: Sight) -> tuple[Q, Any]:
+    """(the condition one word of the search must meet, its points)."""
+    pg = connection.vendor == "postgresql"
+    words = name_words(token)
+    name_q = Q()
+    for w in words:
+        name_q |= Q(name_text__contains=f" {w} ")
+    if not words:
+        name_q = Q(pk__in=[])
     field_qs = {
         "job_title": Q(job_title__icontains=token),
         "department": Q(department__icontains=token) | Q(team__icontains=token),
@@ -172,44 +207,38 @@ def _token(token: str, s: Sight, n: int) -> tuple[Q, Any, dict[str, Any]]:
         "job_function": Q(job_function__in=[v for v, label in JobFunction.choices if token in fold(label)]),
         "location": Q(location__icontains=token),
     }
-    other_q = Q()
-    for field, q in field_qs.items():
-        other_q |= q & _in(field, s)
-    if pg:
-        # other_text holds every one of these fields: its trigram index finds the candidates.
+    # Other fields are searched for words of three letters or more (a trigram index's reach),
+    # and only when some entry has the word in one (an index probe): a name search then ranks
+    # on names alone instead of testing each field of thousands of Smiths.
+    long_enough = len(token) >= 3 and _in_other_fields(token)
+    other_q = Q(pk__in=[])
+    if long_enough:
+        other_q = Q()
+        for field, q in field_qs.items():
+            other_q |= q & _in(field, s)
         other_q &= Q(other_text__contains=token)
+    if pg:
         condition = name_q | other_q
     else:
-        parts = [f"name_text : {_phrase(' ' + token)}"]
-        parts += [f"name_text : {_phrase(' ' + syn + ' ')}" for syn in syns]
-        fm = fuzzy_match_query(token) if len(token) >= 3 else ""
-        if fm:
-            parts.append(fm)
-        if len(token) >= 3:
+        parts = [f"name_text : {_phrase(' ' + w + ' ')}" for w in words]
+        if long_enough:
             parts.append(f"other_text : {_phrase(token)}")
-            condition = _fts(" OR ".join(f"({p})" for p in parts)) & (name_q | other_q)
-        else:
-            condition = (_fts(" OR ".join(f"({p})" for p in parts)) & name_q) | (
-                Q(other_text__contains=token) & other_q
+        condition = (
+            (_fts(" OR ".join(f"({p})" for p in parts)) & (name_q | other_q)) if parts else Q(pk__in=[])
+        )
+    whens = [
+        When(Q(name_text__contains=f" {w} "), then=Value(float(points)))
+        for w, points in sorted(words.items(), key=lambda p: -p[1])
+    ]
+    score: Any = Case(*whens, default=Value(0.0), output_field=FloatField()) if whens else Value(0.0)
+    if long_enough:
+        for field, q in field_qs.items():
+            score = score + Case(
+                When(q & _in(field, s), then=Value(float(WEIGHTS[field]))),
+                default=Value(0.0),
+                output_field=FloatField(),
             )
-    score: Any = Case(
-        When(name_exact, then=Value(WEIGHTS["name_exact"])),
-        When(name_syn, then=Value(WEIGHTS["name_synonym"])) if syns else When(Q(pk=None), then=Value(0)),
-        When(name_start, then=Value(WEIGHTS["name_start"])),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    if len(token) >= 3:
-        score = score + Case(
-            When(fuzzy, then=F(sim_name) * WEIGHTS["name_similar"]),
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-    for field, q in field_qs.items():
-        score = score + Case(
-            When(q & _in(field, s), then=Value(WEIGHTS[field])), default=Value(0), output_field=IntegerField()
-        )
-    return condition, score, annotations
+    return condition, score
 
 
 def _sort_key(field: str, s: Sight) -> Any:
@@ -233,17 +262,32 @@ def search(actor: Actor, params: SearchIn) -> Results:
     qs = visible_entries(actor, s, archived=params.archived)
     if params.organisation:
         qs = qs.filter(organisation_id=params.organisation)
+    sqlite = connection.vendor == "sqlite"
+
+    def indexed(text: str) -> Q:
+        # What the trigram index narrows first: other_text holds every one of these fields.
+        folded = fold(text)
+        q = Q(other_text__contains=folded)
+        if sqlite and len(folded) >= 3:
+            q &= _fts(f"other_text : {_phrase(folded)}")
+        return q
+
     if params.department.strip():
-        d = fold(params.department)
-        qs = qs.filter(_in("department", s) & Q(other_text__contains=d)).filter(
+        qs = qs.filter(_in("department", s) & indexed(params.department)).filter(
             Q(department__icontains=params.department.strip()) | Q(team__icontains=params.department.strip())
         )
     if params.job_title.strip():
-        qs = qs.filter(_in("job_title", s) & Q(job_title__icontains=params.job_title.strip()))
+        qs = qs.filter(
+            _in("job_title", s) & indexed(params.job_title) & Q(job_title__icontains=params.job_title.strip())
+        )
     if params.job_function:
         qs = qs.filter(_in("job_function", s) & Q(job_function=params.job_function))
     if params.service_type.strip():
-        qs = qs.filter(_in("service_types", s) & Q(service_text__contains=f"|{fold(params.service_type)}|"))
+        qs = qs.filter(
+            _in("service_types", s)
+            & indexed(params.service_type)
+            & Q(service_text__contains=f"|{fold(params.service_type)}|")
+        )
     q = params.q.strip()
     kind = ""
     score: Any = Value(0)
@@ -274,10 +318,8 @@ def search(actor: Actor, params: SearchIn) -> Results:
             tokens = [t for t in fold(q).split() if t][:MAX_TOKENS]
             kind, words_echo = ("words", " ".join(tokens)) if tokens else ("", "")
             total_score: Any = None
-            for n, token in enumerate(tokens):
-                condition, token_score, annotations = _token(token, s, n)
-                if annotations:
-                    qs = qs.annotate(**annotations)
+            for token in tokens:
+                condition, token_score = _token(token, s)
                 qs = qs.filter(condition)
                 total_score = token_score if total_score is None else total_score + token_score
             if total_score is not None:
@@ -295,20 +337,26 @@ def search(actor: Actor, params: SearchIn) -> Results:
         keys = [*first, *names]
         order = [k.desc() if params.descending else k.asc() for k in keys]
 
-    def fetch(page: int) -> list[Entry]:
-        # The page and the count of every match in one query (a window), not two.
-        counted = qs.annotate(full_count=Window(Count("id"))).select_related("organisation").order_by(*order)
-        return list(counted[(page - 1) * per_page : page * per_page])
+    def fetch(page: int) -> tuple[list[Entry], int]:
+        # One narrow query gives the page's ids and the count of every match (a window);
+        # the 25 rows are then read whole.
+        counted = qs.annotate(full_count=Window(Count("id"))).order_by(*order)
+        found = list(
+            counted.values_list("id", "full_count", "score")[(page - 1) * per_page : page * per_page]
+        )
+        rows = Entry.objects.select_related("organisation").in_bulk([i for i, _, _ in found])
+        for i, _, points in found:
+            if i in rows:
+                rows[i].score = points  # type: ignore[attr-defined]
+        return [rows[i] for i, _, _ in found if i in rows], (found[0][1] if found else 0)
 
     page = params.page
-    chunk = fetch(page)
-    if chunk:
-        total = int(getattr(chunk[0], "full_count", 0))
-    else:
+    chunk, total = fetch(page)
+    if not chunk:
         total = qs.count()
         if total and page > 1:
             page = max(1, -(-total // per_page))
-            chunk = fetch(page)
+            chunk, total = fetch(page)
     pages = max(1, -(-total // per_page))
     return Results(
         rows=[shown(e, s) for e in chunk],

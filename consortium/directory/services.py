@@ -29,8 +29,9 @@ from consortium.directory.constants import (
     SyncMode,
     SyncStatus,
 )
-from consortium.directory.models import Conflict, Entry, Feed, GroupEmail, Policy, Selected, SyncRun
+from consortium.directory.models import Conflict, Entry, Feed, GroupEmail, NameWord, Policy, Selected, SyncRun
 from consortium.directory.schemas import EmailIn, FeedIn, PolicyIn, SyncIn
+from consortium.directory.similarity import fold
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import OrganisationKind
 from consortium.organisations.models import Organisation
@@ -351,6 +352,7 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
                 )
             Selected.objects.filter(entry_id__in=leavers).delete() if len(leavers) < 5000 else None
         _link_managers(feed)
+        remember_names(kept)
         # Conflicts: keep those still there, close those gone, open new ones.
         open_rows = {
             (c.email, c.external_id): c for c in Conflict.objects.filter(feed=feed, resolved_at__isnull=True)
@@ -440,6 +442,21 @@ def _update_rows(rows: list[tuple[int, dict[str, Any]]]) -> None:
     params = [[f.get_db_prep_save(values[f.name], connection) for f in fields] + [pk] for pk, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def remember_names(people: Iterable[records.Person]) -> None:
+    """Add the words of these people's names to the name vocabulary (selectors.name_words)."""
+    seen: set[str] = set()
+    for p in people:
+        seen.update(fold(f"{p.given_name} {p.preferred_name} {p.family_name}").split())
+    seen = {w for w in seen if len(w) <= 100}
+    known = set()
+    ordered = sorted(seen)
+    for start in range(0, len(ordered), 1000):
+        known |= set(
+            NameWord.objects.filter(word__in=ordered[start : start + 1000]).values_list("word", flat=True)
+        )
+    NameWord.objects.bulk_create([NameWord(word=w) for w in ordered if w not in known], ignore_conflicts=True)
 
 
 def _link_managers(feed: Feed) -> None:

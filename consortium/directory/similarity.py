@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
-from django.db.models import Lookup, TextField
+from django.db.models import CharField, Lookup, TextField
 
 WORD_THRESHOLD = 0.3  # pg_trgm's own default for %: one typo in a 5 to 8 letter name stays above it
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -60,16 +60,14 @@ def word_similarity(a: str | None, b: str | None) -> float:
     return best
 
 
-def fuzzy_match_query(token: str) -> str:
-    """An FTS5 (trigram tokenizer) query for names that share at least two of the token's
-    trigrams, the column being " given preferred family " with its spaces: the candidates a
-    typo leaves, which word_similarity then ranks. Empty when the token is too short."""
-    grams = sorted(g for g in trigrams(token) if g.strip() and not g.startswith("  "))
-    if len(grams) < 2:
+def vocabulary_match_query(token: str) -> str:
+    """An FTS5 (trigram tokenizer) query for the name words sharing at least one of the
+    token's inner trigrams: the candidates a typo leaves, which word_similarity then ranks.
+    Empty when the token is too short to have one."""
+    grams = sorted({token[i : i + 3] for i in range(len(token) - 2)})
+    if not grams:
         return ""
-    quoted = ['"' + g.replace('"', '""') + '"' for g in grams]
-    pairs = [f"({x} AND {y})" for i, x in enumerate(quoted) for y in quoted[i + 1 :]]
-    return "name_text : (" + " OR ".join(pairs[:45]) + ")"
+    return "word : (" + " OR ".join('"' + g.replace('"', '""') + '"' for g in grams[:30]) + ")"
 
 
 def _sqlite_word_similarity(a: Any, b: Any) -> float:
@@ -103,4 +101,5 @@ def install() -> None:
                 cursor.execute(f"SET pg_trgm.strict_word_similarity_threshold = {WORD_THRESHOLD}")
 
     TextField.register_lookup(WordSimilar)
+    CharField.register_lookup(WordSimilar)
     connection_created.connect(_add, weak=False, dispatch_uid="directory_word_similarity")
