@@ -208,9 +208,16 @@ def clear(request: HttpRequest) -> Status:
 
 @router.get(
     "/directory/selection.csv",
-    response={200: str, **ERRORS},
+    response=ERRORS,
     operation_id="directory_export_csv",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file",
+                "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def export_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
@@ -222,9 +229,16 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @router.get(
     "/directory/selection.vcf",
-    response={200: str, **ERRORS},
+    response=ERRORS,
     operation_id="directory_export_vcard",
-    openapi_extra={"responses": {200: {"content": {"text/vcard": {"schema": {"type": "string"}}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file",
+                "content": {"text/vcard": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def export_vcard(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(

@@ -267,8 +267,55 @@ SURNAMES = [
 ]
 # The long tail: most people in a large directory have a surname shared by few others, so
 # about two in three are drawn from place-name surnames built from common English elements.
-_FIRST = "Ash Brad Chad Ather Black Brom Craw Dun Elling Farn Gold Hat Hol Ketter Lang Mar Nor Oak Pen Rad Shel Stan Thorn Wake Whit Wood Hartle Kings Led Mid".split()
-_LAST = "ley ford worth ton field wood ham by well shaw bury stone ridge croft wick".split()
+_FIRST = [
+    "Ash",
+    "Brad",
+    "Chad",
+    "Ather",
+    "Black",
+    "Brom",
+    "Craw",
+    "Dun",
+    "Elling",
+    "Farn",
+    "Gold",
+    "Hat",
+    "Hol",
+    "Ketter",
+    "Lang",
+    "Mar",
+    "Nor",
+    "Oak",
+    "Pen",
+    "Rad",
+    "Shel",
+    "Stan",
+    "Thorn",
+    "Wake",
+    "Whit",
+    "Wood",
+    "Hartle",
+    "Kings",
+    "Led",
+    "Mid",
+]
+_LAST = [
+    "ley",
+    "ford",
+    "worth",
+    "ton",
+    "field",
+    "wood",
+    "ham",
+    "by",
+    "well",
+    "shaw",
+    "bury",
+    "stone",
+    "ridge",
+    "croft",
+    "wick",
+]
 TAIL = [a + b for a in _FIRST for b in _LAST]
 SHORT = {"Robert": "Bob", "William": "Bill", "Catherine": "Kate", "Elizabeth": "Liz", "Christopher": "Chris"}
 

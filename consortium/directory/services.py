@@ -34,7 +34,7 @@ from consortium.directory.schemas import EmailIn, FeedIn, PolicyIn, SyncIn
 from consortium.directory.similarity import fold
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import OrganisationKind
-from consortium.organisations.models import Organisation
+from consortium.organisations.models import Organisation, Person
 from consortium.organisations.permissions import Permission
 
 logger = logging.getLogger(__name__)
@@ -689,7 +689,7 @@ def email_limits(actor: Actor) -> tuple[int, int, int]:
 def email_create(*, actor: Actor, data: EmailIn) -> GroupEmail:
     selectors.require(actor, Permission.DIRECTORY_SELECT)
     # One sender at a time: the daily count is read and raised under the person's lock.
-    type(actor.person).objects.select_for_update().filter(pk=actor.person.pk).first()
+    Person.objects.select_for_update().filter(pk=actor.person.pk).first()
     ids, skipped = recipients_of(actor)
     if not ids:
         raise ValidationFailed("Select people whose e-mail you can see before writing to them")

@@ -236,7 +236,7 @@ def visibility(request: HttpRequest, organisation_id: int | None = None) -> Http
         try:
             data = read_form(
                 PolicyIn,
-                {"levels": {f: request.POST.get(f, "") for f in VISIBILITY_FIELDS}},
+                {"levels": {f: request.POST[f] for f in VISIBILITY_FIELDS if request.POST.get(f)}},
                 raw=True,
                 summary="Choose who may see each field",
             )
