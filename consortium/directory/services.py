@@ -350,7 +350,9 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
                 Entry.objects.filter(id__in=leavers[start : start + 500]).update(
                     archived_at=stamp, updated_at=stamp
                 )
-            Selected.objects.filter(entry_id__in=leavers).delete() if len(leavers) < 5000 else None
+            # A leaver leaves every selection too.
+            for start in range(0, len(leavers), 500):
+                Selected.objects.filter(entry_id__in=leavers[start : start + 500]).delete()
         _link_managers(feed)
         remember_names(kept)
         # Conflicts: keep those still there, close those gone, open new ones.

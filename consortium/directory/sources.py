@@ -59,9 +59,13 @@ def read_file(content: bytes, name: str, attribute_map: dict[str, str]) -> FileR
     table: list[list[str]]
     if lower.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
         try:
-            wb = open_workbook(content, title="directory", hint="file")
+            wb = open_workbook(
+                content,
+                title="The file is not a workbook that can be read",
+                hint="The file is not a workbook that can be read: save it as .xlsx or CSV and upload it again",
+            )
         except ValidationFailed as e:
-            raise SourceError(e.detail) from None
+            raise SourceError(e.field_errors.get("file") or e.detail) from None
         ws = wb.worksheets[0]
         table = [
             ["" if v is None else str(v) for v in row]
