@@ -4,6 +4,8 @@ agency's visibility rules, people's selections and the group e-mails sent to the
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 
 from consortium.directory.constants import (
     FeedKind,
@@ -99,6 +101,10 @@ class Entry(models.Model):
             models.Index(fields=["email"], name="directory_entry_email"),
             models.Index(
                 fields=["organisation", "family_name", "given_name"], name="directory_entry_org_name"
+            ),
+            # The order results are listed in when not ranked (selectors.search).
+            models.Index(
+                Lower("family_name"), Lower("given_name"), F("id"), name="directory_entry_sort_name"
             ),
         ]
         verbose_name_plural = "entries"

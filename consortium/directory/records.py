@@ -60,6 +60,7 @@ class Person:
     location: str = ""
     manager_ref: str = ""
     where: str = ""
+    source_digest: str = ""  # raw_digest of what the source said
 
     def values(self) -> dict[str, object]:
         return {
@@ -78,7 +79,21 @@ class Person:
         }
 
     def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.values(), sort_keys=True).encode()).hexdigest()
+        return (
+            self.source_digest
+            or hashlib.sha256(json.dumps(self.values(), sort_keys=True).encode()).hexdigest()
+        )
+
+
+def raw_digest(raw: dict[str, list[str]]) -> str:
+    """A digest of a record exactly as the source gave it: a re-sync skips checking every
+    record whose digest is the one stored, so only what changed is read closely."""
+    return hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
+
+
+def source_key(raw: dict[str, list[str]], external_id: str) -> str:
+    """The id `check` will give the record (the source's id, else its e-mail), before checking."""
+    return external_id or _one(raw.get("external_id", [])) or _one(raw.get("email", [])).lower()
 
 
 def search_columns(values: dict[str, object]) -> dict[str, str]:

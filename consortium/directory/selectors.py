@@ -337,26 +337,36 @@ def search(actor: Actor, params: SearchIn) -> Results:
         keys = [*first, *names]
         order = [k.desc() if params.descending else k.asc() for k in keys]
 
-    def fetch(page: int) -> tuple[list[Entry], int]:
-        # One narrow query gives the page's ids and the count of every match (a window);
-        # the 25 rows are then read whole.
+    def rows(found: list[tuple[int, float]]) -> list[Entry]:
+        by_id = Entry.objects.select_related("organisation").in_bulk([i for i, _ in found])
+        for i, points in found:
+            if i in by_id:
+                by_id[i].score = points  # type: ignore[attr-defined]
+        return [by_id[i] for i, _ in found if i in by_id]
+
+    def window(page: int) -> tuple[list[Entry], int]:
+        # Ranked: one narrow query gives the page's ids and the count of every match.
         counted = qs.annotate(full_count=Window(Count("id"))).order_by(*order)
         found = list(
             counted.values_list("id", "full_count", "score")[(page - 1) * per_page : page * per_page]
         )
-        rows = Entry.objects.select_related("organisation").in_bulk([i for i, _, _ in found])
-        for i, _, points in found:
-            if i in rows:
-                rows[i].score = points  # type: ignore[attr-defined]
-        return [rows[i] for i, _, _ in found if i in rows], (found[0][1] if found else 0)
+        return rows([(i, points) for i, _, points in found]), (found[0][1] if found else 0)
 
     page = params.page
-    chunk, total = fetch(page)
-    if not chunk:
+    if sort == "relevance":
+        chunk, total = window(page)
+        if not chunk:
+            total = qs.count()
+            if total and page > 1:
+                page = max(1, -(-total // per_page))
+                chunk, total = window(page)
+    else:
+        # In a column's order: the count, then the page walking the column's index, so a
+        # filter matching thousands does not sort them all.
         total = qs.count()
-        if total and page > 1:
-            page = max(1, -(-total // per_page))
-            chunk, total = fetch(page)
+        page = min(page, max(1, -(-total // per_page)))
+        ids = list(qs.order_by(*order).values_list("id", flat=True)[(page - 1) * per_page : page * per_page])
+        chunk = rows([(i, 0.0) for i in ids])
     pages = max(1, -(-total // per_page))
     return Results(
         rows=[shown(e, s) for e in chunk],

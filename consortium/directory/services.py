@@ -231,7 +231,23 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
     problems: list[records.Problem] = []
     held_keys: set[str] = set()  # people in the source we could not take: not leavers
     seen_keys: dict[str, str] = {}
+    # Records the source gives exactly as last time are not checked again (a re-sync of
+    # 50,000 people with 1% changed reads 500 closely).
+    before = {
+        row[0]: row
+        for row in Entry.objects.filter(feed=feed).values_list(
+            "external_id", "source_hash", "archived_at", "email"
+        )
+    }
+    unchanged: dict[str, tuple[str, str]] = {}  # key -> (where, e-mail)
     for where, raw, external in raws:
+        digest = records.raw_digest(raw)
+        key = records.source_key(raw, external)
+        last = before.get(key)
+        if last is not None and last[1] == digest and last[2] is None and key not in seen_keys:
+            seen_keys[key] = where
+            unchanged[key] = (where, last[3])
+            continue
         checked = records.check(raw, where=where, columns=columns, external_id=external)
         if isinstance(checked, list):
             problems.extend(checked)
@@ -249,6 +265,7 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
             )
             continue
         seen_keys[checked.external_id] = where
+        checked.source_digest = digest
         people.append(checked)
     refused_rows = len({p.row for p in problems})
     if problems and run.mode == SyncMode.ALL_OR_NOTHING:
@@ -262,7 +279,7 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
         )
     # The same e-mail twice in this source, or already held by another feed's active entry.
     conflicts: list[tuple[records.Person, Entry | None, str]] = []
-    by_email: dict[str, records.Person] = {}
+    by_email: dict[str, str] = {email: where for where, email in unchanged.values() if email}
     taken = {
         e.email: e
         for e in Entry.objects.select_related("feed")
@@ -272,7 +289,7 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
     kept: list[records.Person] = []
     for p in people:
         if p.email and p.email in by_email:
-            conflicts.append((p, None, f"{p.where} has the same e-mail as {by_email[p.email].where}"))
+            conflicts.append((p, None, f"{p.where} has the same e-mail as {by_email[p.email]}"))
             held_keys.add(p.external_id)
             continue
         if p.email and p.email in taken:
@@ -287,7 +304,7 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
             held_keys.add(p.external_id)
             continue
         if p.email:
-            by_email[p.email] = p
+            by_email[p.email] = p.where
         kept.append(p)
     with transaction.atomic():
         existing = {
@@ -304,8 +321,8 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
             if p.external_id in existing
             and (existing[p.external_id][2] != p.digest() or existing[p.external_id][3] is not None)
         ]
-        unchanged = len(kept) - len(to_add) - len(to_change)
-        present = {p.external_id for p in kept} | held_keys
+        same = len(unchanged) + len(kept) - len(to_add) - len(to_change)
+        present = {p.external_id for p in kept} | held_keys | set(unchanged)
         leavers = [row[1] for key, row in existing.items() if key not in present and row[3] is None]
         active = sum(1 for row in existing.values() if row[3] is None)
         if active and leavers and not run.allow_mass_archive:
@@ -400,7 +417,7 @@ def _apply(run: SyncRun, feed: Feed, raws: list[sources.Raw], columns: dict[str,
             SyncStatus.APPLIED,
             added=len(to_add),
             changed=len(to_change),
-            unchanged=unchanged,
+            unchanged=same,
             archived=len(leavers),
             refused=refused_rows,
             conflicts=len(conflicts),
