@@ -4,7 +4,6 @@ agency's visibility rules, people's selections and the group e-mails sent to the
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F
 from django.db.models.functions import Lower
 
 from consortium.directory.constants import (
@@ -102,10 +101,9 @@ class Entry(models.Model):
             models.Index(
                 fields=["organisation", "family_name", "given_name"], name="directory_entry_org_name"
             ),
-            # The order results are listed in when not ranked (selectors.search).
-            models.Index(
-                Lower("family_name"), Lower("given_name"), F("id"), name="directory_entry_sort_name"
-            ),
+            # The department filter: a department or team chosen from the list, in any case.
+            models.Index(Lower("department"), name="directory_entry_department"),
+            models.Index(Lower("team"), name="directory_entry_team"),
         ]
         verbose_name_plural = "entries"
 

@@ -273,9 +273,15 @@ def search(actor: Actor, params: SearchIn) -> Results:
         return q
 
     if params.department.strip():
-        qs = qs.filter(_in("department", s) & indexed(params.department)).filter(
-            Q(department__icontains=params.department.strip()) | Q(team__icontains=params.department.strip())
-        )
+        wanted = params.department.strip()
+        named = Q(department__lower=wanted.lower()) | Q(team__lower=wanted.lower())
+        if Entry.objects.filter(named).exists():
+            # A department or team by its name (as the list offers them): its own index.
+            qs = qs.filter(_in("department", s) & named)
+        else:
+            qs = qs.filter(_in("department", s) & indexed(wanted)).filter(
+                Q(department__icontains=wanted) | Q(team__icontains=wanted)
+            )
     if params.job_title.strip():
         qs = qs.filter(
             _in("job_title", s) & indexed(params.job_title) & Q(job_title__icontains=params.job_title.strip())
@@ -345,7 +351,8 @@ def search(actor: Actor, params: SearchIn) -> Results:
         return [by_id[i] for i, _ in found if i in by_id]
 
     def window(page: int) -> tuple[list[Entry], int]:
-        # Ranked: one narrow query gives the page's ids and the count of every match.
+        # One narrow query gives the page's ids and the count of every match (reading the
+        # matches once, where a count and a page would read them twice).
         counted = qs.annotate(full_count=Window(Count("id"))).order_by(*order)
         found = list(
             counted.values_list("id", "full_count", "score")[(page - 1) * per_page : page * per_page]
@@ -353,20 +360,12 @@ def search(actor: Actor, params: SearchIn) -> Results:
         return rows([(i, points) for i, _, points in found]), (found[0][1] if found else 0)
 
     page = params.page
-    if sort == "relevance":
-        chunk, total = window(page)
-        if not chunk:
-            total = qs.count()
-            if total and page > 1:
-                page = max(1, -(-total // per_page))
-                chunk, total = window(page)
-    else:
-        # In a column's order: the count, then the page walking the column's index, so a
-        # filter matching thousands does not sort them all.
+    chunk, total = window(page)
+    if not chunk:
         total = qs.count()
-        page = min(page, max(1, -(-total // per_page)))
-        ids = list(qs.order_by(*order).values_list("id", flat=True)[(page - 1) * per_page : page * per_page])
-        chunk = rows([(i, 0.0) for i in ids])
+        if total and page > 1:
+            page = max(1, -(-total // per_page))
+            chunk, total = window(page)
     pages = max(1, -(-total // per_page))
     return Results(
         rows=[shown(e, s) for e in chunk],

@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 
 from django.db.models import CharField, Lookup, TextField
+from django.db.models.functions import Lower
 
 WORD_THRESHOLD = 0.3  # pg_trgm's own default for %: one typo in a 5 to 8 letter name stays above it
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -101,5 +102,7 @@ def install() -> None:
                 cursor.execute(f"SET pg_trgm.strict_word_similarity_threshold = {WORD_THRESHOLD}")
 
     TextField.register_lookup(WordSimilar)
+    # `department__lower=…`: what the expression indexes on Lower(department) and Lower(team) answer.
+    CharField.register_lookup(Lower)
     CharField.register_lookup(WordSimilar)
     connection_created.connect(_add, weak=False, dispatch_uid="directory_word_similarity")
