@@ -6,176 +6,420 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_organisation_nation'),
+        ("organisations", "0002_organisation_nation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Feed',
+            name="Feed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('ldap', 'LDAP directory (Active Directory, OpenLDAP)'), ('file', 'Uploaded file (CSV or .xlsx)')], max_length=10)),
-                ('server_url', models.CharField(blank=True, max_length=300)),
-                ('security', models.CharField(choices=[('ldaps', 'LDAPS (TLS from the start, usually port 636)'), ('starttls', 'StartTLS (upgrade a plain connection, usually port 389)'), ('none', 'None (only on a private network)')], default='ldaps', max_length=10)),
-                ('bind_dn', models.CharField(blank=True, max_length=500)),
-                ('sealed_password', models.TextField(blank=True)),
-                ('base_dn', models.CharField(blank=True, max_length=500)),
-                ('search_filter', models.CharField(default='(objectClass=person)', max_length=500)),
-                ('page_size', models.PositiveIntegerField(default=500)),
-                ('attribute_map', models.JSONField(default=dict)),
-                ('schedule', models.CharField(choices=[('off', 'Only when asked'), ('hourly', 'Every hour'), ('daily', 'Every day')], default='off', max_length=10)),
-                ('max_archive_percent', models.PositiveSmallIntegerField(default=20)),
-                ('active', models.BooleanField(default=True)),
-                ('last_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='directory_feeds', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ldap", "LDAP directory (Active Directory, OpenLDAP)"),
+                            ("file", "Uploaded file (CSV or .xlsx)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("server_url", models.CharField(blank=True, max_length=300)),
+                (
+                    "security",
+                    models.CharField(
+                        choices=[
+                            ("ldaps", "LDAPS (TLS from the start, usually port 636)"),
+                            ("starttls", "StartTLS (upgrade a plain connection, usually port 389)"),
+                            ("none", "None (only on a private network)"),
+                        ],
+                        default="ldaps",
+                        max_length=10,
+                    ),
+                ),
+                ("bind_dn", models.CharField(blank=True, max_length=500)),
+                ("sealed_password", models.TextField(blank=True)),
+                ("base_dn", models.CharField(blank=True, max_length=500)),
+                ("search_filter", models.CharField(default="(objectClass=person)", max_length=500)),
+                ("page_size", models.PositiveIntegerField(default=500)),
+                ("attribute_map", models.JSONField(default=dict)),
+                (
+                    "schedule",
+                    models.CharField(
+                        choices=[
+                            ("off", "Only when asked"),
+                            ("hourly", "Every hour"),
+                            ("daily", "Every day"),
+                        ],
+                        default="off",
+                        max_length=10,
+                    ),
+                ),
+                ("max_archive_percent", models.PositiveSmallIntegerField(default=20)),
+                ("active", models.BooleanField(default=True)),
+                ("last_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="directory_feeds",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name', 'name'],
+                "ordering": ["organisation__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=500)),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('preferred_name', models.CharField(blank=True, max_length=100)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phones', models.JSONField(blank=True, default=list)),
-                ('job_title', models.CharField(blank=True, max_length=200)),
-                ('department', models.CharField(blank=True, max_length=200)),
-                ('team', models.CharField(blank=True, max_length=200)),
-                ('job_function', models.CharField(blank=True, choices=[('administration', 'Administration and business support'), ('adult_social_care', 'Adult social care'), ('childrens_services', "Children's services"), ('communications', 'Communications and marketing'), ('customer_services', 'Customer services'), ('education', 'Education'), ('emergency_planning', 'Emergency planning and resilience'), ('environmental_health', 'Environmental health'), ('estates', 'Estates and facilities'), ('finance', 'Finance'), ('fire_and_rescue', 'Fire and rescue'), ('health', 'Health'), ('highways', 'Highways and transport'), ('housing', 'Housing'), ('hr', 'Human resources'), ('ict', 'ICT and digital'), ('legal', 'Legal and democratic services'), ('licensing', 'Licensing'), ('management', 'Senior management'), ('planning', 'Planning and building control'), ('policing', 'Policing'), ('procurement', 'Procurement'), ('revenues_benefits', 'Revenues and benefits'), ('waste', 'Waste and recycling'), ('other', 'Other')], max_length=30)),
-                ('service_types', models.JSONField(blank=True, default=list)),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('manager_ref', models.CharField(blank=True, max_length=500)),
-                ('name_text', models.TextField(default='')),
-                ('phone_digits', models.TextField(blank=True, default='')),
-                ('other_text', models.TextField(blank=True, default='')),
-                ('service_text', models.TextField(blank=True, default='')),
-                ('source_hash', models.CharField(default='', max_length=64)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='directory.entry')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='directory_entries', to='organisations.organisation')),
-                ('feed', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='directory.feed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=500)),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("preferred_name", models.CharField(blank=True, max_length=100)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phones", models.JSONField(blank=True, default=list)),
+                ("job_title", models.CharField(blank=True, max_length=200)),
+                ("department", models.CharField(blank=True, max_length=200)),
+                ("team", models.CharField(blank=True, max_length=200)),
+                (
+                    "job_function",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("administration", "Administration and business support"),
+                            ("adult_social_care", "Adult social care"),
+                            ("childrens_services", "Children's services"),
+                            ("communications", "Communications and marketing"),
+                            ("customer_services", "Customer services"),
+                            ("education", "Education"),
+                            ("emergency_planning", "Emergency planning and resilience"),
+                            ("environmental_health", "Environmental health"),
+                            ("estates", "Estates and facilities"),
+                            ("finance", "Finance"),
+                            ("fire_and_rescue", "Fire and rescue"),
+                            ("health", "Health"),
+                            ("highways", "Highways and transport"),
+                            ("housing", "Housing"),
+                            ("hr", "Human resources"),
+                            ("ict", "ICT and digital"),
+                            ("legal", "Legal and democratic services"),
+                            ("licensing", "Licensing"),
+                            ("management", "Senior management"),
+                            ("planning", "Planning and building control"),
+                            ("policing", "Policing"),
+                            ("procurement", "Procurement"),
+                            ("revenues_benefits", "Revenues and benefits"),
+                            ("waste", "Waste and recycling"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("service_types", models.JSONField(blank=True, default=list)),
+                ("location", models.CharField(blank=True, max_length=200)),
+                ("manager_ref", models.CharField(blank=True, max_length=500)),
+                ("name_text", models.TextField(default="")),
+                ("phone_digits", models.TextField(blank=True, default="")),
+                ("other_text", models.TextField(blank=True, default="")),
+                ("service_text", models.TextField(blank=True, default="")),
+                ("source_hash", models.CharField(default="", max_length=64)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="directory.entry",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="directory_entries",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "feed",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="directory.feed",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'entries',
-                'ordering': ['family_name', 'given_name', 'id'],
+                "verbose_name_plural": "entries",
+                "ordering": ["family_name", "given_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GroupEmail',
+            name="GroupEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('mode', models.CharField(choices=[('individual', 'One e-mail to each person'), ('bcc', 'One e-mail with everyone in Bcc (sent in batches)')], max_length=20)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Stopped with an error')], default='queued', max_length=10)),
-                ('recipients', models.JSONField(default=list)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('sent', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("individual", "One e-mail to each person"),
+                            ("bcc", "One e-mail with everyone in Bcc (sent in batches)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Stopped with an error"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("recipients", models.JSONField(default=list)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("sent", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('levels', models.JSONField(default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='directory_policy', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("levels", models.JSONField(default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_policy",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'policies',
+                "verbose_name_plural": "policies",
             },
         ),
         migrations.CreateModel(
-            name='Selected',
+            name="Selected",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.entry')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="directory.entry"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(default='manual', max_length=20)),
-                ('mode', models.CharField(choices=[('all_or_nothing', 'All or nothing: any bad row refuses the whole sync'), ('apply_valid', 'Apply the valid rows and report the others')], default='all_or_nothing', max_length=20)),
-                ('allow_mass_archive', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('applied', 'Applied'), ('refused', 'Refused: nothing changed'), ('failed', 'Failed: nothing changed')], default='queued', max_length=10)),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('file_content', models.BinaryField(blank=True, null=True)),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('added', models.PositiveIntegerField(default=0)),
-                ('changed', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('archived', models.PositiveIntegerField(default=0)),
-                ('refused', models.PositiveIntegerField(default=0)),
-                ('conflicts', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(default=list)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('feed', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='directory.feed')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("trigger", models.CharField(default="manual", max_length=20)),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("all_or_nothing", "All or nothing: any bad row refuses the whole sync"),
+                            ("apply_valid", "Apply the valid rows and report the others"),
+                        ],
+                        default="all_or_nothing",
+                        max_length=20,
+                    ),
+                ),
+                ("allow_mass_archive", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("applied", "Applied"),
+                            ("refused", "Refused: nothing changed"),
+                            ("failed", "Failed: nothing changed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("file_content", models.BinaryField(blank=True, null=True)),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("added", models.PositiveIntegerField(default=0)),
+                ("changed", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("archived", models.PositiveIntegerField(default=0)),
+                ("refused", models.PositiveIntegerField(default=0)),
+                ("conflicts", models.PositiveIntegerField(default=0)),
+                ("problems", models.JSONField(default=list)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "feed",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="runs", to="directory.feed"
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Conflict',
+            name="Conflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('external_id', models.CharField(max_length=500)),
-                ('detail', models.CharField(max_length=500)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('existing', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='directory.entry')),
-                ('feed', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='directory.feed')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflict_rows', to='directory.syncrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("external_id", models.CharField(max_length=500)),
+                ("detail", models.CharField(max_length=500)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "existing",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="directory.entry",
+                    ),
+                ),
+                (
+                    "feed",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="directory.feed",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflict_rows",
+                        to="directory.syncrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['email'], name='directory_entry_email'),
+            model_name="entry",
+            index=models.Index(fields=["email"], name="directory_entry_email"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['organisation', 'family_name', 'given_name'], name='directory_entry_org_name'),
+            model_name="entry",
+            index=models.Index(
+                fields=["organisation", "family_name", "given_name"], name="directory_entry_org_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('feed', 'external_id'), name='directory_entry_unique_in_feed'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                fields=("feed", "external_id"), name="directory_entry_unique_in_feed"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selected',
-            constraint=models.UniqueConstraint(fields=('person', 'entry'), name='directory_selected_once'),
+            model_name="selected",
+            constraint=models.UniqueConstraint(fields=("person", "entry"), name="directory_selected_once"),
         ),
     ]

@@ -3,7 +3,9 @@ table with the trigram tokenizer, kept in step by triggers."""
 
 from django.db import migrations
 
-PG = ["CREATE INDEX IF NOT EXISTS directory_nameword_trgm ON directory_nameword USING gin (word gin_trgm_ops)"]
+PG = [
+    "CREATE INDEX IF NOT EXISTS directory_nameword_trgm ON directory_nameword USING gin (word gin_trgm_ops)"
+]
 PG_DOWN = ["DROP INDEX IF EXISTS directory_nameword_trgm"]
 SQLITE = [
     """CREATE VIRTUAL TABLE directory_nameword_fts USING fts5(
@@ -30,6 +32,18 @@ def _run(statements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     return run
 
 
+def fill_vocabulary(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Entries synced before the vocabulary existed: their names' words."""
+    from consortium.directory.similarity import fold
+
+    Entry = apps.get_model("directory", "Entry")
+    NameWord = apps.get_model("directory", "NameWord")
+    words: set[str] = set()
+    for names in Entry.objects.values_list("given_name", "preferred_name", "family_name").iterator():
+        words.update(w for w in fold(" ".join(names)).split() if len(w) <= 100)
+    NameWord.objects.bulk_create([NameWord(word=w) for w in sorted(words)], ignore_conflicts=True)
+
+
 class Migration(migrations.Migration):
     dependencies = [("directory", "0003_name_words")]
 
@@ -37,4 +51,5 @@ class Migration(migrations.Migration):
         migrations.RunPython(
             _run({"postgresql": PG, "sqlite": SQLITE}), _run({"postgresql": PG_DOWN, "sqlite": SQLITE_DOWN})
         ),
+        migrations.RunPython(fill_vocabulary, migrations.RunPython.noop),
     ]

@@ -5,19 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0004_name_word_indexes'),
-        ('organisations', '0002_organisation_nation'),
+        ("directory", "0004_name_word_indexes"),
+        ("organisations", "0002_organisation_nation"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(django.db.models.functions.text.Lower('department'), name='directory_entry_department'),
+            model_name="entry",
+            index=models.Index(
+                django.db.models.functions.text.Lower("department"), name="directory_entry_department"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(django.db.models.functions.text.Lower('team'), name='directory_entry_team'),
+            model_name="entry",
+            index=models.Index(django.db.models.functions.text.Lower("team"), name="directory_entry_team"),
         ),
     ]
