@@ -28,6 +28,7 @@ from consortium.directory.constants import (
     SendStatus,
     SyncMode,
     SyncStatus,
+    Visibility,
 )
 from consortium.directory.models import Conflict, Entry, Feed, GroupEmail, NameWord, Policy, Selected, SyncRun
 from consortium.directory.schemas import EmailIn, FeedIn, PolicyIn, SyncIn
@@ -545,7 +546,33 @@ def policy_set(*, actor: Actor, organisation_id: int, data: PolicyIn) -> Policy:
         organisation=policy.organisation,
         changes=changed,
     )
+    if changed and actor.organisation.id != organisation_id:
+        _tell_agency(policy.organisation, actor, changed)
     return policy
+
+
+def _tell_agency(organisation: Organisation, actor: Actor, changed: dict[str, list[str]]) -> None:
+    """An agency's partner officers hear at once when someone outside it changes who sees its
+    people's details (the consortium's admins may; the agency should know)."""
+    from consortium.core.email import send_email_on_commit
+    from consortium.organisations.constants import Role
+    from consortium.organisations.selectors import notification_emails
+
+    labels = dict(Visibility.choices)
+    lines = "\n".join(
+        f"- {VISIBILITY_FIELDS[f]}: {labels.get(old, old)} → {labels.get(new, new)}"
+        for f, (old, new) in changed.items()
+    )
+    for address in notification_emails([organisation.pk], [Role.PARTNER_OFFICER]):
+        send_email_on_commit(
+            to=address,
+            subject=f"Who sees {organisation.name}'s people in the directory has changed",
+            body=(
+                f"{actor.person.full_name} ({actor.person.email}, {actor.organisation.name}) changed who may see "
+                f"{organisation.name}'s people in the joined-up directory:\n\n{lines}\n\nIf this is not what "
+                "your organisation wants, change it back under Directory → Who sees what, and tell the consortium.\n"
+            ),
+        )
 
 
 # --- selection --------------------------------------------------------------------------------

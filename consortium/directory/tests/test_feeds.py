@@ -141,3 +141,32 @@ def test_leavers_are_found_by_admins_only(world) -> None:  # type: ignore[no-unt
     rows = selectors.search(admin, SearchIn.model_validate(dict(q="obrien", archived=True))).rows
     assert rows and rows[0]["archived"]
     assert selectors.search(admin, SearchIn.model_validate(dict(q="obrien"))).total == 0
+
+
+def test_an_agency_hears_when_an_outsider_changes_its_visibility(
+    world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from consortium.directory.schemas import PolicyIn
+    from consortium.organisations.acting import actor_for
+    from consortium.organisations.tests.factories import PersonFactory, RoleAssignmentFactory
+
+    directory_world(world)
+    officer = PersonFactory(email="officer@tamworth.example")
+    RoleAssignmentFactory(person=officer, organisation=world.other_member, role=Role.PARTNER_OFFICER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.policy_set(
+            actor=world.actor(Role.CONSORTIUM_ADMIN),
+            organisation_id=world.other_member.id,
+            data=PolicyIn.model_validate({"levels": {"phones": "signed_in"}}),
+        )
+    sent = [m for m in mail.outbox if "directory has changed" in m.subject]
+    assert [m.to for m in sent] == [["officer@tamworth.example"]]
+    assert "Everyone signed in" in sent[0].body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.policy_set(
+            actor=actor_for(officer, world.other_member.id),
+            organisation_id=world.other_member.id,
+            data=PolicyIn.model_validate({"levels": {"phones": "own"}}),
+        )
+    assert not [m for m in mail.outbox if "directory has changed" in m.subject]
