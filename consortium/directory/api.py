@@ -145,10 +145,6 @@ def _feed(f: Feed) -> dict[str, Any]:
     }
 
 
-def _run(r: SyncRun) -> SyncRun:
-    return r
-
-
 @router.get("/directory/people", response={200: SearchOut, **ERRORS}, operation_id="directory_search")
 def search(request: HttpRequest, params: Query[SearchIn]) -> object:
     """Search by name (synonyms and typos too), e-mail, telephone (any format or a fragment) or
