@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When, Window
@@ -131,11 +131,26 @@ def visible_entries(actor: Actor, s: Sight | None = None, *, archived: bool = Fa
 # --- search -----------------------------------------------------------------------------------
 
 
-def _fts(match: str) -> Q:
+_FTS_SQL = {
+    "entries": "SELECT rowid FROM directory_entry_fts WHERE directory_entry_fts MATCH %s",
+    "names": "SELECT rowid FROM directory_nameword_fts WHERE directory_nameword_fts MATCH %s",
+}
+
+
+def _fts(match: str, index: Literal["entries", "names"] = "entries") -> Q:
     """Rows whose FTS5 (trigram) index matches: SQLite's stand-in for pg_trgm's GIN index."""
-    return Q(
-        id__in=RawSQL("SELECT rowid FROM directory_entry_fts WHERE directory_entry_fts MATCH %s", [match])
-    )
+    # The statement is one of two constants; the match text is a parameter.
+    return Q(id__in=RawSQL(_FTS_SQL[index], [match]))  # noqa: S611
+
+
+def _other_text(text: str) -> Q:
+    """Entries whose other fields hold `text`, as the trigram index narrows them first:
+    other_text holds job title, department, team, service types, function and location."""
+    folded = fold(text)
+    q = Q(other_text__contains=folded)
+    if connection.vendor == "sqlite" and len(folded) >= 3:
+        q &= _fts(f"other_text : {_phrase(folded)}")
+    return q
 
 
 def _phrase(text: str) -> str:
@@ -171,24 +186,13 @@ def name_words(token: str) -> dict[str, float]:
             )
         else:
             match = vocabulary_match_query(token)
-            candidates = NameWord.objects.filter(
-                id__in=RawSQL(
-                    "SELECT rowid FROM directory_nameword_fts WHERE directory_nameword_fts MATCH %s", [match]
-                )
-            ).values_list("word", flat=True)
+            candidates = NameWord.objects.filter(_fts(match, "names")).values_list("word", flat=True)
             scored = ((w, word_similarity(token, w)) for w in candidates)
             similar = sorted(((w, x) for w, x in scored if x >= WORD_THRESHOLD), key=lambda p: (-p[1], p[0]))
         for w, sim in similar[:MAX_NAME_WORDS]:
             found.setdefault(w, WEIGHTS["name_similar"] * float(sim))
     best = sorted(found.items(), key=lambda p: -p[1])[:MAX_NAME_WORDS]
     return dict(best)
-
-
-def _in_other_fields(token: str) -> bool:
-    qs = Entry.objects.filter(other_text__contains=token)
-    if connection.vendor == "sqlite":
-        qs = qs.filter(_fts(f"other_text : {_phrase(token)}"))
-    return qs.exists()
 
 
 def _token(token: str, s: Sight) -> tuple[Q, Any]:
@@ -210,7 +214,7 @@ def _token(token: str, s: Sight) -> tuple[Q, Any]:
     # Other fields are searched for words of three letters or more (a trigram index's reach),
     # and only when some entry has the word in one (an index probe): a name search then ranks
     # on names alone instead of testing each field of thousands of Smiths.
-    long_enough = len(token) >= 3 and _in_other_fields(token)
+    long_enough = len(token) >= 3 and Entry.objects.filter(_other_text(token)).exists()
     other_q = Q(pk__in=[])
     if long_enough:
         other_q = Q()
@@ -262,15 +266,6 @@ def search(actor: Actor, params: SearchIn) -> Results:
     qs = visible_entries(actor, s, archived=params.archived)
     if params.organisation:
         qs = qs.filter(organisation_id=params.organisation)
-    sqlite = connection.vendor == "sqlite"
-
-    def indexed(text: str) -> Q:
-        # What the trigram index narrows first: other_text holds every one of these fields.
-        folded = fold(text)
-        q = Q(other_text__contains=folded)
-        if sqlite and len(folded) >= 3:
-            q &= _fts(f"other_text : {_phrase(folded)}")
-        return q
 
     if params.department.strip():
         wanted = params.department.strip()
@@ -279,19 +274,21 @@ def search(actor: Actor, params: SearchIn) -> Results:
             # A department or team by its name (as the list offers them): its own index.
             qs = qs.filter(_in("department", s) & named)
         else:
-            qs = qs.filter(_in("department", s) & indexed(wanted)).filter(
+            qs = qs.filter(_in("department", s) & _other_text(wanted)).filter(
                 Q(department__icontains=wanted) | Q(team__icontains=wanted)
             )
     if params.job_title.strip():
         qs = qs.filter(
-            _in("job_title", s) & indexed(params.job_title) & Q(job_title__icontains=params.job_title.strip())
+            _in("job_title", s)
+            & _other_text(params.job_title)
+            & Q(job_title__icontains=params.job_title.strip())
         )
     if params.job_function:
         qs = qs.filter(_in("job_function", s) & Q(job_function=params.job_function))
     if params.service_type.strip():
         qs = qs.filter(
             _in("service_types", s)
-            & indexed(params.service_type)
+            & _other_text(params.service_type)
             & Q(service_text__contains=f"|{fold(params.service_type)}|")
         )
     q = params.q.strip()
