@@ -101,9 +101,25 @@ class Entry(models.Model):
             models.Index(
                 fields=["organisation", "family_name", "given_name"], name="directory_entry_org_name"
             ),
-            # The department filter: a department or team chosen from the list, in any case.
-            models.Index(Lower("department"), name="directory_entry_department"),
-            models.Index(Lower("team"), name="directory_entry_team"),
+            # The department filter: a department or team chosen from the list, in any case, in
+            # name order, so a page is read by walking the index (not by sorting every member
+            # of a large department), and the count is read from the index alone: the trailing
+            # columns answer the visibility and leaver conditions, and PostgreSQL also needs the
+            # column itself beside its lower case to count from an index on an expression
+            # (SQLite ignores `include`).
+            *(
+                models.Index(
+                    Lower(unit),
+                    Lower("family_name"),
+                    Lower("given_name"),
+                    "id",
+                    "organisation",
+                    "archived_at",
+                    name=f"directory_{unit}_by_name",
+                    include=[unit],
+                )
+                for unit in ("department", "team")
+            ),
         ]
         verbose_name_plural = "entries"
 

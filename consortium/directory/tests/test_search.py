@@ -4,10 +4,11 @@ filters and sorting — and nothing an agency hides is found, shown or sorted on
 from __future__ import annotations
 
 import pytest
+from django.test import TestCase
 
-from consortium.directory import selectors
-from consortium.directory.schemas import SearchIn
-from consortium.directory.tests.factories import directory_world
+from consortium.directory import selectors, services
+from consortium.directory.schemas import SearchIn, SyncIn
+from consortium.directory.tests.factories import COUNTY, TAMWORTH, csv_bytes, directory_world
 from consortium.organisations.constants import Role
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,42 @@ def test_suppliers_see_only_what_is_open_to_everyone(world) -> None:  # type: ig
     assert names(world, Role.SUPPLIER_USER, q="allocations") == []
     # Sorting on a hidden field reveals nothing: hidden values sort as blank.
     assert names(world, Role.SUPPLIER_USER, sort="location") == names(world, Role.SUPPLIER_USER, sort="name")
+
+
+def test_a_large_department_pages_in_name_order(world) -> None:  # type: ignore[no-untyped-def]
+    """A department named from the list is read in name order page by page (its own index),
+    with the count of every member; a name that is both a department and a team finds both."""
+    d = directory_world(world)
+    people = [
+        f"h{i},Given{i:02d},Family{(i * 7) % 60:02d},,h{i}@tamworth.example,,Officer,HOUSING,,housing,,,"
+        for i in range(60)
+    ]
+    # Tamworth's "Procurement" is a team (under Finance); the county gets a Procurement department.
+    county = [*COUNTY, "c3,Pat,Lee,,pat.lee@staffordshire.example,,Buyer,Procurement,,procurement,,,"]
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.sync_request(
+            actor=admin,
+            feed=d.tamworth,
+            data=SyncIn.model_validate({}),
+            upload=(csv_bytes(TAMWORTH + people), "t.csv"),
+        )
+        services.sync_request(
+            actor=admin, feed=d.county, data=SyncIn.model_validate({}), upload=(csv_bytes(county), "c.csv")
+        )
+    buyer = world.actor(Role.MEMBER_BUYER)
+    expected = sorted(
+        ["Bob Johnson", "Sarah Smith", *(f"Given{i:02d} Family{(i * 7) % 60:02d}" for i in range(60))],
+        key=lambda n: (n.split()[-1].lower(), n.split()[0].lower()),
+    )
+    seen: list[str] = []
+    for page in (1, 2, 3):
+        r = selectors.search(buyer, SearchIn.model_validate(dict(department="Housing", page=page)))
+        assert r.total == 62 and r.pages == 3
+        seen += [row["name"] for row in r.rows]
+    assert seen == expected
+    backwards = selectors.search(buyer, SearchIn.model_validate(dict(department="housing", descending=True)))
+    assert [row["name"] for row in backwards.rows] == expected[::-1][:25]
+    beyond = selectors.search(buyer, SearchIn.model_validate(dict(department="housing", page=9)))
+    assert beyond.page == 3 and [row["name"] for row in beyond.rows] == expected[50:]
+    assert set(names(world, department="procurement")) == {"Kate O'Brien", "Pat Lee"}
