@@ -15,6 +15,7 @@ from consortium.directory.api import router as directory_router
 from consortium.orders.api import router as orders_router
 from consortium.organisations.api import router as organisations_router
 from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
+from consortium.payments.api import router as payments_router
 from consortium.spend.api import router as spend_router
 from consortium.tendering.api import router as tendering_router
 
@@ -43,3 +44,4 @@ api.add_router("", tendering_router)
 api.add_router("", citizen_router)
 api.add_router("", contacts_router)
 api.add_router("", directory_router)
+api.add_router("", payments_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "consortium.citizen",
     "consortium.contacts",
     "consortium.directory",
+    "consortium.payments",
     "consortium.demo",
 ]
 

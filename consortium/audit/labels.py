@@ -7,6 +7,17 @@ from __future__ import annotations
 READ_SUFFIXES = (".view", ".read", ".read_refused")
 
 ACTION_LABELS: dict[str, str] = {
+    "fund.save": "Payment fund saved",
+    "payment.start": "Payment started",
+    "payment.status": "Payment status changed",
+    "payment.provider_unavailable": "Payment service unavailable",
+    "payment.provider_refused": "Payment refused by the payment service",
+    "payment_account.save": "Payment account saved",
+    "refund.request": "Refund asked for",
+    "refund.approve": "Refund approved and sent",
+    "refund.reject": "Refund rejected",
+    "refund.error": "Refund refused by the payment service",
+    "settlement.upload": "Settlement reconciled",
     "api_token.create": "API token created",
     "api_token.revoke": "API token revoked",
     "approval_rule.set": "Approval rule set",

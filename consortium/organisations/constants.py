@@ -73,6 +73,7 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", "Evaluator"
     SUPPLIER_USER = "supplier_user", "Supplier user"
     PARTNER_OFFICER = "partner_officer", "Partner officer"
+    FINANCE_OFFICER = "finance_officer", "Finance officer"
 
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
@@ -84,6 +85,7 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
     Role.EVALUATOR: "Scores tender responses after declaring no conflict of interest.",
     Role.SUPPLIER_USER: "Keeps the supplier's catalogue and price menus, receives orders, bids.",
     Role.PARTNER_OFFICER: "Handles citizens' service requests for a partner organisation.",
+    Role.FINANCE_OFFICER: "Keeps the organisation's payment funds, refunds and reconciles payments.",
 }
 
 CONSORTIUM_ROLES = frozenset({Role.CONSORTIUM_ADMIN, Role.CATEGORY_MANAGER, Role.EVALUATOR})
@@ -94,6 +96,7 @@ MEMBER_ROLES = frozenset(
         Role.COMMISSIONER,
         Role.EVALUATOR,
         Role.PARTNER_OFFICER,
+        Role.FINANCE_OFFICER,
     }
 )
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_USER})

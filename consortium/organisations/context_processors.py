@@ -30,6 +30,8 @@ def acting(request: HttpRequest) -> dict[str, Any]:
         "works_requests": actor is not None
         and (actor.has(Permission.REQUESTS_WORK) or actor.has(Permission.REQUESTS_OVERSEE)),
         "uses_directory": actor is not None and actor.has(Permission.DIRECTORY_SEARCH),
+        "keeps_payments": actor is not None and actor.has(Permission.PAYMENTS_FINANCE),
+        "oversees_payments": actor is not None and actor.has(Permission.PAYMENTS_OVERSEE),
         "works_contacts": actor is not None
         and (actor.has(Permission.CONTACTS_ANSWER) or actor.has(Permission.CONTACTS_SUPERVISE)),
         "switchable_organisations": switchable,

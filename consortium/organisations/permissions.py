@@ -51,6 +51,9 @@ class Permission(enum.StrEnum):
     DIRECTORY_SELECT = "directory.select"  # select people, export them, e-mail them
     DIRECTORY_PRIVACY_OWN = "directory.privacy_own"  # who sees each field of own agency's entries
     DIRECTORY_ADMIN = "directory.admin"  # feeds and syncs, every agency's visibility, leavers
+    # Payments
+    PAYMENTS_FINANCE = "payments.finance"  # own partner's funds, account, payments, refunds, reconciling
+    PAYMENTS_OVERSEE = "payments.oversee"  # the partnership's totals by partner and fund
 
 
 # Permissions about one side of a procurement or a market: never the admin's by default.
@@ -70,6 +73,7 @@ _SIDE_SPECIFIC = frozenset(
         Permission.REQUESTS_WORK,
         Permission.CONTACTS_ANSWER,
         Permission.DIRECTORY_PRIVACY_OWN,
+        Permission.PAYMENTS_FINANCE,
     }
 )
 # Everyone who works for a public body may find, select and e-mail colleagues elsewhere.
@@ -132,6 +136,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         }
     )
     | _DIRECTORY_STAFF,
+    # A partner's finance: its funds and the payments into them, never another partner's.
+    Role.FINANCE_OFFICER: frozenset({Permission.PAYMENTS_FINANCE}) | _DIRECTORY_STAFF,
 }
 
 
