@@ -20,6 +20,7 @@ def load_demo() -> dict[str, int]:
     from consortium.contacts.demo import load_contacts_demo
     from consortium.directory.demo import load_directory_demo
     from consortium.orders.demo import load_marketplace_demo
+    from consortium.payments.demo import load_payments_demo
     from consortium.tendering.demo import load_tendering_demo
 
     consortium = load_organisations_demo()
@@ -29,6 +30,7 @@ def load_demo() -> dict[str, int]:
     load_citizen_demo()
     load_contacts_demo()
     load_directory_demo()
+    load_payments_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

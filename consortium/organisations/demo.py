@@ -134,6 +134,18 @@ DEMO_PEOPLE = [
         "Customer services officer",
         (("Stafford Borough Council", Role.PARTNER_OFFICER),),
     ),
+    DemoPerson(
+        "finance@cannock.example",
+        "Fran Finance",
+        "Income officer",
+        (("Cannock Chase District Council", Role.FINANCE_OFFICER),),
+    ),
+    DemoPerson(
+        "finance.manager@cannock.example",
+        "Frank Ledger",
+        "Finance manager (approves refunds)",
+        (("Cannock Chase District Council", Role.FINANCE_OFFICER),),
+    ),
 ]
 
 

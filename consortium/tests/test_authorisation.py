@@ -28,7 +28,7 @@ from consortium.organisations.tests.factories import PersonFactory, RoleAssignme
 pytestmark = pytest.mark.django_db
 
 ANON = "anonymous"
-CA, CM, MB, AP, CO, EV, SU, PO = (
+CA, CM, MB, AP, CO, EV, SU, PO, FO = (
     Role.CONSORTIUM_ADMIN,
     Role.CATEGORY_MANAGER,
     Role.MEMBER_BUYER,
@@ -37,6 +37,7 @@ CA, CM, MB, AP, CO, EV, SU, PO = (
     Role.EVALUATOR,
     Role.SUPPLIER_USER,
     Role.PARTNER_OFFICER,
+    Role.FINANCE_OFFICER,
 )
 
 # (path, body) for a role: built per request because "own" differs by role.
@@ -327,7 +328,7 @@ API_CASES.update(
 
 
 # --- marketplace ---
-MEMBER_ROLES = (MB, AP, CO, EV, PO)
+MEMBER_ROLES = (MB, AP, CO, EV, PO, FO)
 BUYERS = {MB: 200, AP: 200}
 
 
@@ -1557,8 +1558,8 @@ def _staff_csv(w: World, r: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("staff.csv", csv_bytes(TAMWORTH)), "mode": "all_or_nothing"}
 
 
-DIRECTORY_SEARCHERS: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, EV, SU, PO)}
-SELECTORS_: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, PO)}
+DIRECTORY_SEARCHERS: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, EV, SU, PO, FO)}
+SELECTORS_: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, PO, FO)}
 API_CASES.update(
     {
         "directory_search": Case(
@@ -1635,7 +1636,7 @@ API_CASES.update(
     }
 )
 
-DIRECTORY_SELECTORS: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, PO)}
+DIRECTORY_SELECTORS: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, PO, FO)}
 PAGES.update(
     {
         "directory-search": Page(lambda w, r: _dir(w) and "/directory/?q=smith", {}),
@@ -1660,5 +1661,103 @@ PAGES.update(
         "directory-feed": Page(lambda w, r: f"/directory/feeds/{_dir(w).county.pk}/", {CA: 200}, default=403),
         "directory-run": Page(lambda w, r: f"/directory/syncs/{_run_id(w)}/", {CA: 200}, default=403),
         "directory-conflicts": Page(lambda w, r: "/directory/conflicts/", {CA: 200}, default=403),
+    }
+)
+
+
+# --- payments ---------------------------------------------------------------------------
+
+
+def _paid(w):  # type: ignore[no-untyped-def]
+    """The school's successful payment (the finance officer's own partner)."""
+    from consortium.payments.models import Payment
+    from consortium.payments.tests.factories import paid, payments_world
+
+    p = payments_world(w)
+    return Payment.objects.filter(fund=p.fund, status="success").first() or paid(p.fund)
+
+
+def _asked_refund(w) -> int:  # type: ignore[no-untyped-def]
+    """A refund the school's other finance officer asked for: the finance officer may decide it."""
+    from consortium.organisations.acting import actor_for
+    from consortium.payments.models import Refund
+    from consortium.payments.schemas import RefundIn
+    from consortium.payments.services import refund_request
+    from consortium.payments.tests.factories import payments_world
+
+    payment = _paid(w)
+    colleague_person = payments_world(w).colleague
+    existing = Refund.objects.filter(payment=payment, status="requested", requested_by=colleague_person).first()
+    if existing is not None:
+        return existing.pk
+    colleague = actor_for(colleague_person, w.member.pk)
+    assert colleague is not None
+    data = RefundIn.model_validate({"amount": "1.00", "reason": "Overpaid"})
+    return refund_request(actor=colleague, payment_id=payment.pk, data=data).pk
+
+
+def _settlement(w) -> int:  # type: ignore[no-untyped-def]
+    from consortium.payments.models import Settlement
+    from consortium.payments.services import settlement_upload
+    from consortium.payments.tests.factories import payments_world
+
+    payment = _paid(w)
+    existing = Settlement.objects.filter(organisation=w.member).first()
+    if existing is not None:
+        return existing.pk
+    finance = actor_for_role(w, FO)
+    content = f"GOV.UK Payment ID,Amount\n{payment.provider_id},{payment.amount}\n".encode()
+    payments_world(w)
+    return settlement_upload(
+        actor=finance, settled_on=payment.created_at.date(), content=content, filename="s.csv"
+    ).pk
+
+
+def actor_for_role(w, role):  # type: ignore[no-untyped-def]
+    return w.actor(role)
+
+
+FINANCE: dict[str, int] = {FO: 200}
+API_CASES.update(
+    {
+        "payments_funds": Case(lambda w, r: (_paid(w) and "/api/v1/payments/funds", None), FINANCE),
+        "payments_list": Case(lambda w, r: (_paid(w) and "/api/v1/payments", None), FINANCE),
+        "payments_get": Case(lambda w, r: (f"/api/v1/payments/{_paid(w).pk}", None), FINANCE),
+        "payments_refund_request": Case(
+            lambda w, r: (
+                f"/api/v1/payments/{_paid(w).pk}/refunds",
+                {"amount": "1.00", "reason": "Overpaid"},
+            ),
+            {FO: 201},
+        ),
+        "payments_refund_decide": Case(
+            lambda w, r: (f"/api/v1/payments/refunds/{_asked_refund(w)}/decision", {"action": "reject"}),
+            FINANCE,
+        ),
+    }
+)
+
+PAGES.update(
+    {
+        # The citizen's pages need no account.
+        "payments-pay": Page(lambda w, r: _paid(w) and "/pay/", {}, anonymous=200),
+        "payments-pay-form": Page(lambda w, r: f"/pay/{_paid(w).fund_id}/", {}, anonymous=200),
+        "payments-return": Page(lambda w, r: f"/pay/return/{_paid(w).attempt}/", {}, anonymous=200),
+        "payments-sandbox-card": Page(
+            lambda w, r: f"/sandbox-pay/{_paid(w).provider_id}/", {}, anonymous=200
+        ),
+        # The provider's notices are POSTed and signed; nothing answers a GET.
+        "payments-webhook": Page(lambda w, r: "/payments/webhooks/1/", {}, default=405, anonymous=405),
+        "payments-list": Page(lambda w, r: _paid(w) and "/payments/", FINANCE, default=403),
+        "payments-export": Page(lambda w, r: _paid(w) and "/payments/export.csv", FINANCE, default=403),
+        "payments-payment": Page(lambda w, r: f"/payments/{_paid(w).pk}/", FINANCE, default=403),
+        "payments-funds": Page(lambda w, r: _paid(w) and "/payments/funds/", FINANCE, default=403),
+        "payments-fund": Page(lambda w, r: f"/payments/funds/{_paid(w).fund_id}/", FINANCE, default=403),
+        "payments-account": Page(lambda w, r: "/payments/account/", FINANCE, default=403),
+        "payments-reconciliation": Page(lambda w, r: "/payments/reconciliation/", FINANCE, default=403),
+        "payments-settlement": Page(
+            lambda w, r: f"/payments/reconciliation/{_settlement(w)}/", FINANCE, default=403
+        ),
+        "payments-partnership": Page(lambda w, r: "/payments/partnership/", {CA: 200}, default=403),
     }
 )
