@@ -1687,7 +1687,9 @@ def _asked_refund(w) -> int:  # type: ignore[no-untyped-def]
 
     payment = _paid(w)
     colleague_person = payments_world(w).colleague
-    existing = Refund.objects.filter(payment=payment, status="requested", requested_by=colleague_person).first()
+    existing = Refund.objects.filter(
+        payment=payment, status="requested", requested_by=colleague_person
+    ).first()
     if existing is not None:
         return existing.pk
     colleague = actor_for(colleague_person, w.member.pk)
