@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api_list, care, citizen, contacts, directory, marketplace, tendering
+from bench import api_list, care, citizen, contacts, directory, marketplace, payments, tendering
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
@@ -12,6 +12,7 @@ BENCHMARKS = [
     ("Shared citizen services: Open311 intake, queue, figures", citizen.main),
     ("Contact routing: decisions, the integration API, assignment, figures", contacts.main),
     ("Joined-up directory: search over 200,000 people, LDAP sync", directory.main),
+    ("Payments: the public flow under load, reconciling a day of 100,000", payments.main),
 ]
 
 

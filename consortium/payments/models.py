@@ -198,7 +198,12 @@ class SettlementLine(models.Model):
     provider_id = models.CharField(max_length=64)
     reference = models.CharField(max_length=40, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
-    payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # No database constraint: a day's file is 100,000 lines, and checking each line's payment
+    # at commit cost more than matching them. Payments are never deleted (every reference to
+    # them is PROTECT), so the id cannot dangle.
+    payment = models.ForeignKey(
+        Payment, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_constraint=False
+    )
     match = models.CharField(max_length=20, choices=MatchStatus.choices)
 
     class Meta:
