@@ -259,7 +259,9 @@ OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "consortium.exampl
 OPEN311_KEY_RATE = int(os.environ.get("OPEN311_KEY_RATE", "600"))  # POSTs per key per minute
 OPEN311_READ_RATE = int(os.environ.get("OPEN311_READ_RATE", "600"))  # GETs per client per minute
 CITIZEN_INTAKE_RATE = int(os.environ.get("CITIZEN_INTAKE_RATE", "20"))  # web reports per connection per hour
-PAYMENTS_START_RATE = int(os.environ.get("PAYMENTS_START_RATE", "30"))  # payments started per connection per hour
+PAYMENTS_START_RATE = int(
+    os.environ.get("PAYMENTS_START_RATE", "30")
+)  # payments started per connection per hour
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
