@@ -259,6 +259,9 @@ OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "consortium.exampl
 OPEN311_KEY_RATE = int(os.environ.get("OPEN311_KEY_RATE", "600"))  # POSTs per key per minute
 OPEN311_READ_RATE = int(os.environ.get("OPEN311_READ_RATE", "600"))  # GETs per client per minute
 CITIZEN_INTAKE_RATE = int(os.environ.get("CITIZEN_INTAKE_RATE", "20"))  # web reports per connection per hour
+# The sandbox provider takes test cards as payment: never in production, where a citizen could
+# otherwise "pay" council tax with 4444 3333 2222 1111.
+PAYMENTS_SANDBOX = _env_bool("PAYMENTS_SANDBOX", DEBUG or DEMO_MODE or TESTING)
 PAYMENTS_START_RATE = int(
     os.environ.get("PAYMENTS_START_RATE", "30")
 )  # payments started per connection per hour

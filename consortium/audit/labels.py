@@ -9,6 +9,7 @@ READ_SUFFIXES = (".view", ".read", ".read_refused")
 ACTION_LABELS: dict[str, str] = {
     "fund.save": "Payment fund saved",
     "payment.start": "Payment started",
+    "payment.view": "Payment viewed (with the payer's e-mail)",
     "payment.status": "Payment status changed",
     "payment.provider_unavailable": "Payment service unavailable",
     "payment.provider_refused": "Payment refused by the payment service",

@@ -62,7 +62,7 @@ def payment_list(request: HttpRequest, filters: Query[PaymentQuery]) -> object:
 
 @router.get("/payments/{payment_id}", response={200: PaymentOut, **ERRORS}, operation_id="payments_get")
 def payment_get(request: HttpRequest, payment_id: int) -> Payment:
-    return selectors.payment(actor_of(request), payment_id)
+    return selectors.payment(actor_of(request), payment_id, audited=False)
 
 
 @router.post(

@@ -46,6 +46,37 @@ def mod11_ok(reference: str) -> bool:
     )
 
 
+# A fund's pattern is written by a partner's finance officer and run against what citizens
+# type, so it is held to a subset that cannot backtrack catastrophically: literals, character
+# classes and counted repeats; no groups, alternation, * or +, and at most three repeats of
+# variable length.
+_PATTERN_PIECE = re.compile(
+    r"(?:\[\^?(?:[^\]\\]|\\.)+\]|\\[dDwWsS]|\\.|[A-Za-z0-9 /._-])(?:\{\d{1,2}(?:,\d{1,2})?\}|\?)?"
+)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    pos, variable = 0, 0
+    while pos < len(pattern):
+        piece = _PATTERN_PIECE.match(pattern, pos)
+        if piece is None:
+            return (
+                "Reference pattern may use letters, digits, character classes such as [0-9] or [A-Z] "
+                "and counts such as {8} or {6,8}; not groups, |, * or +"
+            )
+        text = piece.group(0)
+        if text.endswith("?") or ("," in text and text.endswith("}")):
+            variable += 1
+        pos = piece.end()
+    if variable > 3:
+        return "Reference pattern may have at most three parts of varying length"
+    try:
+        re.compile(pattern)
+    except re.error:
+        return "Reference pattern must be a valid regular expression"
+    return None
+
+
 def reference_problem(reference: str, *, pattern: str, check_digit: str, label: str) -> str | None:
     """What is wrong with `reference` (already normalised), in words for the citizen; None if nothing."""
     if not reference:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -74,6 +75,8 @@ class PaymentProvider(Protocol):
 
 
 def for_account(account: PaymentAccount) -> PaymentProvider:
+    if account.provider == Provider.SANDBOX and not settings.PAYMENTS_SANDBOX:
+        raise ProviderError("The sandbox provider is switched off here", code="SANDBOX_OFF")
     if account.provider == Provider.GOVUK_PAY:
         return GovukPay(
             account.base_url, sealed.unseal(account.sealed_api_key) if account.sealed_api_key else ""

@@ -13,6 +13,7 @@ from uuid import UUID
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from consortium.audit.services import audit_record
 from consortium.core.dates import LONDON
 from consortium.core.errors import NotFound, PermissionDenied
 from consortium.organisations.acting import Actor
@@ -146,13 +147,17 @@ def totals_by_fund_and_day(qs: QuerySet[Payment]) -> list[DayTotal]:
     ]
 
 
-def payment(actor: Actor, payment_id: int) -> Payment:
+def payment(actor: Actor, payment_id: int, *, audited: bool = True) -> Payment:
+    """One payment with the payer's e-mail address: the read is recorded (hidden from the
+    activity page unless asked for), as personal data's reads are."""
     _require(actor, Permission.PAYMENTS_FINANCE)
     found = (
         Payment.objects.select_related("fund").filter(pk=payment_id, organisation=actor.organisation).first()
     )
     if found is None:
         raise NotFound("There is no such payment")
+    if audited:
+        audit_record(actor=actor, action="payment.view", obj=found, organisation=actor.organisation)
     return found
 
 

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import io
 import json
-import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -373,8 +372,8 @@ def refund_decide(*, actor: Actor, refund_id: int, data: RefundDecisionIn) -> Re
         refund.refresh_from_db()
         return refund
     account = PaymentAccount.objects.get(organisation_id=payment.organisation_id)
-    provider = providers.for_account(account)
     try:
+        provider = providers.for_account(account)
         # The provider's own figure of what is left, sent back with the refund: if anything
         # changed in between, the provider refuses (412) rather than refunding twice.
         available = provider.get(payment.provider_id).refund_available_pence
@@ -422,13 +421,13 @@ def refund_decide(*, actor: Actor, refund_id: int, data: RefundDecisionIn) -> Re
 def fund_save(*, actor: Actor, data: FundIn, fund_id: int | None = None) -> Fund:
     _require(actor, Permission.PAYMENTS_FINANCE)
     problems: dict[str, str] = {}
-    try:
-        re.compile(data.reference_pattern)
-    except re.error:
-        problems["reference_pattern"] = "Reference pattern must be a valid regular expression"
+    if problem := checks.pattern_problem(data.reference_pattern):
+        problems["reference_pattern"] = problem
     if data.minimum > data.maximum:
         problems["maximum"] = "Maximum must be the minimum or more"
-    if problems:
+    if Fund.objects.filter(organisation=actor.organisation, code=data.code).exclude(pk=fund_id or 0).exists():
+        problems["code"] = "Another fund has this code"
+    if problems:  # every field's problem at once
         raise ValidationFailed("Check the fund", field_errors=problems)
     with transaction.atomic():
         if fund_id is None:
@@ -442,9 +441,13 @@ def fund_save(*, actor: Actor, data: FundIn, fund_id: int | None = None) -> Fund
             fund = found
         for k, v in data.model_dump().items():
             setattr(fund, k, v)
-        if Fund.objects.filter(organisation=actor.organisation, code=fund.code).exclude(pk=fund.pk).exists():
-            raise ValidationFailed("Check the fund", field_errors={"code": "Another fund has this code"})
-        fund.save()
+        try:
+            with transaction.atomic():
+                fund.save()
+        except IntegrityError:  # the same code, saved by a colleague a moment ago
+            raise ValidationFailed(
+                "Check the fund", field_errors={"code": "Another fund has this code"}
+            ) from None
         audit_record(
             actor=actor,
             action="fund.save",
@@ -458,6 +461,13 @@ def fund_save(*, actor: Actor, data: FundIn, fund_id: int | None = None) -> Fund
 def account_save(*, actor: Actor, data: AccountIn) -> PaymentAccount:
     """The partner's own provider account. Keys are sealed at rest and never shown again."""
     _require(actor, Permission.PAYMENTS_FINANCE)
+    if data.provider == Provider.SANDBOX and not settings.PAYMENTS_SANDBOX:
+        raise ValidationFailed(
+            "Check the account",
+            field_errors={
+                "provider": "The sandbox takes test cards, so it is switched off here: choose GOV.UK Pay"
+            },
+        )
     if (
         data.provider == Provider.GOVUK_PAY
         and not data.base_url.startswith("https://")
@@ -537,7 +547,22 @@ def settlement_upload(*, actor: Actor, settled_on: dt.date, content: bytes, file
         raise ValidationFailed(
             "Not a CSV file", field_errors={"file": "Upload the settlement report as CSV (UTF-8)"}
         ) from exc
+    if "\x00" in text:
+        row = text[: text.index("\x00")].count("\n") + 1
+        raise ValidationFailed(
+            "The file cannot be read as CSV", field_errors={"file": f"Row {row} holds a NUL character"}
+        )
     reader = csv.reader(io.StringIO(text))
+    try:
+        return _settlement_apply(actor, settled_on, reader, filename)
+    except csv.Error as exc:
+        raise ValidationFailed(
+            "The file cannot be read as CSV",
+            field_errors={"file": f"Row {reader.line_num} cannot be read as CSV ({exc})"},
+        ) from exc
+
+
+def _settlement_apply(actor: Actor, settled_on: dt.date, reader: Any, filename: str) -> Settlement:
     header = [h.strip().lower() for h in next(reader, [])]
     id_col = next((header.index(c) for c in ID_COLUMNS if c in header), None)
     amount_col = next((header.index(c) for c in AMOUNT_COLUMNS if c in header), None)

@@ -127,6 +127,8 @@ def pay_return(request: HttpRequest, attempt: uuid.UUID) -> HttpResponse:
 @_public
 def sandbox_card(request: HttpRequest, payment_id: str) -> HttpResponse:
     """The sandbox provider's hosted card page (it stands where GOV.UK Pay's would)."""
+    if not settings.PAYMENTS_SANDBOX:
+        raise Http404("There is no sandbox here")
     row = selectors.sandbox_payment(payment_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -297,7 +299,7 @@ def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
             errors = {"__all__": exc.detail} if exc.status_code == 403 else form_errors(exc)
         else:
             return redirect("payments-payment", payment.pk)
-        payment = selectors.payment(actor, payment_id)
+        payment = selectors.payment(actor, payment_id, audited=False)
     return render(
         request,
         "payments/payment.html",

@@ -4,7 +4,9 @@ ledger codes and neutralise formulas; keys are sealed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -16,8 +18,8 @@ from consortium.organisations.constants import Role
 from consortium.payments import providers, services
 from consortium.payments.constants import MatchStatus, Provider, RefundStatus
 from consortium.payments.models import Fund, PaymentAccount, SandboxPayment
-from consortium.payments.schemas import AccountIn, FundIn, RefundDecisionIn, RefundIn
-from consortium.payments.tests.factories import GOOD_COUNCIL_TAX, paid, payments_world
+from consortium.payments.schemas import AccountIn, FundIn, PayIn, RefundDecisionIn, RefundIn
+from consortium.payments.tests.factories import GOOD_COUNCIL_TAX, GOOD_INVOICE, paid, payments_world
 
 pytestmark = pytest.mark.django_db
 FO = Role.FINANCE_OFFICER
@@ -186,7 +188,7 @@ def test_funds_and_account(world, signed_in) -> None:  # type: ignore[no-untyped
         {
             "code": "lettings",
             "name": "Dup",
-            "reference_pattern": "[0-9]+",
+            "reference_pattern": "[0-9]{4}",
             "minimum": "1",
             "maximum": "5",
             "cost_centre": "A",
@@ -208,3 +210,51 @@ def test_funds_and_account(world, signed_in) -> None:  # type: ignore[no-untyped
     page = signed_in(FO).get("/payments/account/").content.decode()
     assert "api_test_secret123" not in page and account.sealed_api_key not in page
     assert PaymentAccount.objects.get(pk=account.pk).provider == Provider.GOVUK_PAY
+
+
+def test_a_fund_pattern_cannot_hang_the_site_and_bad_files_are_named(world) -> None:  # type: ignore[no-untyped-def]
+    payments_world(world)
+    actor = world.actor(FO)
+    base = {"code": "x", "name": "X", "minimum": "1", "maximum": "5", "cost_centre": "A", "account_code": "B"}
+    for evil in ("(a+)+$", "[0-9]*[0-9]*b", "a|b", "[0-9]{0,9}[0-9]{0,9}[0-9]{0,9}[0-9]{0,9}"):
+        with pytest.raises(services.ValidationFailed) as caught:
+            services.fund_save(actor=actor, data=FundIn.model_validate({**base, "reference_pattern": evil}))
+        assert "reference_pattern" in caught.value.field_errors, evil
+    services.fund_save(
+        actor=actor, data=FundIn.model_validate({**base, "reference_pattern": "[A-Z]{2}[0-9]{6,8}"})
+    )
+    for content in (
+        b"GOV.UK Payment ID,Amount\nab\x00c,1\n",
+        b'GOV.UK Payment ID,Amount\n"' + b"x" * 200_000 + b'",1\n',
+    ):
+        with pytest.raises(services.ValidationFailed) as caught:
+            services.settlement_upload(
+                actor=actor, settled_on=dt.date(2026, 12, 1), content=content, filename="x.csv"
+            )
+        assert "Row" in caught.value.field_errors["file"]
+
+
+def test_the_sandbox_is_off_in_production(world, settings, signed_in) -> None:  # type: ignore[no-untyped-def]
+    p = payments_world(world)
+    settings.PAYMENTS_SANDBOX = False
+    with pytest.raises(services.ValidationFailed) as caught:
+        services.account_save(
+            actor=world.actor(FO), data=AccountIn.model_validate({"provider": Provider.SANDBOX})
+        )
+    assert "switched off" in caught.value.field_errors["provider"]
+    with pytest.raises(services.ProviderDown):
+        services.payment_start(
+            data=PayIn.model_validate(
+                {
+                    "fund_id": p.fund.pk,
+                    "reference": GOOD_INVOICE,
+                    "amount": "10",
+                    "email": "a@example.com",
+                    "attempt": str(uuid.uuid4()),
+                }
+            )
+        )
+    settings.PAYMENTS_SANDBOX = True
+    made = paid(p.fund)
+    settings.PAYMENTS_SANDBOX = False
+    assert Client().get(f"/sandbox-pay/{made.provider_id}/").status_code == 404
