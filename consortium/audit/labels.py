@@ -7,6 +7,8 @@ from __future__ import annotations
 READ_SUFFIXES = (".view", ".read", ".read_refused")
 
 ACTION_LABELS: dict[str, str] = {
+    "fee.remove": "Fee on a service removed",
+    "fee.set": "Fee on a service set",
     "fund.save": "Payment fund saved",
     "payment.start": "Payment started",
     "payment.view": "Payment viewed (with the payer's e-mail)",

@@ -166,6 +166,7 @@ def track(request: HttpRequest, signed: str) -> HttpResponse:
         "citizen/track.html",
         {
             "tracked": tracked,
+            "signed": signed,
             "updates": selectors.public_updates(tracked),
             "is_open": tracked.status in OPEN_STATUSES,
             "just_confirmed": request.GET.get("confirmed") == "1",

@@ -250,6 +250,66 @@ def load_payments_demo() -> None:
         Payment.objects.filter(pk=p.pk).update(created_at=p._demo_at)  # type: ignore[attr-defined]
         SandboxPayment.objects.filter(pk=s.pk).update(created_at=p._demo_at)  # type: ignore[attr-defined]
     _refunds_and_settlement(today)
+    _bulky_waste_fee()
+
+
+def _bulky_waste_fee() -> None:
+    """Cannock Chase charges £25.00 for a bulky waste collection booked as a service request:
+    the citizen pays it from the request's tracking page, into its own fund."""
+    from consortium.citizen import services as citizen_services
+    from consortium.citizen.models import Area
+    from consortium.citizen.schemas import QuestionIn, ServiceIn
+    from consortium.payments.models import ServiceFee
+
+    cannock = Organisation.objects.get(name="Cannock Chase District Council")
+    officer = Person.objects.filter(email="partner.officer@cannock.example").first()
+    admin = Person.objects.filter(email="admin@cbc.example").first()
+    area = Area.objects.filter(code="cannock-chase").first()
+    if officer is None or admin is None or area is None:
+        return
+    officer_actor = actor_for(officer, cannock.pk)
+    consortium = Organisation.objects.get(kind="consortium")
+    admin_actor = actor_for(admin, consortium.pk)
+    assert officer_actor is not None and admin_actor is not None
+    service = citizen_services.service_save(
+        actor=officer_actor,
+        data=ServiceIn.model_validate(
+            {
+                "code": "bulky-waste",
+                "name": "Book a bulky waste collection",
+                "group": "Bins and recycling",
+                "description": "Up to three large items collected from your property. The fee is £25.00.",
+                "keywords": "bulky, furniture, fridge, sofa, mattress, collection",
+                "target_working_days": 10,
+                "questions": [
+                    QuestionIn.model_validate(
+                        {"code": "items", "question": "What are the items?", "order": 1}
+                    )
+                ],
+            }
+        ),
+    )
+    citizen_services.routing_rule_add(
+        actor=admin_actor,
+        service=service,
+        area=area,
+        handled_by=cannock,
+        valid_from=now().date() - dt.timedelta(days=30),
+    )
+    fund = Fund.objects.create(
+        organisation=cannock,
+        code="bulky-waste",
+        name="Bulky waste collection",
+        reference_label="Request reference",
+        reference_pattern=r"SR-[0-9]{4}-[0-9]{6}",
+        minimum=Decimal("25.00"),
+        maximum=Decimal("25.00"),
+        cost_centre="WS500",
+        account_code="4620",
+        public=False,
+        description="Fees for bulky waste collections booked as service requests.",
+    )
+    ServiceFee.objects.create(service=service, fund=fund, amount=Decimal("25.00"))
 
 
 def _refunds_and_settlement(today: dt.date) -> None:

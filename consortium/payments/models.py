@@ -74,6 +74,20 @@ class Fund(models.Model):
         return f"{self.cost_centre}/{self.account_code}"
 
 
+class ServiceFee(models.Model):
+    """A fee a citizen pays for a service request (a bulky waste collection), into one of the
+    partner's funds, through the same payment flow."""
+
+    service = models.OneToOneField("citizen.Service", on_delete=models.CASCADE, related_name="fee")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="fees")
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    def __str__(self) -> str:
+        return f"£{self.amount:,.2f} for {self.service_id}"
+
+
 class PaymentCounter(models.Model):
     year = models.PositiveIntegerField(unique=True)
     last_number = models.PositiveIntegerField(default=0)
@@ -107,6 +121,10 @@ class Payment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)  # last asked the provider
+    # The service request whose fee this pays (its reference is the payer's reference).
+    service_request = models.ForeignKey(
+        "citizen.ServiceRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -25,6 +25,19 @@ class PayIn(StrictIn):
     attempt: UUID = Field(..., title="Attempt")
 
 
+class FeePayIn(StrictIn):
+    email: str = Field(
+        ..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", title="Email address"
+    )
+    attempt: UUID = Field(..., title="Attempt")
+
+
+class FeeIn(StrictIn):
+    service_id: RecordId = Field(..., title="Service")
+    fund_id: RecordId | None = Field(None, title="Fund")  # none: no fee any more
+    amount: Money | None = Field(None, gt=Decimal("0"), le=Decimal("100000"), decimal_places=2, title="Fee")
+
+
 class FundIn(StrictIn):
     code: str = Field(..., min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$", title="Code")
     name: str = Field(..., min_length=1, max_length=120, title="Name")

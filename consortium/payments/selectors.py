@@ -14,13 +14,22 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from consortium.audit.services import audit_record
+from consortium.citizen.models import Service, ServiceRequest
 from consortium.core.dates import LONDON
 from consortium.core.errors import NotFound, PermissionDenied
 from consortium.organisations.acting import Actor
 from consortium.organisations.models import Organisation
 from consortium.organisations.permissions import Permission
 from consortium.payments.constants import MatchStatus, PaymentStatus
-from consortium.payments.models import Fund, Payment, PaymentAccount, Refund, SandboxPayment, Settlement
+from consortium.payments.models import (
+    Fund,
+    Payment,
+    PaymentAccount,
+    Refund,
+    SandboxPayment,
+    ServiceFee,
+    Settlement,
+)
 from consortium.payments.schemas import PaymentQuery
 
 PER_PAGE = 50
@@ -76,6 +85,19 @@ def sandbox_payment(payment_id: str) -> SandboxPayment:
     return row
 
 
+def service_fee(request: ServiceRequest) -> ServiceFee:
+    fee = (
+        ServiceFee.objects.select_related("fund__organisation").filter(service_id=request.service_id).first()
+    )
+    if fee is None:
+        raise NotFound("This request has no fee to pay")
+    return fee
+
+
+def fee_paid(request: ServiceRequest) -> Payment | None:
+    return Payment.objects.filter(service_request=request, status=PaymentStatus.SUCCESS).first()
+
+
 # --- finance ------------------------------------------------------------------------------------
 
 
@@ -89,6 +111,15 @@ def fund(actor: Actor, fund_id: int) -> Fund:
     if found is None:
         raise NotFound("There is no such fund")
     return found
+
+
+def fees(actor: Actor) -> tuple[list[ServiceFee], list[Service]]:
+    """The fees on the partner's own services, and its services (to put a fee on)."""
+    _require(actor, Permission.PAYMENTS_FINANCE)
+    own = list(
+        ServiceFee.objects.filter(service__partner=actor.organisation).select_related("service", "fund")
+    )
+    return own, list(Service.objects.filter(partner=actor.organisation).order_by("name"))
 
 
 def account(actor: Actor) -> PaymentAccount | None:

@@ -20,6 +20,9 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from consortium.audit.services import audit_record
+from consortium.citizen import selectors as citizen_selectors
+from consortium.citizen.constants import UpdateKind
+from consortium.citizen.models import RequestUpdate, Service, ServiceRequest
 from consortium.core import sealed
 from consortium.core.bulk import insert_rows
 from consortium.core.dates import now
@@ -45,10 +48,11 @@ from consortium.payments.models import (
     PaymentCounter,
     PaymentEvent,
     Refund,
+    ServiceFee,
     Settlement,
     SettlementLine,
 )
-from consortium.payments.schemas import AccountIn, FundIn, PayIn, RefundDecisionIn, RefundIn
+from consortium.payments.schemas import AccountIn, FeeIn, FeePayIn, FundIn, PayIn, RefundDecisionIn, RefundIn
 
 MAX_SETTLEMENT_BYTES = 50 * 1024 * 1024
 
@@ -88,6 +92,40 @@ def payment_start(*, data: PayIn) -> Payment:
     Posting the same attempt again (a double click, a retry after an outage) returns the same
     payment and the same reference; the provider is asked again only if it never answered."""
     fund, reference = _checked(data)
+    return _start(fund=fund, reference=reference, amount=data.amount, email=data.email, attempt=data.attempt)
+
+
+def fee_payment_start(*, signed: str, data: FeePayIn) -> Payment:
+    """The fee of the citizen's own service request (found by their signed tracking link),
+    through the same flow. A fee already paid is not taken twice."""
+    request = citizen_selectors.request_for_tracking(signed)
+    fee = (
+        ServiceFee.objects.select_related("fund__organisation").filter(service_id=request.service_id).first()
+    )
+    if fee is None:
+        raise NotFound("This request has no fee to pay")
+    already = Payment.objects.filter(service_request=request, status=PaymentStatus.SUCCESS).first()
+    if already is not None:
+        return already
+    return _start(
+        fund=fee.fund,
+        reference=str(request.reference),
+        amount=fee.amount,
+        email=data.email,
+        attempt=data.attempt,
+        service_request=request,
+    )
+
+
+def _start(
+    *,
+    fund: Fund,
+    reference: str,
+    amount: Decimal,
+    email: str,
+    attempt: uuid.UUID,
+    service_request: ServiceRequest | None = None,
+) -> Payment:
     account = PaymentAccount.objects.filter(organisation_id=fund.organisation_id).first()
     if account is None:
         raise ProviderDown(
@@ -96,17 +134,18 @@ def payment_start(*, data: PayIn) -> Payment:
     wanted = {
         "fund_id": fund.pk,
         "payer_reference": reference,
-        "amount": data.amount,
-        "email": data.email.lower(),
+        "amount": amount,
+        "email": email.lower(),
+        "service_request": service_request,
     }
-    payment = Payment.objects.filter(attempt=data.attempt).first()
+    payment = Payment.objects.filter(attempt=attempt).first()
     if payment is None:
         try:
             with transaction.atomic():
                 year = now().year
                 payment = Payment.objects.create(
                     reference=f"PAY-{year}-{next_number(PaymentCounter, year):06d}",
-                    attempt=data.attempt,
+                    attempt=attempt,
                     organisation_id=fund.organisation_id,
                     provider=account.provider,
                     **wanted,
@@ -116,10 +155,10 @@ def payment_start(*, data: PayIn) -> Payment:
                     action="payment.start",
                     obj=payment,
                     organisation=fund.organisation,
-                    changes={"fund": fund.name, "amount": data.amount},
+                    changes={"fund": fund.name, "amount": amount},
                 )
         except IntegrityError:
-            payment = Payment.objects.get(attempt=data.attempt)  # the same attempt, concurrently
+            payment = Payment.objects.get(attempt=attempt)  # the same attempt, concurrently
     if any(getattr(payment, k) != v for k, v in wanted.items()):
         raise ValidationFailed(
             "This payment was started with other details. Start a new payment to change them.",
@@ -218,6 +257,13 @@ def _apply(payment: Payment, found: providers.ProviderPayment, source: str, key:
             if locked.status == PaymentStatus.SUCCESS and not locked.receipt_sent:
                 locked.receipt_sent = True
                 _receipt(locked)
+                if locked.service_request_id:
+                    # The payment's reference on the request, for the citizen and the officers.
+                    RequestUpdate.objects.create(
+                        request_id=locked.service_request_id,
+                        kind=UpdateKind.PUBLIC,
+                        text=f"Fee of £{locked.amount:,.2f} paid: payment reference {locked.reference}.",
+                    )
         locked.save()
     payment.refresh_from_db()
     return changed
@@ -456,6 +502,34 @@ def fund_save(*, actor: Actor, data: FundIn, fund_id: int | None = None) -> Fund
             changes={"name": fund.name, "public": fund.public},
         )
     return fund
+
+
+def fee_set(*, actor: Actor, data: FeeIn) -> ServiceFee | None:
+    """A fee on one of the partner's own services, paid into one of its own funds; no fund
+    or amount removes it."""
+    _require(actor, Permission.PAYMENTS_FINANCE)
+    service = Service.objects.filter(pk=data.service_id, partner=actor.organisation).first()
+    if service is None:
+        raise ValidationFailed("Check the fee", field_errors={"service_id": "Choose one of your services"})
+    with transaction.atomic():
+        if data.fund_id is None or data.amount is None:
+            ServiceFee.objects.filter(service=service).delete()
+            audit_record(actor=actor, action="fee.remove", obj=service, organisation=actor.organisation)
+            return None
+        fund = Fund.objects.filter(pk=data.fund_id, organisation=actor.organisation).first()
+        if fund is None:
+            raise ValidationFailed("Check the fee", field_errors={"fund_id": "Choose one of your funds"})
+        fee, _ = ServiceFee.objects.update_or_create(
+            service=service, defaults={"fund": fund, "amount": data.amount}
+        )
+        audit_record(
+            actor=actor,
+            action="fee.set",
+            obj=service,
+            organisation=actor.organisation,
+            changes={"fund": fund.name, "amount": data.amount},
+        )
+    return fee
 
 
 def account_save(*, actor: Actor, data: AccountIn) -> PaymentAccount:

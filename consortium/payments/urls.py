@@ -9,6 +9,7 @@ urlpatterns = [
     path("pay/", views.pay_start, name="payments-pay"),
     path("pay/<int:fund_id>/", views.pay_form, name="payments-pay-form"),
     path("pay/return/<uuid:attempt>/", views.pay_return, name="payments-return"),
+    path("pay/request/<str:signed>/", views.pay_fee, name="payments-fee"),
     path("sandbox-pay/<str:payment_id>/", views.sandbox_card, name="payments-sandbox-card"),
     path("payments/webhooks/<int:account_id>/", views.webhook, name="payments-webhook"),
     path("payments/", views.payment_list, name="payments-list"),

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from consortium.citizen import selectors as citizen_selectors
 from consortium.core.clients import client_ip
 from consortium.core.dates import today_in_london
 from consortium.core.errors import ConsortiumError, ValidationFailed
@@ -28,7 +29,16 @@ from consortium.core.views import actor_required, date_field, form_errors, form_
 from consortium.organisations.acting import Actor
 from consortium.payments import sandbox, selectors, services
 from consortium.payments.constants import REFUND_ACTIONS, CheckDigit, PaymentStatus, Provider
-from consortium.payments.schemas import AccountIn, FundIn, PayIn, PaymentFilter, RefundDecisionIn, RefundIn
+from consortium.payments.schemas import (
+    AccountIn,
+    FeeIn,
+    FeePayIn,
+    FundIn,
+    PayIn,
+    PaymentFilter,
+    RefundDecisionIn,
+    RefundIn,
+)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -84,7 +94,7 @@ def pay_form(request: HttpRequest, fund_id: int) -> HttpResponse:
     errors: dict[str, str] = {}
     attempt = request.POST.get("attempt") or str(uuid.uuid4())
     if request.method == "POST":
-        limit = getattr(settings, "PAYMENTS_START_RATE", 30)
+        limit = settings.PAYMENTS_START_RATE
         if not allow(f"pay:{client_ip(request)}", limit=limit, window_seconds=3600):
             errors = {"__all__": "Too many payments from your connection in the last hour. Try again later."}
         else:
@@ -111,6 +121,48 @@ def pay_form(request: HttpRequest, fund_id: int) -> HttpResponse:
         status=(503 if "__all__" in errors and "payment service" in errors["__all__"] else 400)
         if errors
         else 200,
+    )
+
+
+@_public
+def pay_fee(request: HttpRequest, signed: str) -> HttpResponse:
+    """The fee for the citizen's own service request, from the link on its tracking page."""
+    tracked = citizen_selectors.request_for_tracking(signed)
+    fee = selectors.service_fee(tracked)
+    paid = selectors.fee_paid(tracked)
+    errors: dict[str, str] = {}
+    attempt = request.POST.get("attempt") or str(uuid.uuid4())
+    if request.method == "POST" and paid is None:
+        if not allow(f"pay:{client_ip(request)}", limit=settings.PAYMENTS_START_RATE, window_seconds=3600):
+            errors = {"__all__": "Too many payments from your connection in the last hour. Try again later."}
+        else:
+            try:
+                data = read_form(
+                    FeePayIn,
+                    {k: request.POST.get(k, "") for k in ("email", "attempt")},
+                    summary="Check your payment",
+                )
+                payment = services.fee_payment_start(signed=signed, data=data)
+            except services.ProviderDown as exc:
+                errors = {"__all__": exc.detail}
+            except ConsortiumError as exc:
+                errors = form_errors(exc)
+            else:
+                if payment.next_url and not payment.finished:
+                    return HttpResponseRedirect(payment.next_url)
+                return redirect("payments-return", payment.attempt)
+    return render(
+        request,
+        "payments/pay_fee.html",
+        {
+            "tracked": tracked,
+            "fee": fee,
+            "paid": paid,
+            "errors": errors,
+            "form": request.POST,
+            "attempt": attempt,
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -332,7 +384,19 @@ def _fund_form(request: HttpRequest, fund_id: int | None) -> HttpResponse:
         "cost_centre",
         "account_code",
     ]
-    if request.method == "POST":
+    fee_errors: dict[str, str] = {}
+    if request.method == "POST" and request.POST.get("form") == "fee" and fund_id is None:
+        # A fee on a service request: its own small form under the funds.
+        fee_fields = {k: request.POST.get(k, "") or None for k in ("service_id", "fund_id", "amount")}
+        try:
+            fee_data = read_form(FeeIn, fee_fields, summary="Check the fee")
+            services.fee_set(actor=actor, data=fee_data)
+        except ConsortiumError as exc:
+            fee_errors = form_errors(exc)
+        else:
+            messages.success(request, "Fee saved.")
+            return redirect("payments-funds")
+    if request.method == "POST" and not fee_errors:
         fields: dict[str, Any] = {k: request.POST.get(k, "") for k in names}
         fields["public"] = request.POST.get("public") == "yes"
         try:
@@ -348,17 +412,24 @@ def _fund_form(request: HttpRequest, fund_id: int | None) -> HttpResponse:
         form = {k: getattr(fund, k) for k in names} | {"public": "yes" if fund.public else ""}
     else:
         form = {"reference_label": "Reference", "public": "yes", "minimum": "1.00", "maximum": "10000.00"}
+    if fee_errors:
+        form = {"reference_label": "Reference", "public": "yes", "minimum": "1.00", "maximum": "10000.00"}
+    fees, services_ = selectors.fees(actor)
     return render(
         request,
         "payments/fund.html",
         {
             "fund": fund,
             "funds": selectors.funds(actor),
-            "errors": errors,
+            "errors": errors or fee_errors,
             "form": form,
+            "fee_form": request.POST if fee_errors else {},
             "check_digits": CheckDigit.choices,
+            "fees": fees,
+            "service_options": [(x.pk, x.name) for x in services_],
+            "fund_options": [(f.pk, f.name) for f in selectors.funds(actor)],
         },
-        status=400 if errors else 200,
+        status=400 if (errors or fee_errors) else 200,
     )
 
 

@@ -1719,6 +1719,19 @@ def actor_for_role(w, role):  # type: ignore[no-untyped-def]
     return w.actor(role)
 
 
+def _fee_link(w) -> str:  # type: ignore[no-untyped-def]
+    """The fee page of the citizen's own request (the school's service, with a fee on it)."""
+    from consortium.citizen.services import tracking_path
+    from consortium.payments.models import ServiceFee
+    from consortium.payments.tests.factories import payments_world
+
+    c = _citizen(w)
+    ServiceFee.objects.get_or_create(
+        service=c.service, defaults={"fund": payments_world(w).fund, "amount": 25}
+    )
+    return tracking_path(c.request).replace("/report/track/", "/pay/request/")
+
+
 FINANCE: dict[str, int] = {FO: 200}
 API_CASES.update(
     {
@@ -1745,6 +1758,7 @@ PAGES.update(
         "payments-pay": Page(lambda w, r: _paid(w) and "/pay/", {}, anonymous=200),
         "payments-pay-form": Page(lambda w, r: f"/pay/{_paid(w).fund_id}/", {}, anonymous=200),
         "payments-return": Page(lambda w, r: f"/pay/return/{_paid(w).attempt}/", {}, anonymous=200),
+        "payments-fee": Page(lambda w, r: _fee_link(w), {}, anonymous=200),
         "payments-sandbox-card": Page(
             lambda w, r: f"/sandbox-pay/{_paid(w).provider_id}/", {}, anonymous=200
         ),

@@ -8,204 +8,475 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0003_alter_invitation_role_alter_roleassignment_role'),
+        ("organisations", "0003_alter_invitation_role_alter_roleassignment_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentCounter',
+            name="PaymentCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(unique=True)),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(unique=True)),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Fund',
+            name="Fund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('reference_label', models.CharField(default='Reference', max_length=80)),
-                ('reference_hint', models.CharField(blank=True, max_length=200)),
-                ('reference_pattern', models.CharField(help_text='A regular expression the whole reference must match (upper case)', max_length=200)),
-                ('check_digit', models.CharField(blank=True, choices=[('', 'No check digit'), ('luhn', 'Luhn (modulus 10), last digit'), ('mod11', 'Modulus 11, weights 2, 3, 4… from the right, last character (X for 10)')], default='', max_length=10)),
-                ('minimum', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))])),
-                ('maximum', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_centre', models.CharField(max_length=20)),
-                ('account_code', models.CharField(max_length=20)),
-                ('public', models.BooleanField(default=True, help_text='Offered to citizens on the payment pages')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funds', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("reference_label", models.CharField(default="Reference", max_length=80)),
+                ("reference_hint", models.CharField(blank=True, max_length=200)),
+                (
+                    "reference_pattern",
+                    models.CharField(
+                        help_text="A regular expression the whole reference must match (upper case)",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "check_digit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No check digit"),
+                            ("luhn", "Luhn (modulus 10), last digit"),
+                            (
+                                "mod11",
+                                "Modulus 11, weights 2, 3, 4… from the right, last character (X for 10)",
+                            ),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "minimum",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                    ),
+                ),
+                ("maximum", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_centre", models.CharField(max_length=20)),
+                ("account_code", models.CharField(max_length=20)),
+                (
+                    "public",
+                    models.BooleanField(default=True, help_text="Offered to citizens on the payment pages"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funds",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name', 'name'],
+                "ordering": ["organisation__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True)),
-                ('attempt', models.UUIDField(unique=True)),
-                ('payer_reference', models.CharField(max_length=40)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('email', models.EmailField(max_length=254)),
-                ('provider', models.CharField(choices=[('sandbox', 'Consortium sandbox (no real money)'), ('govuk_pay', 'GOV.UK Pay')], max_length=20)),
-                ('provider_id', models.CharField(blank=True, max_length=64)),
-                ('next_url', models.URLField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('created', 'Created'), ('started', 'Started'), ('submitted', 'Submitted'), ('capturable', 'Capturable'), ('success', 'Paid'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('error', 'Error')], default='created', max_length=20)),
-                ('failure_code', models.CharField(blank=True, max_length=10)),
-                ('failure_message', models.CharField(blank=True, max_length=200)),
-                ('card_brand', models.CharField(blank=True, max_length=40)),
-                ('last_four', models.CharField(blank=True, max_length=4)),
-                ('refunded', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('receipt_sent', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='payments.fund')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=20, unique=True)),
+                ("attempt", models.UUIDField(unique=True)),
+                ("payer_reference", models.CharField(max_length=40)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("sandbox", "Consortium sandbox (no real money)"),
+                            ("govuk_pay", "GOV.UK Pay"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("provider_id", models.CharField(blank=True, max_length=64)),
+                ("next_url", models.URLField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("started", "Started"),
+                            ("submitted", "Submitted"),
+                            ("capturable", "Capturable"),
+                            ("success", "Paid"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                            ("error", "Error"),
+                        ],
+                        default="created",
+                        max_length=20,
+                    ),
+                ),
+                ("failure_code", models.CharField(blank=True, max_length=10)),
+                ("failure_message", models.CharField(blank=True, max_length=200)),
+                ("card_brand", models.CharField(blank=True, max_length=40)),
+                ("last_four", models.CharField(blank=True, max_length=4)),
+                ("refunded", models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12)),
+                ("receipt_sent", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="payments.fund",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentAccount',
+            name="PaymentAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(choices=[('sandbox', 'Consortium sandbox (no real money)'), ('govuk_pay', 'GOV.UK Pay')], default='sandbox', max_length=20)),
-                ('base_url', models.URLField(blank=True, help_text='GOV.UK Pay: https://publicapi.payments.service.gov.uk')),
-                ('sealed_api_key', models.TextField(blank=True)),
-                ('sealed_webhook_secret', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='payment_account', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("sandbox", "Consortium sandbox (no real money)"),
+                            ("govuk_pay", "GOV.UK Pay"),
+                        ],
+                        default="sandbox",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "base_url",
+                    models.URLField(
+                        blank=True, help_text="GOV.UK Pay: https://publicapi.payments.service.gov.uk"
+                    ),
+                ),
+                ("sealed_api_key", models.TextField(blank=True)),
+                ("sealed_webhook_secret", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payment_account",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PaymentEvent',
+            name="PaymentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100)),
-                ('source', models.CharField(max_length=20)),
-                ('status', models.CharField(choices=[('created', 'Created'), ('started', 'Started'), ('submitted', 'Submitted'), ('capturable', 'Capturable'), ('success', 'Paid'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('error', 'Error')], max_length=20)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='payments.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100)),
+                ("source", models.CharField(max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("started", "Started"),
+                            ("submitted", "Submitted"),
+                            ("capturable", "Capturable"),
+                            ("success", "Paid"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                            ("error", "Error"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="payments.payment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('reason', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('requested', 'Waiting for approval'), ('rejected', 'Rejected'), ('submitted', 'Submitted to the provider'), ('success', 'Refunded'), ('error', 'Refused by the provider')], default='requested', max_length=20)),
-                ('provider_refund_id', models.CharField(blank=True, max_length=64)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='payments.payment')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Waiting for approval"),
+                            ("rejected", "Rejected"),
+                            ("submitted", "Submitted to the provider"),
+                            ("success", "Refunded"),
+                            ("error", "Refused by the provider"),
+                        ],
+                        default="requested",
+                        max_length=20,
+                    ),
+                ),
+                ("provider_refund_id", models.CharField(blank=True, max_length=64)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refunds",
+                        to="payments.payment",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SandboxPayment',
+            name="SandboxPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payment_id', models.CharField(max_length=32, unique=True)),
-                ('idempotency_key', models.CharField(max_length=64)),
-                ('amount', models.PositiveIntegerField()),
-                ('reference', models.CharField(max_length=255)),
-                ('description', models.CharField(max_length=255)),
-                ('return_url', models.URLField(max_length=2000)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('status', models.CharField(choices=[('created', 'Created'), ('started', 'Started'), ('submitted', 'Submitted'), ('capturable', 'Capturable'), ('success', 'Paid'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('error', 'Error')], default='created', max_length=20)),
-                ('code', models.CharField(blank=True, max_length=10)),
-                ('message', models.CharField(blank=True, max_length=200)),
-                ('card_brand', models.CharField(blank=True, max_length=40)),
-                ('last_four', models.CharField(blank=True, max_length=4)),
-                ('refunded', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('captured_on', models.DateField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='payments.paymentaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("payment_id", models.CharField(max_length=32, unique=True)),
+                ("idempotency_key", models.CharField(max_length=64)),
+                ("amount", models.PositiveIntegerField()),
+                ("reference", models.CharField(max_length=255)),
+                ("description", models.CharField(max_length=255)),
+                ("return_url", models.URLField(max_length=2000)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("started", "Started"),
+                            ("submitted", "Submitted"),
+                            ("capturable", "Capturable"),
+                            ("success", "Paid"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                            ("error", "Error"),
+                        ],
+                        default="created",
+                        max_length=20,
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=10)),
+                ("message", models.CharField(blank=True, max_length=200)),
+                ("card_brand", models.CharField(blank=True, max_length=40)),
+                ("last_four", models.CharField(blank=True, max_length=4)),
+                ("refunded", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("captured_on", models.DateField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="payments.paymentaccount",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Settlement',
+            name="Settlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('settled_on', models.DateField()),
-                ('filename', models.CharField(max_length=200)),
-                ('lines', models.PositiveIntegerField(default=0)),
-                ('matched', models.PositiveIntegerField(default=0)),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("settled_on", models.DateField()),
+                ("filename", models.CharField(max_length=200)),
+                ("lines", models.PositiveIntegerField(default=0)),
+                ("matched", models.PositiveIntegerField(default=0)),
+                ("total", models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-settled_on', '-id'],
+                "ordering": ["-settled_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SettlementLine',
+            name="SettlementLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField()),
-                ('provider_id', models.CharField(max_length=64)),
-                ('reference', models.CharField(blank=True, max_length=40)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('match', models.CharField(choices=[('matched', 'Matched'), ('amount_differs', 'Amount differs'), ('unknown_payment', 'No such payment'), ('not_paid', 'Not a successful payment'), ('duplicate', 'Settled twice')], max_length=20)),
-                ('payment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='payments.payment')),
-                ('settlement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='payments.settlement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row", models.PositiveIntegerField()),
+                ("provider_id", models.CharField(max_length=64)),
+                ("reference", models.CharField(blank=True, max_length=40)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "match",
+                    models.CharField(
+                        choices=[
+                            ("matched", "Matched"),
+                            ("amount_differs", "Amount differs"),
+                            ("unknown_payment", "No such payment"),
+                            ("not_paid", "Not a successful payment"),
+                            ("duplicate", "Settled twice"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="payments.payment",
+                    ),
+                ),
+                (
+                    "settlement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="payments.settlement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['row'],
+                "ordering": ["row"],
             },
         ),
         migrations.AddConstraint(
-            model_name='fund',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='payments_fund_code'),
+            model_name="fund",
+            constraint=models.UniqueConstraint(fields=("organisation", "code"), name="payments_fund_code"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['organisation', 'created_at'], name='payments_org_created'),
+            model_name="payment",
+            index=models.Index(fields=["organisation", "created_at"], name="payments_org_created"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['provider_id'], name='payments_provider_id'),
+            model_name="payment",
+            index=models.Index(fields=["provider_id"], name="payments_provider_id"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['status', 'created_at'], name='payments_status_created'),
+            model_name="payment",
+            index=models.Index(fields=["status", "created_at"], name="payments_status_created"),
         ),
         migrations.AddConstraint(
-            model_name='paymentevent',
-            constraint=models.UniqueConstraint(fields=('payment', 'key'), name='payments_event_once'),
+            model_name="paymentevent",
+            constraint=models.UniqueConstraint(fields=("payment", "key"), name="payments_event_once"),
         ),
         migrations.AddConstraint(
-            model_name='sandboxpayment',
-            constraint=models.UniqueConstraint(fields=('account', 'idempotency_key'), name='payments_sandbox_idempotent'),
+            model_name="sandboxpayment",
+            constraint=models.UniqueConstraint(
+                fields=("account", "idempotency_key"), name="payments_sandbox_idempotent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='settlement',
-            constraint=models.UniqueConstraint(fields=('organisation', 'settled_on'), name='payments_settlement_day'),
+            model_name="settlement",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "settled_on"), name="payments_settlement_day"
+            ),
         ),
     ]

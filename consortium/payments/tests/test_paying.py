@@ -232,3 +232,53 @@ def test_webhooks_are_signed_and_applied_once(world) -> None:  # type: ignore[no
         headers={"Pay-Signature": forged},
     )
     assert response.content == b"unknown"
+
+
+def test_a_service_request_fee_is_paid_through_the_same_flow(
+    world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from consortium.citizen.services import tracking_path
+    from consortium.citizen.tests.factories import citizen_world
+    from consortium.payments.schemas import FeeIn
+
+    p = payments_world(world)
+    c = citizen_world(world)
+    track = tracking_path(c.request)
+    signed = track.rstrip("/").split("/")[-1]
+    citizen = Client()
+    assert f"/pay/request/{signed}/" not in citizen.get(track).content.decode()
+    assert citizen.get(f"/pay/request/{signed}/").status_code == 404  # no fee on this service
+    # The service is the school's (the world's member handles it): its finance officer sets the fee.
+    fee = services.fee_set(
+        actor=world.actor("finance_officer"),
+        data=FeeIn.model_validate({"service_id": c.service.pk, "fund_id": p.fund.pk, "amount": "25.00"}),
+    )
+    assert fee is not None
+    assert f"/pay/request/{signed}/" in citizen.get(track).content.decode()
+    page = citizen.get(f"/pay/request/{signed}/").content.decode()
+    attempt = re.search(r'name="attempt" id="attempt" value="([0-9a-f-]+)"', page)
+    assert attempt is not None and "£25.00" in page
+    started = citizen.post(
+        f"/pay/request/{signed}/", {"email": "resident@example.org", "attempt": attempt[1]}
+    )
+    assert started.status_code == 302
+    payment = Payment.objects.get(service_request=c.request)
+    assert payment.payer_reference == c.request.reference and payment.amount == Decimal("25.00")
+    back = citizen.post(
+        _path(started["Location"]),
+        {"card_number": "4444333322221111", "expiry": "12/40", "cvc": "123", "cardholder": "A Resident"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        citizen.get(_path(back["Location"]))
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCESS
+    # The payment's reference is on the request, for the citizen and the officers.
+    tracking = citizen.get(track).content.decode()
+    assert payment.reference in tracking
+    # Paid once: the fee page now shows the payment and takes no second one.
+    again = citizen.post(
+        f"/pay/request/{signed}/", {"email": "resident@example.org", "attempt": str(uuid.uuid4())}
+    )
+    assert again.status_code == 200 and "Fee paid" in again.content.decode()
+    assert Payment.objects.filter(service_request=c.request).count() == 1
+    assert citizen.get("/pay/request/not-a-real-link/").status_code == 404
