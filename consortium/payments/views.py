@@ -5,6 +5,8 @@ reconciliation, exports) and the partnership's totals."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +31,7 @@ from consortium.core.views import actor_required, date_field, form_errors, form_
 from consortium.organisations.acting import Actor
 from consortium.payments import sandbox, selectors, services
 from consortium.payments.constants import REFUND_ACTIONS, CheckDigit, PaymentStatus, Provider
+from consortium.payments.models import Payment
 from consortium.payments.schemas import (
     AccountIn,
     FeeIn,
@@ -86,41 +89,63 @@ def pay_start(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass
+class _Started:
+    """What came of pressing "Continue to payment": the provider's page to go to, or the
+    problems to show (and the status to show them with) and the attempt to keep."""
+
+    redirect: HttpResponse | None
+    errors: dict[str, str]
+    status: int
+    attempt: str
+
+
+def _start(
+    request: HttpRequest, start: Callable[[dict[str, str]], Payment], names: tuple[str, ...]
+) -> _Started:
+    attempt = request.POST.get("attempt") or str(uuid.uuid4())
+    if request.method != "POST":
+        return _Started(None, {}, 200, attempt)
+    if not allow(f"pay:{client_ip(request)}", limit=settings.PAYMENTS_START_RATE, window_seconds=3600):
+        return _Started(
+            None,
+            {"__all__": "Too many payments from your connection in the last hour. Try again later."},
+            429,
+            attempt,
+        )
+    try:
+        payment = start({k: request.POST.get(k, "") for k in (*names, "attempt")})
+    except services.ProviderDown as exc:
+        return _Started(None, {"__all__": exc.detail}, 503, attempt)  # the attempt is kept
+    except ConsortiumError as exc:
+        errors = form_errors(exc)
+        if errors.pop("attempt", None):  # a form tampered with or too old: a new attempt
+            errors = {"__all__": "Start again: this form had expired.", **errors}
+            attempt = str(uuid.uuid4())
+        return _Started(None, errors, 400, attempt)
+    if payment.next_url and not payment.finished:
+        return _Started(HttpResponseRedirect(payment.next_url), {}, 302, attempt)
+    return _Started(redirect("payments-return", payment.attempt), {}, 302, attempt)
+
+
 @_public
 def pay_form(request: HttpRequest, fund_id: int) -> HttpResponse:
     """The reference, the amount and an e-mail for the receipt, checked before any provider
     is asked. The attempt key travels in the form, so a second submit is the same payment."""
     fund = selectors.public_fund(fund_id)
-    errors: dict[str, str] = {}
-    attempt = request.POST.get("attempt") or str(uuid.uuid4())
-    if request.method == "POST":
-        limit = settings.PAYMENTS_START_RATE
-        if not allow(f"pay:{client_ip(request)}", limit=limit, window_seconds=3600):
-            errors = {"__all__": "Too many payments from your connection in the last hour. Try again later."}
-        else:
-            fields = {k: request.POST.get(k, "") for k in ("reference", "amount", "email", "attempt")}
-            try:
-                data = read_form(PayIn, {**fields, "fund_id": fund.pk}, summary="Check your payment")
-                payment = services.payment_start(data=data)
-            except services.ProviderDown as exc:
-                errors = {"__all__": exc.detail}
-            except ConsortiumError as exc:
-                errors = form_errors(exc)
-                if "attempt" in errors:
-                    errors = {"__all__": "Start again: this form had expired.", **errors}
-                    errors.pop("attempt")
-                    attempt = str(uuid.uuid4())
-            else:
-                if payment.next_url and not payment.finished:
-                    return HttpResponseRedirect(payment.next_url)
-                return redirect("payments-return", payment.attempt)
+
+    def start(fields: dict[str, str]) -> Payment:
+        data = read_form(PayIn, {**fields, "fund_id": fund.pk}, summary="Check your payment")
+        return services.payment_start(data=data)
+
+    started = _start(request, start, ("reference", "amount", "email"))
+    if started.redirect is not None:
+        return started.redirect
     return render(
         request,
         "payments/pay_form.html",
-        {"fund": fund, "errors": errors, "form": request.POST, "attempt": attempt},
-        status=(503 if "__all__" in errors and "payment service" in errors["__all__"] else 400)
-        if errors
-        else 200,
+        {"fund": fund, "errors": started.errors, "form": request.POST, "attempt": started.attempt},
+        status=started.status,
     )
 
 
@@ -130,27 +155,14 @@ def pay_fee(request: HttpRequest, signed: str) -> HttpResponse:
     tracked = citizen_selectors.request_for_tracking(signed)
     fee = selectors.service_fee(tracked)
     paid = selectors.fee_paid(tracked)
-    errors: dict[str, str] = {}
-    attempt = request.POST.get("attempt") or str(uuid.uuid4())
-    if request.method == "POST" and paid is None:
-        if not allow(f"pay:{client_ip(request)}", limit=settings.PAYMENTS_START_RATE, window_seconds=3600):
-            errors = {"__all__": "Too many payments from your connection in the last hour. Try again later."}
-        else:
-            try:
-                data = read_form(
-                    FeePayIn,
-                    {k: request.POST.get(k, "") for k in ("email", "attempt")},
-                    summary="Check your payment",
-                )
-                payment = services.fee_payment_start(signed=signed, data=data)
-            except services.ProviderDown as exc:
-                errors = {"__all__": exc.detail}
-            except ConsortiumError as exc:
-                errors = form_errors(exc)
-            else:
-                if payment.next_url and not payment.finished:
-                    return HttpResponseRedirect(payment.next_url)
-                return redirect("payments-return", payment.attempt)
+
+    def start(fields: dict[str, str]) -> Payment:
+        data = read_form(FeePayIn, fields, summary="Check your payment")
+        return services.fee_payment_start(signed=signed, data=data)
+
+    started = _start(request, start, ("email",)) if paid is None else _Started(None, {}, 200, "")
+    if started.redirect is not None:
+        return started.redirect
     return render(
         request,
         "payments/pay_fee.html",
@@ -158,11 +170,11 @@ def pay_fee(request: HttpRequest, signed: str) -> HttpResponse:
             "tracked": tracked,
             "fee": fee,
             "paid": paid,
-            "errors": errors,
+            "errors": started.errors,
             "form": request.POST,
-            "attempt": attempt,
+            "attempt": started.attempt,
         },
-        status=400 if errors else 200,
+        status=started.status,
     )
 
 
