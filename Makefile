@@ -5,9 +5,13 @@ BIN := $(VENV)/bin
 CSS := consortium/static/css/consortium.css
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test lint typecheck pytest bench browser-deps clean
+.PHONY: install system-deps demo serve test lint typecheck pytest bench browser-deps clean
 
-install: $(VENV)/.installed node_modules/.installed $(CSS)
+install: system-deps $(VENV)/.installed node_modules/.installed $(CSS)
+
+# WeasyPrint (the savings statement's PDF) draws text with Pango, a system library.
+system-deps:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -16,6 +16,7 @@ from consortium.orders.api import router as orders_router
 from consortium.organisations.api import router as organisations_router
 from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.payments.api import router as payments_router
+from consortium.savings.api import router as savings_router
 from consortium.spend.api import router as spend_router
 from consortium.tendering.api import router as tendering_router
 
@@ -45,3 +46,4 @@ api.add_router("", citizen_router)
 api.add_router("", contacts_router)
 api.add_router("", directory_router)
 api.add_router("", payments_router)
+api.add_router("", savings_router)

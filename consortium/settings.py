@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "consortium.contacts",
     "consortium.directory",
     "consortium.payments",
+    "consortium.savings",
     "consortium.demo",
 ]
 

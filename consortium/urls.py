@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("consortium.contacts.urls")),
     path("", include("consortium.directory.urls")),
     path("", include("consortium.payments.urls")),
+    path("", include("consortium.savings.urls")),
     path("", org_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sign-in/", org_views.sign_in, name="sign-in"),

@@ -21,6 +21,7 @@ def load_demo() -> dict[str, int]:
     from consortium.directory.demo import load_directory_demo
     from consortium.orders.demo import load_marketplace_demo
     from consortium.payments.demo import load_payments_demo
+    from consortium.savings.demo import load_savings_demo
     from consortium.tendering.demo import load_tendering_demo
 
     consortium = load_organisations_demo()
@@ -31,6 +32,7 @@ def load_demo() -> dict[str, int]:
     load_contacts_demo()
     load_directory_demo()
     load_payments_demo()
+    load_savings_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

@@ -32,6 +32,12 @@ def acting(request: HttpRequest) -> dict[str, Any]:
         "uses_directory": actor is not None and actor.has(Permission.DIRECTORY_SEARCH),
         "keeps_payments": actor is not None and actor.has(Permission.PAYMENTS_FINANCE),
         "oversees_payments": actor is not None and actor.has(Permission.PAYMENTS_OVERSEE),
+        "sees_all_savings": actor is not None and actor.has(Permission.SAVINGS_VIEW_ALL),
+        "uses_savings": actor is not None
+        and any(
+            actor.has(p)
+            for p in (Permission.SAVINGS_RECORD, Permission.SAVINGS_VIEW_ALL, Permission.COSTS_SHARE)
+        ),
         "works_contacts": actor is not None
         and (actor.has(Permission.CONTACTS_ANSWER) or actor.has(Permission.CONTACTS_SUPERVISE)),
         "switchable_organisations": switchable,

@@ -54,6 +54,11 @@ class Permission(enum.StrEnum):
     # Payments
     PAYMENTS_FINANCE = "payments.finance"  # own partner's funds, account, payments, refunds, reconciling
     PAYMENTS_OVERSEE = "payments.oversee"  # the partnership's totals by partner and fund
+    # Savings and cost sharing
+    SAVINGS_RECORD = "savings.record"  # propose own organisation's savings; its register, charge, net benefit
+    SAVINGS_VALIDATE = "savings.validate"  # validate others' savings, record for any member, rebates
+    SAVINGS_VIEW_ALL = "savings.view_all"  # every member's savings, charges and rebates
+    COSTS_SHARE = "costs.share"  # the shared service's budget, members' figures, scenarios, approval
 
 
 # Permissions about one side of a procurement or a market: never the admin's by default.
@@ -74,6 +79,7 @@ _SIDE_SPECIFIC = frozenset(
         Permission.CONTACTS_ANSWER,
         Permission.DIRECTORY_PRIVACY_OWN,
         Permission.PAYMENTS_FINANCE,
+        Permission.SAVINGS_RECORD,
     }
 )
 # Everyone who works for a public body may find, select and e-mail colleagues elsewhere.
@@ -93,11 +99,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.SPEND_VIEW_ALL,
             Permission.PROCUREMENTS_RUN,
             Permission.CARE_OVERSEE,
+            Permission.SAVINGS_VALIDATE,
+            Permission.SAVINGS_VIEW_ALL,
         }
     )
     | _DIRECTORY_STAFF,
     Role.MEMBER_BUYER: frozenset(
-        {Permission.ORDERS_PLACE, Permission.SPEND_UPLOAD, Permission.DEMAND_REGISTER}
+        {
+            Permission.ORDERS_PLACE,
+            Permission.SPEND_UPLOAD,
+            Permission.DEMAND_REGISTER,
+            Permission.SAVINGS_RECORD,
+        }
     )
     | _DIRECTORY_STAFF,
     Role.APPROVER: frozenset(
@@ -109,10 +122,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.APPROVAL_RULES_SET,
             Permission.SPEND_UPLOAD,
             Permission.DEMAND_REGISTER,
+            Permission.SAVINGS_RECORD,
         }
     )
     | _DIRECTORY_STAFF,
-    Role.COMMISSIONER: frozenset({Permission.CARE_COMMISSION, Permission.DEMAND_REGISTER}) | _DIRECTORY_STAFF,
+    Role.COMMISSIONER: frozenset(
+        {Permission.CARE_COMMISSION, Permission.DEMAND_REGISTER, Permission.SAVINGS_RECORD}
+    )
+    | _DIRECTORY_STAFF,
     # Evaluators score only what they are assigned, after declaring; suppliers find people but
     # see only what agencies open to everyone signed in, and cannot mail them in bulk.
     Role.EVALUATOR: frozenset({Permission.DIRECTORY_SEARCH}),
@@ -137,7 +154,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     )
     | _DIRECTORY_STAFF,
     # A partner's finance: its funds and the payments into them, never another partner's.
-    Role.FINANCE_OFFICER: frozenset({Permission.PAYMENTS_FINANCE}) | _DIRECTORY_STAFF,
+    Role.FINANCE_OFFICER: frozenset({Permission.PAYMENTS_FINANCE, Permission.SAVINGS_RECORD})
+    | _DIRECTORY_STAFF,
 }
 
 

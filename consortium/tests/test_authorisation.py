@@ -1777,3 +1777,158 @@ PAGES.update(
         "payments-partnership": Page(lambda w, r: "/payments/partnership/", {CA: 200}, default=403),
     }
 )
+
+
+# --- savings and cost sharing: members' officers record and see their own organisation's
+# savings; the consortium's category managers and admins see and validate everyone's; only the
+# admins set the budget, the members' figures and the scenarios; suppliers see their rebates.
+SAVERS: dict[str, int] = {CA: 200, CM: 200, MB: 200, AP: 200, CO: 200, FO: 200}
+SCHOOL_SAVERS: dict[str, int] = {CA: 200, CM: 200, MB: 200, AP: 200, CO: 404, FO: 200}
+
+
+def _saving(w, *, fresh: bool = False) -> Any:  # type: ignore[no-untyped-def]
+    """A proposed saving of the school's (proposed by its buyer), with a PDF as evidence."""
+    from consortium.savings.evidence import Upload
+    from consortium.savings.models import Saving
+    from consortium.savings.schemas import SavingIn
+    from consortium.savings.services import saving_propose
+
+    existing = Saving.objects.filter(member=w.member, status="proposed").first()
+    if existing is not None and not fresh:
+        return existing
+    data = SavingIn.model_validate(
+        {
+            "members": [w.member.pk],
+            "title": "Photocopier lease",
+            "category": "goods",
+            "method": "quotes_average",
+            "amount": "1200",
+            "starts_on": "2026-05-01",
+        }
+    )
+    [made] = saving_propose(actor=w.actor(MB), data=data, files=[Upload("quote.pdf", b"%PDF-1.4 quote")])
+    return made
+
+
+def _saving_for(w, r) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    own = _own(w, r) if r in MEMBER_ROLES else w.member
+    return {
+        "members": [own.pk],
+        "title": "Cheaper grounds maintenance",
+        "category": "services",
+        "method": "previous_price",
+        "amount": "500.00",
+        "starts_on": "2026-06-01",
+    }
+
+
+def _budget(w) -> int:  # type: ignore[no-untyped-def]
+    from consortium.savings.models import Budget, BudgetLine
+
+    budget, created = Budget.objects.get_or_create(year=2026)
+    if created:
+        BudgetLine.objects.create(budget=budget, name="Core team", amount=350000)
+    return 2026
+
+
+def _draft_scenario(w) -> int:  # type: ignore[no-untyped-def]
+    from consortium.savings.models import Budget, Scenario
+
+    _budget(w)
+    n = Scenario.objects.count() + 1
+    return Scenario.objects.create(
+        budget=Budget.objects.get(year=2026),
+        name=f"Equal {n}",
+        weights={"equal": "100"},
+        created_by=w.people[CA],
+    ).pk
+
+
+def _rebate(w) -> int:  # type: ignore[no-untyped-def]
+    from consortium.savings.models import Rebate
+
+    n = Rebate.objects.count() + 1
+    return Rebate.objects.create(supplier=w.supplier, quarter=f"20{10 + n} Q1", spend=1000, due=20).pk
+
+
+API_CASES.update(
+    {
+        "savings_list": Case(lambda w, r: (_saving(w) and "/api/v1/savings", None), SAVERS),
+        "savings_propose": Case(
+            lambda w, r: ("/api/v1/savings", _saving_for(w, r)), {k: 201 for k in SAVERS}
+        ),
+        "savings_get": Case(lambda w, r: (f"/api/v1/savings/{_saving(w).pk}", None), SCHOOL_SAVERS),
+        "savings_decide": Case(
+            lambda w, r: (f"/api/v1/savings/{_saving(w, fresh=True).pk}/decision", {"action": "validate"}),
+            {CA: 200, CM: 200},
+        ),
+        "savings_report": Case(lambda w, r: ("/api/v1/savings/report?group_by=member", None), SAVERS),
+        "savings_net_benefit": Case(lambda w, r: ("/api/v1/savings/net-benefit?year=2026", None), SAVERS),
+        "savings_rebates": Case(
+            lambda w, r: (_rebate(w) and "/api/v1/savings/rebates", None), {CA: 200, CM: 200, SU: 200}
+        ),
+        "savings_rebate_update": Case(
+            lambda w, r: (f"/api/v1/savings/rebates/{_rebate(w)}", {"status": "sent", "on": "2026-07-02"}),
+            {CA: 200, CM: 200},
+        ),
+        "costs_budget_save": Case(
+            lambda w, r: (
+                "/api/v1/costs/budgets",
+                {"year": 2027, "lines": [{"name": "Core team", "amount": "350000"}]},
+            ),
+            {CA: 200},
+        ),
+        "costs_figure_save": Case(
+            lambda w, r: (
+                "/api/v1/costs/figures",
+                {
+                    "member_id": w.member.pk,
+                    "key": "pupils",
+                    "year": 2026,
+                    "value": 420,
+                    "source": "School census",
+                },
+            ),
+            {CA: 200},
+        ),
+        "costs_scenarios": Case(
+            lambda w, r: (f"/api/v1/costs/budgets/{_budget(w)}/scenarios", None), {CA: 200, CM: 200}
+        ),
+        "costs_scenario_create": Case(
+            lambda w, r: (
+                f"/api/v1/costs/budgets/{_budget(w)}/scenarios",
+                {"name": f"Equal for {r}", "weights": {"equal": 100}},
+            ),
+            {CA: 201},
+        ),
+        "costs_scenario_approve": Case(
+            lambda w, r: (
+                f"/api/v1/costs/scenarios/{_draft_scenario(w)}/approve",
+                {"reason": "Board decision"},
+            ),
+            {CA: 200},
+        ),
+    }
+)
+
+PAGES.update(
+    {
+        "savings-list": Page(lambda w, r: _saving(w) and "/savings/", SAVERS, default=403),
+        "savings-new": Page(lambda w, r: "/savings/new/", SAVERS, default=403),
+        "savings-generate": Page(lambda w, r: "/savings/generate/", {}, default=405, anonymous=405),
+        "savings-report": Page(lambda w, r: "/savings/report/?group_by=category", SAVERS, default=403),
+        "savings-statement": Page(
+            lambda w, r: f"/savings/statement/2026.pdf?member_id={w.member.pk}", SAVERS, default=403
+        ),
+        "savings-net-benefit": Page(lambda w, r: "/savings/net-benefit/", SAVERS, default=403),
+        "savings-costs": Page(lambda w, r: f"/savings/costs/?year={_budget(w)}", SAVERS, default=403),
+        "savings-figures": Page(lambda w, r: "/savings/costs/figures/", {CA: 200, CM: 200}, default=403),
+        "savings-rebates": Page(lambda w, r: "/savings/rebates/", {CA: 200, CM: 200, SU: 200}, default=403),
+        "savings-detail": Page(lambda w, r: f"/savings/{_saving(w).pk}/", SCHOOL_SAVERS, default=403),
+        "savings-evidence": Page(
+            lambda w, r: f"/savings/{_saving(w).pk}/evidence/{_saving(w).evidence.get().pk}/",
+            SCHOOL_SAVERS,
+            default=403,
+        ),
+    }
+)
