@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api_list, care, citizen, contacts, directory, marketplace, payments, tendering
+from bench import api_list, care, citizen, contacts, directory, marketplace, payments, savings, tendering
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
@@ -13,6 +13,10 @@ BENCHMARKS = [
     ("Contact routing: decisions, the integration API, assignment, figures", contacts.main),
     ("Joined-up directory: search over 200,000 people, LDAP sync", directory.main),
     ("Payments: the public flow under load, reconciling a day of 100,000", payments.main),
+    (
+        "Savings and cost sharing: reports over 100,000 entries and 5,000,000 order lines, apportionment",
+        savings.main,
+    ),
 ]
 
 
