@@ -9,7 +9,9 @@ from consortium.tests.browser.conftest import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def test_a_member_records_a_saving_another_validates_it_and_the_admin_shares_the_cost(page_as, world, tmp_path):
+def test_a_member_records_a_saving_another_validates_it_and_the_admin_shares_the_cost(
+    page_as, world, tmp_path
+):
     buyer = page_as("member_buyer@example.org", TEST_PASSWORD)
     buyer.get_by_role("link", name="Savings", exact=True).click()
     buyer.get_by_role("heading", name="Savings register").wait_for()
