@@ -115,8 +115,8 @@ def apportion_benchmark() -> None:
                 "spend": Decimal(1000 + (i * 104729) % 3000000) / 100,
                 "usage": Decimal((i * 31) % 400),
             },
-            floor=Decimal(200) if i % 5 == 0 else None,
-            cap=Decimal(3000) if i % 7 == 0 else None,
+            floor=Decimal(500) if i % 5 == 0 else None,
+            cap=Decimal(1200) if i % 7 == 0 else None,
         )
         for i in range(500)
     ]
@@ -133,7 +133,7 @@ def apportion_benchmark() -> None:
         f"(2) Apportioning £350,000 across 500 members, four keys (20/40/25/15), floors and caps: median "
         f"{ms:.1f} ms, p95 {sorted(times)[int(len(times) * 0.95) - 1]:.1f} ms of 50 "
         f"({'met' if ms <= 100 else 'NOT met'}, target <= 100 ms); shares add up to £{total:,.2f}"
-        f" ({'exact' if total == Decimal('350000.00') else 'NOT exact'}); {limited} members held at a floor or cap"
+        f" ({'exact' if total == Decimal('350000.00') else 'NOT exact'}); members held at a floor or cap: {limited}"
     )
 
 

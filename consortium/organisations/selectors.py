@@ -147,3 +147,40 @@ def notification_emails(organisation_ids: Sequence[int], roles: Sequence[str]) -
         .values_list("email", flat=True)
         .distinct()
     )
+
+
+def role_comes_from(
+    person: Person, organisation: Organisation, roles: Sequence[str], ancestor: Person
+) -> bool:
+    """Whether every role of `roles` that `person` holds in `organisation` was granted by
+    `ancestor` — directly, or through a chain of people whose own roles there `ancestor`
+    granted. Two-person rules ask this: someone who may grant roles could otherwise give a
+    second account of theirs (or of a puppet's) the role that decides their own request."""
+    assignments = RoleAssignment.objects.filter(
+        person=person, organisation=organisation, role__in=list(roles)
+    )
+    granters = list(assignments.values_list("granted_by_id", flat=True))
+    if not granters:
+        return False
+    for granter in granters:
+        frontier, seen = {granter} - {None}, {person.pk}
+        tainted = False
+        for _ in range(20):  # grant chains are short; the bound stops any cycle
+            if ancestor.pk in frontier:
+                tainted = True
+                break
+            seen |= frontier
+            frontier = (
+                set(
+                    RoleAssignment.objects.filter(
+                        person_id__in=frontier, organisation=organisation
+                    ).values_list("granted_by_id", flat=True)
+                )
+                - {None}
+                - seen
+            )
+            if not frontier:
+                break
+        if not tainted:
+            return False  # one role of theirs owes nothing to the ancestor
+    return True

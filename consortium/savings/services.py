@@ -22,7 +22,8 @@ from consortium.core.references import next_number
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import OrganisationKind
 from consortium.organisations.models import Organisation
-from consortium.organisations.permissions import Permission
+from consortium.organisations.permissions import ROLE_PERMISSIONS, Permission
+from consortium.organisations.selectors import role_comes_from
 from consortium.savings import apportion as ap
 from consortium.savings import evidence as ev
 from consortium.savings import years
@@ -69,6 +70,10 @@ ZERO = Decimal("0.00")
 def _require(actor: Actor, *permissions: Permission) -> None:
     if not any(actor.has(p) for p in permissions):
         raise PermissionDenied()
+
+
+def _roles_with(permission: Permission) -> list[str]:
+    return [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
 
 
 def members() -> QuerySet[Organisation]:
@@ -198,15 +203,7 @@ def saving_propose(*, actor: Actor, data: SavingIn, files: Sequence[ev.Upload] =
                 corrects=old,
                 proposed_by=actor.person,
             )
-            for upload, kind in checked:
-                Evidence.objects.create(
-                    saving=saving,
-                    name=upload.name,
-                    content_type=kind,
-                    content=upload.content,
-                    size=len(upload.content),
-                    added_by=actor.person,
-                )
+            _keep(saving, checked, actor)
             audit_record(
                 actor=actor,
                 action="saving.correct" if old else "saving.propose",
@@ -222,6 +219,23 @@ def saving_propose(*, actor: Actor, data: SavingIn, files: Sequence[ev.Upload] =
             )
             made.append(saving)
     return made
+
+
+def _keep(saving: Saving, checked: list[tuple[ev.Upload, str]], actor: Actor) -> None:
+    """Store checked evidence files against a saving, typed by what they were found to be."""
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                saving=saving,
+                name=upload.name,
+                content_type=kind,
+                content=upload.content,
+                size=len(upload.content),
+                added_by=actor.person,
+            )
+            for upload, kind in checked
+        ]
+    )
 
 
 def _visible(actor: Actor) -> QuerySet[Saving]:
@@ -244,15 +258,7 @@ def evidence_add(*, actor: Actor, saving_id: int, files: Sequence[ev.Upload]) ->
             raise NotFound("There is no such saving")
         if saving.status != SavingStatus.PROPOSED:
             raise Conflict("Evidence can be added while a saving is proposed; a validated one is locked.")
-        for upload, kind in checked:
-            Evidence.objects.create(
-                saving=saving,
-                name=upload.name,
-                content_type=kind,
-                content=upload.content,
-                size=len(upload.content),
-                added_by=actor.person,
-            )
+        _keep(saving, checked, actor)
         audit_record(
             actor=actor,
             action="saving.evidence",
@@ -277,6 +283,18 @@ def saving_decide(*, actor: Actor, saving_id: int, data: SavingDecisionIn) -> Sa
             )
         if action.not_the_proposer and saving.proposed_by_id == actor.person.pk:
             raise PermissionDenied("Another person must validate or reject a saving you proposed.")
+        if (
+            action.not_the_proposer
+            and saving.proposed_by is not None
+            and role_comes_from(
+                actor.person, actor.organisation, _roles_with(action.permission), saving.proposed_by
+            )
+        ):
+            # Otherwise whoever may grant roles could validate their own proposal from a
+            # second account they gave the category manager role.
+            raise PermissionDenied(
+                "Your role here was granted by the person who proposed this saving: another validator must decide it."
+            )
         if action.proposer_only and saving.proposed_by_id != actor.person.pk:
             raise PermissionDenied("Only the person who proposed a saving can withdraw it.")
         if data.action == "validate" and saving.source == Source.MANUAL and not saving.evidence.exists():

@@ -101,4 +101,28 @@ def open_negotiation(care: CareWorld) -> Negotiation:
     )
 
 
-__all__ = ["JOHN_SMITH", "CareWorld", "E", "build_care_world", "open_negotiation"]
+def agree_john_smith(care: CareWorld) -> Negotiation:
+    """The seed's Home Negotiation for John Smith at Cherrytrees: £883.00 quoted, £685.00 agreed
+    (shared bedroom at £346.00, night sleeping cover dropped, 13 hours of one-to-one at £7.00)."""
+    from consortium.care.constants import Element
+    from consortium.care.services import AgreedInput
+
+    negotiation = open_negotiation(care)
+    agreed = {
+        Element.ACCOMMODATION_SHARED_BEDROOM: ("346.00", "1"),
+        Element.NIGHT_SLEEPING: ("13.00", "0"),
+        Element.ONE_TO_ONE: ("7.00", "13"),
+    }
+    services.negotiation_record_agreed(
+        actor=care.commissioner,
+        negotiation=negotiation,
+        lines=[
+            AgreedInput(line.pk, *agreed.get(line.element, (line.agreed_unit_price, line.agreed_quantity)))
+            for line in negotiation.lines.all()
+        ],
+    )
+    negotiation.refresh_from_db()
+    return negotiation
+
+
+__all__ = ["JOHN_SMITH", "CareWorld", "E", "agree_john_smith", "build_care_world", "open_negotiation"]

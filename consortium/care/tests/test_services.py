@@ -9,8 +9,8 @@ from consortium.audit.models import AuditEvent
 from consortium.care import selectors, services
 from consortium.care.constants import Element, NegotiationStatus
 from consortium.care.models import BenchmarkStatistic, CareLevel, CommissionedRate, PriceMenu
-from consortium.care.services import AgreedInput, MenuItemInput
-from consortium.care.tests.factories import JOHN_SMITH, open_negotiation, provider_actor
+from consortium.care.services import MenuItemInput
+from consortium.care.tests.factories import JOHN_SMITH, agree_john_smith, open_negotiation, provider_actor
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.organisations.constants import Role
 
@@ -22,21 +22,7 @@ def test_john_smith_from_needs_to_placement(care, world):
     cherry = next(v for v in views if v.quote.menu.home_name == "Cherrytrees")
     assert cherry.quote.total == D("883.00")
     assert cherry.quote.budget_status == "over by £183.00"
-    negotiation = open_negotiation(care)
-    agreed = {
-        Element.ACCOMMODATION_SHARED_BEDROOM: ("346.00", "1"),
-        Element.NIGHT_SLEEPING: ("13.00", "0"),
-        Element.ONE_TO_ONE: ("7.00", "13"),
-    }
-    services.negotiation_record_agreed(
-        actor=care.commissioner,
-        negotiation=negotiation,
-        lines=[
-            AgreedInput(line.pk, *agreed.get(line.element, (line.agreed_unit_price, line.agreed_quantity)))
-            for line in negotiation.lines.all()
-        ],
-    )
-    negotiation.refresh_from_db()
+    negotiation = agree_john_smith(care)
     assert negotiation.agreed_total == D("685.00")
     placement = services.placement_confirm(
         actor=care.commissioner, negotiation=negotiation, start_date=dt.date(2026, 12, 7)

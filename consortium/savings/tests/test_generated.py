@@ -10,9 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from consortium.care import services as care_services
-from consortium.care.constants import Element
-from consortium.care.services import AgreedInput
-from consortium.care.tests.factories import open_negotiation
+from consortium.care.tests.factories import agree_john_smith
 from consortium.organisations.constants import Role
 from consortium.savings import selectors, services
 from consortium.savings.models import Saving
@@ -23,21 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_john_smiths_placement_becomes_a_recurring_cashable_saving(care, world) -> None:  # type: ignore[no-untyped-def]
-    negotiation = open_negotiation(care)
-    agreed = {
-        Element.ACCOMMODATION_SHARED_BEDROOM: ("346.00", "1"),
-        Element.NIGHT_SLEEPING: ("13.00", "0"),
-        Element.ONE_TO_ONE: ("7.00", "13"),
-    }
-    care_services.negotiation_record_agreed(
-        actor=care.commissioner,
-        negotiation=negotiation,
-        lines=[
-            AgreedInput(line.pk, *agreed.get(line.element, (line.agreed_unit_price, line.agreed_quantity)))
-            for line in negotiation.lines.all()
-        ],
-    )
-    negotiation.refresh_from_db()
+    negotiation = agree_john_smith(care)
     placement = care_services.placement_confirm(
         actor=care.commissioner, negotiation=negotiation, start_date=dt.date(2026, 12, 7)
     )

@@ -185,3 +185,29 @@ def test_only_the_proposer_withdraws_and_reporting_follows_validation(world) -> 
     decide(cm, s, "report")
     assert Saving.objects.get(pk=s.pk).status == "reported"
     assert selectors.report(cm)["total"] == D("1200.00")
+
+
+def test_a_second_account_given_the_validating_role_by_the_proposer_cannot_validate(world) -> None:  # type: ignore[no-untyped-def]
+    from consortium.organisations.acting import actor_for
+    from consortium.organisations.tests.factories import PersonFactory, RoleAssignmentFactory
+
+    admin = world.actor(Role.CONSORTIUM_ADMIN)
+    puppet = PersonFactory(email="second-account@example.org")
+    RoleAssignmentFactory(
+        person=puppet, organisation=world.consortium, role=Role.CATEGORY_MANAGER, granted_by=admin.person
+    )
+    [s] = services.saving_propose(actor=admin, data=saving_in([world.member.pk], source="project"))
+    puppet_actor = actor_for(puppet, world.consortium.pk)
+    assert puppet_actor is not None
+    with pytest.raises(PermissionDenied, match="granted by the person who proposed"):
+        decide(puppet_actor, s, "validate")
+    # Nor through a chain: the puppet grants a third account the role.
+    third = PersonFactory(email="third-account@example.org")
+    RoleAssignmentFactory(
+        person=third, organisation=world.consortium, role=Role.CATEGORY_MANAGER, granted_by=puppet
+    )
+    third_actor = actor_for(third, world.consortium.pk)
+    assert third_actor is not None
+    with pytest.raises(PermissionDenied, match="granted by the person who proposed"):
+        decide(third_actor, s, "validate")
+    decide(world.actor(Role.CATEGORY_MANAGER), s, "validate")  # an independent category manager may
