@@ -155,6 +155,8 @@ def main() -> None:
     fund_id = int(_django(env, PREPARE).strip().splitlines()[-1])
     os.environ["PAYMENTS_START_RATE"] = "100000000"
     os.environ["SECURE_COOKIES"] = "false"
+    # The sandbox provider is off outside the demo and tests; the bench pays through it.
+    os.environ["PAYMENTS_SANDBOX"] = "true"
     with gunicorn(database_url, workers=2) as port:
         started = time.perf_counter()
         latencies, attempts, errors, retried, mismatched = _citizens(port, fund_id, SECONDS)

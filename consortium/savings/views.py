@@ -35,7 +35,7 @@ from consortium.savings.constants import (
     SavingStatus,
     Source,
 )
-from consortium.savings.evidence import MAX_EVIDENCE_BYTES, Upload
+from consortium.savings.evidence import MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, Upload
 from consortium.savings.schemas import (
     ApproveIn,
     BudgetIn,
@@ -71,10 +71,14 @@ def _year_options() -> list[tuple[int, str]]:
 
 
 def _uploads(request: HttpRequest) -> list[Upload]:
-    return [
-        Upload(name=f.name or "evidence", content=f.read(MAX_EVIDENCE_BYTES + 1))
-        for f in request.FILES.getlist("evidence")
-    ]
+    files = request.FILES.getlist("evidence")
+    if len(files) > MAX_EVIDENCE_FILES:
+        # Refused before any is read into memory.
+        raise ValidationFailed(
+            f"Attach no more than {MAX_EVIDENCE_FILES} files",
+            field_errors={"evidence": f"Attach no more than {MAX_EVIDENCE_FILES} files"},
+        )
+    return [Upload(name=f.name or "evidence", content=f.read(MAX_EVIDENCE_BYTES + 1)) for f in files]
 
 
 # --- the register -------------------------------------------------------------------------------
