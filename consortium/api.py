@@ -18,6 +18,7 @@ from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.payments.api import router as payments_router
 from consortium.savings.api import router as savings_router
 from consortium.spend.api import router as spend_router
+from consortium.sustainability.api import router as sustainability_router
 from consortium.tendering.api import router as tendering_router
 
 api = NinjaAPI(
@@ -47,3 +48,4 @@ api.add_router("", contacts_router)
 api.add_router("", directory_router)
 api.add_router("", payments_router)
 api.add_router("", savings_router)
+api.add_router("", sustainability_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("consortium.directory.urls")),
     path("", include("consortium.payments.urls")),
     path("", include("consortium.savings.urls")),
+    path("", include("consortium.sustainability.urls")),
     path("", org_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sign-in/", org_views.sign_in, name="sign-in"),

@@ -22,6 +22,7 @@ def load_demo() -> dict[str, int]:
     from consortium.orders.demo import load_marketplace_demo
     from consortium.payments.demo import load_payments_demo
     from consortium.savings.demo import load_savings_demo
+    from consortium.sustainability.demo import load_sustainability_demo
     from consortium.tendering.demo import load_tendering_demo
 
     consortium = load_organisations_demo()
@@ -33,6 +34,7 @@ def load_demo() -> dict[str, int]:
     load_directory_demo()
     load_payments_demo()
     load_savings_demo()
+    load_sustainability_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

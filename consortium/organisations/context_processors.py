@@ -32,6 +32,8 @@ def acting(request: HttpRequest) -> dict[str, Any]:
         "uses_directory": actor is not None and actor.has(Permission.DIRECTORY_SEARCH),
         "keeps_payments": actor is not None and actor.has(Permission.PAYMENTS_FINANCE),
         "oversees_payments": actor is not None and actor.has(Permission.PAYMENTS_OVERSEE),
+        "can_assess_sustainability": actor is not None and actor.has(Permission.SUSTAINABILITY_ASSESS),
+        "oversees_sustainability": actor is not None and actor.has(Permission.SUSTAINABILITY_OVERSEE),
         "sees_all_savings": actor is not None and actor.has(Permission.SAVINGS_VIEW_ALL),
         "uses_savings": actor is not None
         and any(

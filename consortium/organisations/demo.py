@@ -146,6 +146,18 @@ DEMO_PEOPLE = [
         "Finance manager (approves refunds)",
         (("Cannock Chase District Council", Role.FINANCE_OFFICER),),
     ),
+    DemoPerson(
+        "procurement@tamworth.example",
+        "Tara Tender",
+        "Procurement and sustainability lead",
+        (("Tamworth Borough Council", Role.APPROVER),),
+    ),
+    DemoPerson(
+        "procurement@police.example",
+        "Pete Purchasing",
+        "Head of procurement",
+        (("Staffordshire Police", Role.APPROVER),),
+    ),
 ]
 
 

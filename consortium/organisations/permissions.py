@@ -59,6 +59,9 @@ class Permission(enum.StrEnum):
     SAVINGS_VALIDATE = "savings.validate"  # validate others' savings, record for any member, rebates
     SAVINGS_VIEW_ALL = "savings.view_all"  # every member's savings, charges and rebates
     COSTS_SHARE = "costs.share"  # the shared service's budget, members' figures, scenarios, approval
+    # Sustainable procurement
+    SUSTAINABILITY_ASSESS = "sustainability.assess"  # own organisation's Flexible Framework self-assessment
+    SUSTAINABILITY_OVERSEE = "sustainability.oversee"  # every member's assessment; the framework's criteria
 
 
 # Permissions about one side of a procurement or a market: never the admin's by default.
@@ -80,6 +83,7 @@ _SIDE_SPECIFIC = frozenset(
         Permission.DIRECTORY_PRIVACY_OWN,
         Permission.PAYMENTS_FINANCE,
         Permission.SAVINGS_RECORD,
+        Permission.SUSTAINABILITY_ASSESS,
     }
 )
 # Everyone who works for a public body may find, select and e-mail colleagues elsewhere.
@@ -101,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.CARE_OVERSEE,
             Permission.SAVINGS_VALIDATE,
             Permission.SAVINGS_VIEW_ALL,
+            Permission.SUSTAINABILITY_OVERSEE,
         }
     )
     | _DIRECTORY_STAFF,
@@ -110,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.SPEND_UPLOAD,
             Permission.DEMAND_REGISTER,
             Permission.SAVINGS_RECORD,
+            Permission.SUSTAINABILITY_ASSESS,
         }
     )
     | _DIRECTORY_STAFF,
@@ -123,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.SPEND_UPLOAD,
             Permission.DEMAND_REGISTER,
             Permission.SAVINGS_RECORD,
+            Permission.SUSTAINABILITY_ASSESS,
         }
     )
     | _DIRECTORY_STAFF,

@@ -1932,3 +1932,52 @@ PAGES.update(
         ),
     }
 )
+
+
+# --- sustainable procurement: members' buyers and approvers keep their own organisation's
+# Flexible Framework self-assessment; the consortium sees every member's and keeps the criteria.
+ASSESSORS: dict[str, int] = {MB: 200, AP: 200}
+FRAMEWORK_READERS: dict[str, int] = {MB: 200, AP: 200, CA: 200, CM: 200}
+
+
+def _first_criterion() -> int:
+    from consortium.sustainability.models import Criterion
+
+    return int(Criterion.objects.order_by("id").values_list("pk", flat=True)[0])
+
+
+API_CASES.update(
+    {
+        "sustainability_assessment": Case(
+            lambda w, r: ("/api/v1/sustainability/assessments/2026", None), FRAMEWORK_READERS
+        ),
+        "sustainability_answer": Case(
+            lambda w, r: (
+                "/api/v1/sustainability/assessments/2026/answers",
+                {"answers": [{"criterion_id": _first_criterion(), "met": False}]},
+            ),
+            ASSESSORS,
+        ),
+        "sustainability_action_add": Case(
+            lambda w, r: (
+                "/api/v1/sustainability/assessments/2026/actions",
+                {"theme": "people", "description": "Train buyers", "owner": "HR", "due_on": "2027-03-31"},
+            ),
+            {MB: 201, AP: 201},
+        ),
+        "sustainability_spread": Case(
+            lambda w, r: ("/api/v1/sustainability/spread?year=2026", None), FRAMEWORK_READERS
+        ),
+    }
+)
+
+PAGES.update(
+    {
+        "sustainability-framework": Page(lambda w, r: "/sustainability/", FRAMEWORK_READERS, default=403),
+        "sustainability-theme": Page(lambda w, r: "/sustainability/themes/people/", ASSESSORS, default=403),
+        "sustainability-actions": Page(lambda w, r: "/sustainability/actions/", ASSESSORS, default=403),
+        "sustainability-criteria": Page(
+            lambda w, r: "/sustainability/criteria/", {CA: 200, CM: 200}, default=403
+        ),
+    }
+)

@@ -1,0 +1,106 @@
+"""Sustainable procurement's JSON API: a member's Flexible Framework self-assessment (levels,
+answers, actions) and the anonymised spread across members."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from consortium.core.api_errors import ERRORS
+from consortium.core.errors import ValidationFailed
+from consortium.organisations.api_auth import actor_of
+from consortium.sustainability import selectors, services
+from consortium.sustainability.schemas import ActionIn, ActionOut, AnswersIn, AssessmentOut, SpreadOut
+
+router = Router(tags=["sustainability"])
+
+
+class MemberQuery(Schema):
+    member_id: int | None = Field(None, ge=1, le=2**62, description="The consortium may name a member")
+
+
+def _year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(
+            "Choose a financial year", field_errors={"year": "Choose a year from 2000 to 2100"}
+        )
+    return year
+
+
+def _assessment(request: HttpRequest, year: int, member_id: int | None) -> dict[str, Any]:
+    actor = actor_of(request)
+    member = selectors.member(actor, member_id or actor.organisation.pk)
+    return {
+        "member": member.name,
+        "year": year,
+        "themes": [
+            {
+                "theme": t.theme,
+                "label": t.label,
+                "level": t.level,
+                "criteria_met": t.criteria_met,
+                "criteria": t.criteria,
+            }
+            for t in selectors.levels(actor, member.pk, year)
+        ],
+        "actions": [
+            {
+                "theme": a.theme,
+                "description": a.description,
+                "owner": a.owner,
+                "due_on": a.due_on.isoformat(),
+                "status": a.status,
+            }
+            for a in selectors.actions(actor, member.pk, year)
+        ],
+    }
+
+
+@router.get(
+    "/sustainability/assessments/{year}",
+    response={200: AssessmentOut, **ERRORS},
+    operation_id="sustainability_assessment",
+)
+def assessment(request: HttpRequest, year: int, q: Query[MemberQuery]) -> dict[str, Any]:
+    return _assessment(request, _year(year), q.member_id)
+
+
+@router.post(
+    "/sustainability/assessments/{year}/answers",
+    response={200: AssessmentOut, **ERRORS},
+    operation_id="sustainability_answer",
+)
+def answer(request: HttpRequest, year: int, payload: AnswersIn) -> dict[str, Any]:
+    services.assessment_answer(actor=actor_of(request), year=_year(year), data=payload)
+    return _assessment(request, year, None)
+
+
+@router.post(
+    "/sustainability/assessments/{year}/actions",
+    response={201: ActionOut, **ERRORS},
+    operation_id="sustainability_action_add",
+)
+def action_add(request: HttpRequest, year: int, payload: ActionIn) -> Status:
+    a = services.action_add(actor=actor_of(request), year=_year(year), data=payload)
+    return Status(
+        201,
+        {
+            "id": a.pk,
+            "theme": a.theme,
+            "description": a.description,
+            "owner": a.owner,
+            "due_on": a.due_on,
+            "status": a.status,
+        },
+    )
+
+
+class SpreadQuery(Schema):
+    year: int = Field(..., ge=2000, le=2100)
+
+
+@router.get(
+    "/sustainability/spread", response={200: SpreadOut, **ERRORS}, operation_id="sustainability_spread"
+)
+def spread(request: HttpRequest, q: Query[SpreadQuery]) -> dict[str, Any]:
+    return selectors.spread(actor_of(request), q.year)

@@ -1,0 +1,79 @@
+"""Sustainable procurement: the Flexible Framework's criteria (data the consortium keeps),
+each member's self-assessment per year with evidence, and its action plan."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from consortium.core.models import TimestampedModel
+from consortium.sustainability.constants import ActionStatus, Theme
+
+
+class Criterion(models.Model):
+    """One criterion of one cell (theme × level) of the Flexible Framework."""
+
+    theme = models.CharField(max_length=20, choices=Theme.choices)
+    level = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+    source = models.CharField(max_length=500)
+    retired = models.BooleanField(default=False, help_text="no longer asked; past answers keep it")
+
+    class Meta:
+        ordering = ["theme", "level", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "level", "position"], name="criterion_once_per_cell"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="criterion_level_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme} L{self.level}.{self.position}"
+
+
+class Assessment(TimestampedModel):
+    """A member's self-assessment against the framework for one financial year."""
+
+    member = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(help_text="the financial year starting in April")
+
+    class Meta:
+        ordering = ["member__name", "-year"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="assessment_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}"
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.criterion_id}: {self.met}"
+
+
+class Action(TimestampedModel):
+    """A step in the member's plan to reach the next level of a theme."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
+    theme = models.CharField(max_length=20, choices=Theme.choices)
+    description = models.CharField(max_length=500)
+    owner = models.CharField(max_length=120)
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description

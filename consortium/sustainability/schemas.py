@@ -1,0 +1,64 @@
+"""Sustainable procurement's inputs and outputs, shared by the API and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from consortium.core.schemas import Date, RecordId, StrictIn
+from consortium.sustainability.constants import ActionStatus, Theme
+
+
+class AnswerIn(StrictIn):
+    criterion_id: RecordId = Field(..., title="Criterion")
+    met: bool = Field(False, title="Met")
+    evidence: str = Field("", max_length=2000, title="Evidence")
+
+
+class AnswersIn(StrictIn):
+    answers: list[AnswerIn] = Field(..., min_length=1, max_length=100, title="Answers")
+
+
+class ActionIn(StrictIn):
+    theme: Theme = Field(..., title="Theme")
+    description: str = Field(..., min_length=1, max_length=500, title="Action")
+    owner: str = Field(..., min_length=1, max_length=120, title="Owner")
+    due_on: Date = Field(..., title="Due date")
+    status: ActionStatus = Field(ActionStatus.PLANNED, title="Status")
+
+
+class CriterionIn(StrictIn):
+    text: str = Field(..., min_length=1, max_length=500, title="Criterion")
+    retired: bool = Field(False, title="No longer asked")
+
+
+class ThemeLevelOut(Schema):
+    theme: str
+    label: str
+    level: int
+    criteria_met: int
+    criteria: int
+
+
+class AssessmentOut(Schema):
+    member: str
+    year: int
+    themes: list[ThemeLevelOut]
+    actions: list[dict[str, str]]
+
+
+class SpreadOut(Schema):
+    year: int
+    assessments: int
+    shown: bool
+    themes: dict[str, list[int]]  # theme -> members at level 0..5
+
+
+class ActionOut(Schema):
+    id: int
+    theme: str
+    description: str
+    owner: str
+    due_on: dt.date
+    status: str

@@ -1,0 +1,12 @@
+"""Sustainable procurement's pages, under /sustainability/."""
+
+from django.urls import path
+
+from consortium.sustainability import views
+
+urlpatterns = [
+    path("sustainability/", views.framework, name="sustainability-framework"),
+    path("sustainability/themes/<str:theme>/", views.theme_checklist, name="sustainability-theme"),
+    path("sustainability/actions/", views.action_plan, name="sustainability-actions"),
+    path("sustainability/criteria/", views.criteria, name="sustainability-criteria"),
+]

@@ -1,0 +1,268 @@
+"""Sustainable procurement's pages: the member's Flexible Framework self-assessment (the grid,
+each theme's checklist with evidence, the action plan, progress over years) and the
+consortium's view across members; the consortium keeps the criteria."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from consortium.core.dates import today_in_london
+from consortium.core.errors import ConsortiumError, NotFound, PermissionDenied
+from consortium.core.forms import read_form
+from consortium.core.views import actor_required, form_errors, form_id
+from consortium.organisations.acting import Actor
+from consortium.organisations.permissions import Permission
+from consortium.sustainability import selectors, services
+from consortium.sustainability.constants import LEVELS, ActionStatus, Theme
+from consortium.sustainability.schemas import ActionIn, AnswersIn, CriterionIn
+
+
+def current_year() -> int:
+    """The financial year (April to March) today is in, named by the year it starts."""
+    today = today_in_london()
+    return today.year if today.month >= 4 else today.year - 1
+
+
+def fy_label(year: int) -> str:
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    return actor
+
+
+def _year(request: HttpRequest) -> int:
+    text = (request.GET.get("year") or request.POST.get("year") or "").strip()
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else current_year()
+
+
+def _year_options() -> list[tuple[int, str]]:
+    this = current_year()
+    return [(y, fy_label(y)) for y in range(this, this - 6, -1)]
+
+
+def progress_chart(history: dict[int, dict[str, int]]) -> SafeString:
+    """Levels per theme, year by year, as grouped bars (0 to 5); the table beside it says the same."""
+    if not history:
+        return mark_safe("")
+    themes = [t for t, _ in Theme.choices]
+    colours = ["#1d70b8", "#00703c", "#f47738", "#4c2c92", "#d4351c"]
+    group = 28 * len(themes) + 24
+    width = 60 + group * len(history)
+    parts = [
+        f'<svg role="img" aria-labelledby="chart-progress" viewBox="0 0 {width} 230" width="100%" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13">',
+        '<title id="chart-progress">Level reached in each theme, by year</title>',
+    ]
+    for level in range(6):
+        y = 200 - level * 36
+        parts.append(f'<text x="0" y="{y + 4}" fill="#0b0c0c">{level}</text>')
+        parts.append(f'<line x1="20" x2="{width}" y1="{y}" y2="{y}" stroke="#b1b4b6" stroke-width="0.5"/>')
+    for g, (year, levels) in enumerate(sorted(history.items())):
+        x0 = 40 + g * group
+        for i, theme in enumerate(themes):
+            h = levels.get(theme, 0) * 36
+            parts.append(
+                f'<rect x="{x0 + i * 28}" y="{200 - h}" width="22" height="{h}" fill="{colours[i]}">'
+                f"<title>{escape(Theme(theme).label)} {fy_label(year)}: level {levels.get(theme, 0)}</title></rect>"
+            )
+        parts.append(f'<text x="{x0}" y="222" fill="#0b0c0c">{fy_label(year)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text node is escaped
+
+
+@actor_required
+def framework(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    year = _year(request)
+    if selectors.oversees(actor):
+        return render(
+            request,
+            "sustainability/consortium.html",
+            {
+                "year": year,
+                "year_label": fy_label(year),
+                "year_options": _year_options(),
+                "members": selectors.members_levels(actor, year),
+                "spread": selectors.spread(actor, year),
+                "themes": Theme.choices,
+                "levels": LEVELS,
+            },
+        )
+    if not actor.has(Permission.SUSTAINABILITY_ASSESS):
+        raise PermissionDenied("The Flexible Framework is for members' buyers and the consortium.")
+    member_id = actor.organisation.pk
+    history = selectors.history(actor, member_id)
+    return render(
+        request,
+        "sustainability/framework.html",
+        {
+            "year": year,
+            "year_label": fy_label(year),
+            "year_options": _year_options(),
+            "themes": selectors.levels(actor, member_id, year),
+            "levels": LEVELS,
+            "actions": selectors.actions(actor, member_id, year),
+            "history": sorted(history.items()),
+            "theme_choices": Theme.choices,
+            "chart": progress_chart(history),
+            "spread": selectors.spread(actor, year),
+        },
+    )
+
+
+@actor_required
+def theme_checklist(request: HttpRequest, theme: str) -> HttpResponse:
+    actor = _actor(request)
+    if theme not in Theme.values:
+        raise NotFound("There is no such theme")
+    if not actor.has(Permission.SUSTAINABILITY_ASSESS):
+        raise PermissionDenied("The self-assessment is kept by the member's own buyers and approvers.")
+    year = _year(request)
+    member_id = actor.organisation.pk
+    asked = list(selectors.criteria().filter(theme=theme))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        rows = [
+            {
+                "criterion_id": c.pk,
+                "met": request.POST.get(f"met_{c.pk}") == "yes",
+                "evidence": request.POST.get(f"evidence_{c.pk}", ""),
+            }
+            for c in asked
+        ]
+        try:
+            data = read_form(AnswersIn, {"answers": rows}, summary="Check the answers")
+            services.assessment_answer(actor=actor, year=year, data=data)
+        except ConsortiumError as exc:
+            # Name the criterion's own evidence box, so the summary links to it.
+            errors = {
+                (
+                    f"evidence_{asked[int(k.split('[')[1].split(']')[0])].pk}"
+                    if k.startswith("answers[")
+                    else k
+                ): v
+                for k, v in form_errors(exc).items()
+            }
+        else:
+            messages.success(request, f"{Theme(theme).label}: answers saved for {fy_label(year)}.")
+            return redirect(f"/sustainability/?year={year}")
+    saved = selectors.answers(actor, member_id, year)
+    cells = []
+    for n, name in LEVELS.items():
+        items = []
+        for c in asked:
+            if c.level != n:
+                continue
+            if errors:
+                met = request.POST.get(f"met_{c.pk}") == "yes"
+                evidence = request.POST.get(f"evidence_{c.pk}", "")
+            else:
+                answer = saved.get(c.pk)
+                met, evidence = (answer.met, answer.evidence) if answer else (False, "")
+            field = f"evidence_{c.pk}"
+            items.append(
+                {
+                    "criterion": c,
+                    "met": met,
+                    "evidence": evidence,
+                    "field": field,
+                    "error": errors.get(field, ""),
+                }
+            )
+        cells.append({"level": n, "name": name, "items": items})
+    return render(
+        request,
+        "sustainability/theme.html",
+        {
+            "theme": Theme(theme),
+            "year": year,
+            "year_label": fy_label(year),
+            "cells": cells,
+            "errors": errors,
+            "source": asked[0].source if asked else "",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def action_plan(request: HttpRequest) -> HttpResponse:
+    """Add a step to the plan for the next level, or change one's status."""
+    actor = _actor(request)
+    if not actor.has(Permission.SUSTAINABILITY_ASSESS):
+        raise PermissionDenied("The action plan is kept by the member's own buyers and approvers.")
+    year = _year(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        fields = {k: request.POST.get(k, "") for k in ("theme", "description", "owner", "due_on", "status")}
+        try:
+            data = read_form(ActionIn, fields, summary="Check the action")
+            if request.POST.get("action_id"):
+                services.action_update(
+                    actor=actor, action_id=form_id(request.POST.get("action_id"), "action_id"), data=data
+                )
+            else:
+                services.action_add(actor=actor, year=year, data=data)
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, "Action plan saved.")
+            return redirect(f"/sustainability/actions/?year={year}")
+    return render(
+        request,
+        "sustainability/actions.html",
+        {
+            "year": year,
+            "year_label": fy_label(year),
+            "actions": selectors.actions(actor, actor.organisation.pk, year),
+            "errors": errors,
+            "form": request.POST if errors else {"status": ActionStatus.PLANNED},
+            "themes": Theme.choices,
+            "statuses": ActionStatus.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def criteria(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not selectors.oversees(actor):
+        raise PermissionDenied("The framework's criteria are kept by the consortium.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            criterion_id = form_id(request.POST.get("criterion_id"), "criterion_id")
+            data = read_form(
+                CriterionIn,
+                {"text": request.POST.get("text", ""), "retired": request.POST.get("retired") == "yes"},
+                summary="Check the criterion",
+            )
+            services.criterion_update(actor=actor, criterion_id=criterion_id, data=data)
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = {"text": "; ".join(form_errors(exc).values()) or exc.detail}
+        else:
+            messages.success(request, "Criterion saved.")
+            return redirect("sustainability-criteria")
+    rows: list[dict[str, Any]] = [
+        {"criterion": c, "theme": Theme(c.theme).label, "level": f"{c.level} {LEVELS[c.level]}"}
+        for c in selectors.criteria(include_retired=True)
+    ]
+    return render(
+        request,
+        "sustainability/criteria.html",
+        {"rows": rows, "errors": errors, "source": rows[0]["criterion"].source if rows else ""},
+        status=400 if errors else 200,
+    )
