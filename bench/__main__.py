@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bench import api_list, care, citizen, contacts, directory, marketplace, payments, savings, tendering
+from bench import (
+    api_list,
+    care,
+    citizen,
+    contacts,
+    directory,
+    marketplace,
+    payments,
+    savings,
+    sustainability,
+    tendering,
+)
 
 BENCHMARKS = [
     ("Foundation: scoped API list vs /healthz", api_list.main),
@@ -17,6 +28,7 @@ BENCHMARKS = [
         "Savings and cost sharing: reports over 100,000 entries and 5,000,000 order lines, apportionment",
         savings.main,
     ),
+    ("Sustainable procurement: carbon MI over 5,000,000 order lines", sustainability.main),
 ]
 
 

@@ -11,7 +11,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 def bar_chart(
-    rows: Sequence[dict[str, Any]], *, title: str, value: str = "spend", label: str = "label", limit: int = 12
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str,
+    value: str = "spend",
+    label: str = "label",
+    limit: int = 12,
+    prefix: str = "£",
+    suffix: str = "",
+    places: int = 0,
 ) -> SafeString:
     rows = list(rows)[:limit]
     if not rows:
@@ -31,7 +39,7 @@ def bar_chart(
         parts += [
             f'<text x="0" y="{y + 17}" fill="#0b0c0c">{escape(str(r[label])[:40])}</text>',
             f'<rect x="330" y="{y + 4}" width="{width:.1f}" height="18" fill="#1d70b8"/>',
-            f'<text x="{335 + width:.1f}" y="{y + 17}" fill="#0b0c0c">£{amount:,.0f}</text>',
+            f'<text x="{335 + width:.1f}" y="{y + 17}" fill="#0b0c0c">{escape(prefix)}{amount:,.{places}f}{escape(suffix)}</text>',
         ]
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text node is escaped

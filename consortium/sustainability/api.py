@@ -1,16 +1,25 @@
 """Sustainable procurement's JSON API: a member's Flexible Framework self-assessment (levels,
 answers, actions) and the anonymised spread across members."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from consortium.core.api_errors import ERRORS
-from consortium.core.errors import ValidationFailed
+from consortium.core.errors import NotFound, ValidationFailed
 from consortium.organisations.api_auth import actor_of
+from consortium.sustainability import carbon as co2
 from consortium.sustainability import selectors, services
-from consortium.sustainability.schemas import ActionIn, ActionOut, AnswersIn, AssessmentOut, SpreadOut
+from consortium.sustainability.schemas import (
+    ActionIn,
+    ActionOut,
+    AnswersIn,
+    AssessmentOut,
+    CarbonOut,
+    FactorTableOut,
+    SpreadOut,
+)
 
 router = Router(tags=["sustainability"])
 
@@ -104,3 +113,36 @@ class SpreadQuery(Schema):
 )
 def spread(request: HttpRequest, q: Query[SpreadQuery]) -> dict[str, Any]:
     return selectors.spread(actor_of(request), q.year)
+
+
+class CarbonQuery(Schema):
+    by: Literal["member", "category", "supplier", "month"] = "category"
+
+
+@router.get(
+    "/sustainability/carbon", response={200: CarbonOut, **ERRORS}, operation_id="sustainability_carbon"
+)
+def carbon(request: HttpRequest, q: Query[CarbonQuery]) -> dict[str, Any]:
+    data = co2.carbon_by(actor_of(request), q.by)
+    return {**data, "rows": [{k: v for k, v in r.items() if k != "key"} for r in data["rows"]]}
+
+
+@router.get(
+    "/sustainability/carbon/factors",
+    response={200: FactorTableOut, **ERRORS},
+    operation_id="sustainability_factors",
+)
+def factor_table(request: HttpRequest) -> dict[str, Any]:
+    actor_of(request)  # any signed-in person may see which factors the estimates use
+    table = co2.current_table()
+    if table is None:
+        raise NotFound("No factor table has been imported")
+    return {
+        "name": table.name,
+        "source": table.source,
+        "edition": table.edition,
+        "year": table.year,
+        "version": table.version,
+        "illustrative": table.illustrative,
+        "factors": [{"category": f.category, "kg_per_pound": f.kg_per_pound} for f in table.factors.all()],
+    }

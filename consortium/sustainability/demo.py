@@ -47,8 +47,21 @@ EVIDENCE = {
 }
 
 
+# A factor table in the shape of Defra's spend-based supply-chain factors, with made-up values:
+# marked illustrative, so every page that shows an estimate from it says so.
+ILLUSTRATIVE_FACTORS = """Category,kgCO2e per £
+Stationery and office supplies,0.4500
+Cleaning and janitorial,0.5500
+ICT equipment,0.3000
+Furniture,0.4000
+Catering supplies,0.7500
+Educational resources,0.3500
+"""
+
+
 def load_sustainability_demo() -> None:
     services.load_framework()
+    _factors()
     for member_name, email, by_year in ASSESSMENTS:
         member = Organisation.objects.get(name=member_name)
         actor = actor_for(Person.objects.get(email=email), member.pk)
@@ -79,3 +92,31 @@ def load_sustainability_demo() -> None:
                     }
                 ),
             )
+
+
+def _factors() -> None:
+    from consortium.sustainability import carbon
+    from consortium.sustainability.models import FactorTable
+    from consortium.sustainability.schemas import FactorTableIn
+
+    if FactorTable.objects.exists():
+        return
+    admin = actor_for(
+        Person.objects.get(email="admin@cbc.example"), Organisation.objects.get(kind="consortium").pk
+    )
+    assert admin is not None
+    carbon.import_table(
+        actor=admin,
+        data=FactorTableIn.model_validate(
+            {
+                "name": "Demo spend-based factors by marketplace category",
+                "source": "Illustrative values in the shape of Defra, UK and England's carbon footprint to 2020, "
+                "Table 13 (indirect emissions from the supply chain); not the published figures",
+                "edition": "modelled on the edition last updated 2 August 2023",
+                "year": 2020,
+                "illustrative": True,
+            }
+        ),
+        content=ILLUSTRATIVE_FACTORS.encode(),
+        filename="demo-factors.csv",
+    )

@@ -77,3 +77,39 @@ class Action(TimestampedModel):
 
     def __str__(self) -> str:
         return self.description
+
+
+class FactorTable(TimestampedModel):
+    """A spend-based emission factor table (kgCO2e per £ by category), imported with its source,
+    edition and year. Each import is a new version; the newest is current, the old ones are kept."""
+
+    name = models.CharField(max_length=200)
+    source = models.CharField(max_length=500)
+    edition = models.CharField(max_length=120)
+    year = models.PositiveIntegerField(help_text="the year the factors describe")
+    version = models.PositiveIntegerField(unique=True)
+    illustrative = models.BooleanField(
+        default=False, help_text="figures not verified against the published source: labelled wherever shown"
+    )
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Factor(models.Model):
+    table = models.ForeignKey(FactorTable, on_delete=models.CASCADE, related_name="factors")
+    category = models.CharField(max_length=30)
+    kg_per_pound = models.DecimalField(
+        max_digits=10, decimal_places=4, help_text="kgCO2e per £ spent, ex VAT"
+    )
+
+    class Meta:
+        ordering = ["category"]
+        constraints = [models.UniqueConstraint(fields=["table", "category"], name="factor_once_per_table")]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.kg_per_pound}"

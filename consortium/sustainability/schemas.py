@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ninja import Field, Schema
 
@@ -62,3 +63,43 @@ class ActionOut(Schema):
     owner: str
     due_on: dt.date
     status: str
+
+
+class FactorTableIn(StrictIn):
+    name: str = Field(..., min_length=1, max_length=200, title="Table name")
+    source: str = Field(..., min_length=1, max_length=500, title="Source")
+    edition: str = Field(..., min_length=1, max_length=120, title="Edition")
+    year: int = Field(..., ge=1990, le=2100, title="Year the factors describe")
+    illustrative: bool = Field(False, title="Illustrative (not verified against the source)")
+
+
+class CarbonRow(Schema):
+    label: str
+    spend: Decimal
+    tonnes: Decimal
+
+
+class CarbonOut(Schema):
+    by: str
+    table: str | None
+    source: str | None
+    edition: str | None
+    illustrative: bool
+    rows: list[CarbonRow]
+    total_tonnes: Decimal
+    spend_without_factor: Decimal
+
+
+class FactorOut(Schema):
+    category: str
+    kg_per_pound: Decimal
+
+
+class FactorTableOut(Schema):
+    name: str
+    source: str
+    edition: str
+    year: int
+    version: int
+    illustrative: bool
+    factors: list[FactorOut]

@@ -9,4 +9,6 @@ urlpatterns = [
     path("sustainability/themes/<str:theme>/", views.theme_checklist, name="sustainability-theme"),
     path("sustainability/actions/", views.action_plan, name="sustainability-actions"),
     path("sustainability/criteria/", views.criteria, name="sustainability-criteria"),
+    path("sustainability/carbon/", views.carbon, name="sustainability-carbon"),
+    path("sustainability/carbon/factors/", views.factors, name="sustainability-factors"),
 ]

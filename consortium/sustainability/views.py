@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from consortium.core.dates import today_in_london
-from consortium.core.errors import ConsortiumError, NotFound, PermissionDenied
+from consortium.core.errors import ConsortiumError, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.forms import read_form
 from consortium.core.views import actor_required, form_errors, form_id
 from consortium.organisations.acting import Actor
@@ -264,5 +264,99 @@ def criteria(request: HttpRequest) -> HttpResponse:
         request,
         "sustainability/criteria.html",
         {"rows": rows, "errors": errors, "source": rows[0]["criterion"].source if rows else ""},
+        status=400 if errors else 200,
+    )
+
+
+# --- carbon ---------------------------------------------------------------------------------------
+
+
+@actor_required
+def carbon(request: HttpRequest) -> HttpResponse:
+    from consortium.spend.charts import bar_chart
+    from consortium.sustainability import carbon as co2
+
+    actor = _actor(request)
+    by = request.GET.get("by", "category")
+    if by not in co2.DIMENSIONS:
+        by = "category"
+    data = co2.carbon_by(actor, by)
+    return render(
+        request,
+        "sustainability/carbon.html",
+        {
+            "data": data,
+            "by": by,
+            "dimensions": [
+                (k, k.capitalize())
+                for k in co2.DIMENSIONS
+                if k != "member" or actor.organisation.is_consortium
+            ],
+            "chart": bar_chart(
+                [{"label": r["label"], "tonnes": r["tonnes"]} for r in data["rows"]],
+                title=f"Tonnes CO2e by {by}",
+                value="tonnes",
+                prefix="",
+                suffix=" t",
+                places=1,
+            ),
+            "table": co2.current_table(),
+            "oversees": selectors.oversees(actor),
+        },
+    )
+
+
+@actor_required
+def factors(request: HttpRequest) -> HttpResponse:
+    from consortium.sustainability import carbon as co2
+    from consortium.sustainability.models import FactorTable
+    from consortium.sustainability.schemas import FactorTableIn
+
+    actor = _actor(request)
+    if not selectors.oversees(actor):
+        raise PermissionDenied("Emission factor tables are kept by the consortium.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            data = read_form(
+                FactorTableIn,
+                {
+                    **{k: request.POST.get(k, "") for k in ("name", "source", "edition", "year")},
+                    "illustrative": request.POST.get("illustrative") == "yes",
+                },
+                summary="Check the factor table",
+            )
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationFailed("Choose a file", field_errors={"file": "Choose the CSV or .xlsx file"})
+            table = co2.import_table(
+                actor=actor,
+                data=data,
+                content=upload.read(co2.MAX_FACTOR_BYTES + 1),
+                filename=upload.name or "",
+            )
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            problems = form_errors(exc)
+            # Row problems have no field of their own on the page: they belong to the file.
+            errors = {k: v for k, v in problems.items() if not k.startswith("row ")}
+            rows = [v for k, v in problems.items() if k.startswith("row ")]
+            if rows:
+                errors["file"] = "; ".join(rows[:20]) + (
+                    f" (and {len(rows) - 20} more)" if len(rows) > 20 else ""
+                )
+        else:
+            messages.success(request, f"Factor table version {table.version} imported and now current.")
+            return redirect("sustainability-factors")
+    return render(
+        request,
+        "sustainability/factors.html",
+        {
+            "tables": FactorTable.objects.all()[:20],
+            "current": co2.current_table(),
+            "errors": errors,
+            "form": request.POST if errors else {},
+        },
         status=400 if errors else 200,
     )

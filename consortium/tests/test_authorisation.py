@@ -1940,6 +1940,21 @@ ASSESSORS: dict[str, int] = {MB: 200, AP: 200}
 FRAMEWORK_READERS: dict[str, int] = {MB: 200, AP: 200, CA: 200, CM: 200}
 
 
+def _factor_table() -> int:
+    from consortium.organisations.models import Person
+    from consortium.sustainability.models import FactorTable
+
+    table = FactorTable.objects.first() or FactorTable.objects.create(
+        name="Test",
+        source="Defra",
+        edition="2023",
+        year=2020,
+        version=1,
+        imported_by=Person.objects.get(email=f"{CA}@example.org"),
+    )
+    return int(table.pk)
+
+
 def _first_criterion() -> int:
     from consortium.sustainability.models import Criterion
 
@@ -1965,6 +1980,15 @@ API_CASES.update(
             ),
             {MB: 201, AP: 201},
         ),
+        # The carbon MI reads like the spend MI: a member's own people, the consortium's admins
+        # and category managers; suppliers never. Which factors are used is open to anyone signed in.
+        "sustainability_carbon": Case(
+            lambda w, r: ("/api/v1/sustainability/carbon?by=category", None),
+            {CA: 200, CM: 200, MB: 200, AP: 200, CO: 200, EV: 200, PO: 200, FO: 200},
+        ),
+        "sustainability_factors": Case(
+            lambda w, r: (_factor_table() and "/api/v1/sustainability/carbon/factors", None), ALL_200
+        ),
         "sustainability_spread": Case(
             lambda w, r: ("/api/v1/sustainability/spread?year=2026", None), FRAMEWORK_READERS
         ),
@@ -1978,6 +2002,10 @@ PAGES.update(
         "sustainability-actions": Page(lambda w, r: "/sustainability/actions/", ASSESSORS, default=403),
         "sustainability-criteria": Page(
             lambda w, r: "/sustainability/criteria/", {CA: 200, CM: 200}, default=403
+        ),
+        "sustainability-carbon": Page(lambda w, r: "/sustainability/carbon/", {SU: 403}, default=200),
+        "sustainability-factors": Page(
+            lambda w, r: "/sustainability/carbon/factors/", {CA: 200, CM: 200}, default=403
         ),
     }
 )
