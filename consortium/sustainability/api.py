@@ -1,6 +1,7 @@
 """Sustainable procurement's JSON API: a member's Flexible Framework self-assessment (levels,
 answers, actions) and the anonymised spread across members."""
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -10,7 +11,7 @@ from consortium.core.api_errors import ERRORS
 from consortium.core.errors import NotFound, ValidationFailed
 from consortium.organisations.api_auth import actor_of
 from consortium.sustainability import carbon as co2
-from consortium.sustainability import selectors, services
+from consortium.sustainability import local, selectors, services
 from consortium.sustainability.schemas import (
     ActionIn,
     ActionOut,
@@ -18,6 +19,8 @@ from consortium.sustainability.schemas import (
     AssessmentOut,
     CarbonOut,
     FactorTableOut,
+    Lm3In,
+    Lm3Out,
     SpreadOut,
 )
 
@@ -146,3 +149,36 @@ def factor_table(request: HttpRequest) -> dict[str, Any]:
         "illustrative": table.illustrative,
         "factors": [{"category": f.category, "kg_per_pound": f.kg_per_pound} for f in table.factors.all()],
     }
+
+
+class LocalShareOut(Schema):
+    member: str
+    districts: list[str]
+    total: Decimal
+    local: Decimal
+    sme: Decimal
+    voluntary: Decimal
+    local_percent: Decimal
+    sme_percent: Decimal
+    voluntary_percent: Decimal
+
+
+@router.get(
+    "/sustainability/local-share",
+    response={200: list[LocalShareOut], **ERRORS},
+    operation_id="sustainability_local_share",
+)
+def local_share(request: HttpRequest) -> list[dict[str, Any]]:
+    return local.local_share(actor_of(request))
+
+
+@router.get("/sustainability/lm3", response={200: list[Lm3Out], **ERRORS}, operation_id="sustainability_lm3")
+def lm3_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [local.figures(s) for s in local.surveys(actor_of(request))[:500]]
+
+
+@router.post(
+    "/sustainability/lm3", response={200: Lm3Out, **ERRORS}, operation_id="sustainability_lm3_submit"
+)
+def lm3_submit(request: HttpRequest, payload: Lm3In) -> dict[str, Any]:
+    return local.figures(local.lm3_submit(actor=actor_of(request), data=payload))

@@ -59,9 +59,31 @@ Educational resources,0.3500
 """
 
 
+# (member, its local postcode districts)
+LOCAL_AREAS = [
+    ("Moorside Primary School", "buyer@moorside.example", ["ST13", "ST10", "ST8"]),
+    ("Tamworth Borough Council", "procurement@tamworth.example", ["B77", "B78", "B79", "WS14"]),
+    (
+        "Staffordshire Police",
+        "procurement@police.example",
+        ["ST1", "ST4", "ST13", "ST15", "ST16", "ST17", "ST18", "WS11", "WS13", "DE14", "B79"],
+    ),
+]
+# (contract, supplier, share of the contract's income paid to local staff, share spent with
+# local suppliers, round 3 as a share of round 2 when surveyed (None: the stated default), published)
+LM3_SURVEYS = [
+    ("CBC-0101", "Midlands Office Supplies Ltd", "0.34", "0.12", None, True),
+    ("CBC-0102", "Trent Valley Cleaning Supplies Ltd", "0.29", "0.08", "0.31", True),
+    ("CBC-0103", "Potteries IT Services Ltd", "0.41", "0.05", None, True),
+    ("CBC-0104", "Cannock Furniture Company Ltd", "0.22", "0.17", "0.27", False),
+    ("SCC-2201", "Moorlands Catering Ltd", "0.31", "0.24", None, False),
+]
+
+
 def load_sustainability_demo() -> None:
     services.load_framework()
     _factors()
+    _local()
     for member_name, email, by_year in ASSESSMENTS:
         member = Organisation.objects.get(name=member_name)
         actor = actor_for(Person.objects.get(email=email), member.pk)
@@ -120,3 +142,73 @@ def _factors() -> None:
         content=ILLUSTRATIVE_FACTORS.encode(),
         filename="demo-factors.csv",
     )
+
+
+def _local() -> None:
+
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from consortium.contracts.models import Contract
+    from consortium.spend.models import DailySpend
+    from consortium.sustainability import local
+    from consortium.sustainability.models import Lm3Survey, LocalArea
+    from consortium.sustainability.schemas import Lm3In, LocalAreaIn
+
+    for member_name, email, districts in LOCAL_AREAS:
+        member = Organisation.objects.get(name=member_name)
+        if LocalArea.objects.filter(member=member).exists():
+            continue
+        actor = actor_for(Person.objects.get(email=email), member.pk)
+        assert actor is not None
+        local.local_area_save(actor=actor, data=LocalAreaIn.model_validate({"districts": districts}))
+    if Lm3Survey.objects.exists():
+        return
+    consortium = Organisation.objects.get(kind="consortium")
+    cm = actor_for(Person.objects.get(email="category.manager@cbc.example"), consortium.pk)
+    midlands = actor_for(Person.objects.get(email="supplier@midlands-office.example"))
+    assert cm is not None and midlands is not None
+    year = current_year() - 1
+    for reference, supplier_name, staff_share, suppliers_share, r3_share, published in LM3_SURVEYS:
+        contract = Contract.objects.get(reference=reference)
+        supplier = Organisation.objects.get(name=supplier_name)
+        start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+        r1 = DailySpend.objects.filter(
+            contract=contract, supplier=supplier, day__gte=start, day__lte=end
+        ).aggregate(t=Sum("spend"))["t"] or Decimal(0)
+        staff = (r1 * Decimal(staff_share)).quantize(Decimal("0.01"))
+        suppliers = (r1 * Decimal(suppliers_share)).quantize(Decimal("0.01"))
+        r3 = ((staff + suppliers) * Decimal(r3_share)).quantize(Decimal("0.01")) if r3_share else None
+        data = {
+            "contract_id": contract.pk,
+            "year": year,
+            "r2_staff": staff,
+            "r2_suppliers": suppliers,
+            "r3_amount": r3,
+            "evidence": "Payroll by home postcode and the purchase ledger by supplier postcode",
+        }
+        if supplier == midlands.organisation:
+            survey = local.lm3_submit(actor=midlands, data=Lm3In.model_validate(data))
+        else:
+            # These suppliers returned the survey by e-mail; the category manager keyed it in.
+            checked = Lm3In.model_validate(data)
+            survey = Lm3Survey.objects.create(
+                contract=contract,
+                supplier=supplier,
+                year=year,
+                r2_staff=checked.r2_staff,
+                r2_suppliers=checked.r2_suppliers,
+                r3_amount=checked.r3_amount,
+                evidence=checked.evidence + " (returned by e-mail, entered by the category manager)",
+                submitted_by=cm.person,
+            )
+        if published:
+            local.lm3_publish(actor=cm, survey_id=survey.pk)
+
+
+def current_year() -> int:
+    from consortium.core.dates import today_in_london
+
+    today = today_in_london()
+    return today.year if today.month >= 4 else today.year - 1

@@ -3,6 +3,8 @@ each member's self-assessment per year with evidence, and its action plan."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -113,3 +115,61 @@ class Factor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.kg_per_pound}"
+
+
+class LocalArea(TimestampedModel):
+    """What "local" means for one member: the postcode districts (ST16, WS11…) it counts."""
+
+    member = models.OneToOneField("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    districts = models.JSONField(default=list)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {', '.join(self.districts)}"
+
+
+class Lm3Survey(TimestampedModel):
+    """A supplier's answers for NEF's Local Multiplier 3 on one contract for one financial year:
+    what it re-spends locally (round 2) and, if it knows, what those it pays re-spend (round 3).
+    Round 1 is the members' spend with it under the contract, from the orders."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(help_text="the financial year starting in April")
+    r2_staff = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="£ paid to staff living locally"
+    )
+    r2_suppliers = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="£ spent with local suppliers"
+    )
+    r3_amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="£ re-spent locally by those paid in round 2",
+    )
+    r3_ratio = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.25"),
+        help_text="round 3 as a share of round 2 when not surveyed",
+    )
+    evidence = models.TextField()
+    status = models.CharField(max_length=20, default="submitted")  # submitted, published
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "contract__reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "supplier", "year"], name="lm3_once_per_contract_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"LM3 {self.contract_id}/{self.supplier_id} {self.year}"

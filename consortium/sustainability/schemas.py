@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from consortium.core.schemas import Date, RecordId, StrictIn
+from consortium.core.schemas import Date, Pounds, RecordId, StrictIn
 from consortium.sustainability.constants import ActionStatus, Theme
 
 
@@ -103,3 +103,39 @@ class FactorTableOut(Schema):
     version: int
     illustrative: bool
     factors: list[FactorOut]
+
+
+class LocalAreaIn(StrictIn):
+    districts: list[str] = Field(..., min_length=1, max_length=200, title="Postcode districts")
+
+
+class Lm3In(StrictIn):
+    contract_id: RecordId = Field(..., title="Contract")
+    year: int = Field(..., ge=2000, le=2100, title="Financial year")
+    r2_staff: Pounds = Field(
+        ..., ge=Decimal("0"), le=Decimal("1000000000"), decimal_places=2, title="Paid to local staff"
+    )
+    r2_suppliers: Pounds = Field(
+        ..., ge=Decimal("0"), le=Decimal("1000000000"), decimal_places=2, title="Spent with local suppliers"
+    )
+    r3_amount: Pounds | None = Field(
+        None,
+        ge=Decimal("0"),
+        le=Decimal("1000000000"),
+        decimal_places=2,
+        title="Re-spent locally by those paid",
+    )
+    evidence: str = Field(..., min_length=1, max_length=5000, title="Evidence")
+
+
+class Lm3Out(Schema):
+    id: int
+    contract: str
+    supplier: str
+    year: int
+    r1: Decimal
+    r2: Decimal
+    r3: Decimal
+    r3_surveyed: bool
+    lm3: Decimal | None
+    status: str

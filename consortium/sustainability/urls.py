@@ -10,5 +10,7 @@ urlpatterns = [
     path("sustainability/actions/", views.action_plan, name="sustainability-actions"),
     path("sustainability/criteria/", views.criteria, name="sustainability-criteria"),
     path("sustainability/carbon/", views.carbon, name="sustainability-carbon"),
+    path("sustainability/local/", views.local_economy, name="sustainability-local"),
+    path("sustainability/lm3/", views.lm3, name="sustainability-lm3"),
     path("sustainability/carbon/factors/", views.factors, name="sustainability-factors"),
 ]

@@ -360,3 +360,112 @@ def factors(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+# --- the local economy --------------------------------------------------------------------------
+
+
+@actor_required
+def local_economy(request: HttpRequest) -> HttpResponse:
+    from consortium.sustainability import local
+    from consortium.sustainability.models import LocalArea
+    from consortium.sustainability.schemas import LocalAreaIn
+
+    actor = _actor(request)
+    if actor.organisation.is_supplier:
+        raise PermissionDenied("The local economy figures are the members' and the consortium's.")
+    errors: dict[str, str] = {}
+    may_edit = actor.has(Permission.SUSTAINABILITY_ASSESS)
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("A member's local area is set by its own buyers and approvers.")
+        typed = request.POST.get("districts", "")
+        try:
+            data = read_form(
+                LocalAreaIn,
+                {"districts": [d for d in typed.replace(",", " ").split() if d]},
+                summary="Check the postcode districts",
+            )
+            local.local_area_save(actor=actor, data=data)
+        except ConsortiumError as exc:
+            errors = {"districts": "; ".join(form_errors(exc).values()) or exc.detail}
+        else:
+            messages.success(request, "Local area saved.")
+            return redirect("sustainability-local")
+    area = LocalArea.objects.filter(member=actor.organisation).first()
+    return render(
+        request,
+        "sustainability/local.html",
+        {
+            "rows": local.local_share(actor),
+            "may_edit": may_edit,
+            "errors": errors,
+            "districts": request.POST.get("districts", "")
+            if errors
+            else " ".join(area.districts if area else []),
+            "surveys": [local.figures(s) for s in local.surveys(actor)[:100]],
+            "oversees": selectors.oversees(actor),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def lm3(request: HttpRequest) -> HttpResponse:
+    """A supplier answers its LM3 survey per contract; the consortium publishes the figures."""
+    from consortium.contracts.models import Contract
+    from consortium.sustainability import local
+    from consortium.sustainability.schemas import Lm3In
+
+    actor = _actor(request)
+    is_supplier = actor.organisation.is_supplier and actor.has(Permission.CATALOGUE_KEEP)
+    if not (is_supplier or selectors.oversees(actor)):
+        raise PermissionDenied("LM3 surveys are the suppliers' and the consortium's.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "publish":
+                local.lm3_publish(actor=actor, survey_id=form_id(request.POST.get("survey_id"), "survey_id"))
+                messages.success(request, "LM3 figures published.")
+            else:
+                data = read_form(
+                    Lm3In,
+                    {
+                        **{
+                            k: request.POST.get(k, "")
+                            for k in ("contract_id", "year", "r2_staff", "r2_suppliers", "evidence")
+                        },
+                        "r3_amount": request.POST.get("r3_amount", "").strip() or None,
+                    },
+                    summary="Check the survey",
+                )
+                local.lm3_submit(actor=actor, data=data)
+                messages.success(request, "Survey saved. The consortium publishes the figures once checked.")
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc) or {"contract_id": exc.detail}
+        else:
+            return redirect("sustainability-lm3")
+    contracts = (
+        list(
+            Contract.objects.filter(lots__suppliers=actor.organisation)
+            .distinct()
+            .values_list("pk", "reference")
+        )
+        if is_supplier
+        else []
+    )
+    return render(
+        request,
+        "sustainability/lm3.html",
+        {
+            "surveys": [local.figures(s) for s in local.surveys(actor)[:100]],
+            "is_supplier": is_supplier,
+            "oversees": selectors.oversees(actor),
+            "contracts": contracts,
+            "errors": errors,
+            "form": request.POST if errors else {"year": str(current_year())},
+        },
+        status=400 if errors else 200,
+    )

@@ -1989,6 +1989,25 @@ API_CASES.update(
         "sustainability_factors": Case(
             lambda w, r: (_factor_table() and "/api/v1/sustainability/carbon/factors", None), ALL_200
         ),
+        "sustainability_local_share": Case(
+            lambda w, r: ("/api/v1/sustainability/local-share", None),
+            {CA: 200, CM: 200, MB: 200, AP: 200, CO: 200, EV: 200, PO: 200, FO: 200},
+        ),
+        # Published LM3 figures are open to everyone signed in; a supplier sees its own surveys.
+        "sustainability_lm3": Case(lambda w, r: ("/api/v1/sustainability/lm3", None), ALL_200),
+        "sustainability_lm3_submit": Case(
+            lambda w, r: (
+                "/api/v1/sustainability/lm3",
+                {
+                    "contract_id": _market(w).lot.contract_id,
+                    "year": 2026,
+                    "r2_staff": "1000",
+                    "r2_suppliers": "500",
+                    "evidence": "Payroll by postcode",
+                },
+            ),
+            {SU: 200},
+        ),
         "sustainability_spread": Case(
             lambda w, r: ("/api/v1/sustainability/spread?year=2026", None), FRAMEWORK_READERS
         ),
@@ -2004,6 +2023,10 @@ PAGES.update(
             lambda w, r: "/sustainability/criteria/", {CA: 200, CM: 200}, default=403
         ),
         "sustainability-carbon": Page(lambda w, r: "/sustainability/carbon/", {SU: 403}, default=200),
+        "sustainability-local": Page(lambda w, r: "/sustainability/local/", {SU: 403}, default=200),
+        "sustainability-lm3": Page(
+            lambda w, r: "/sustainability/lm3/", {CA: 200, CM: 200, SU: 200}, default=403
+        ),
         "sustainability-factors": Page(
             lambda w, r: "/sustainability/carbon/factors/", {CA: 200, CM: 200}, default=403
         ),
