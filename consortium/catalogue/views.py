@@ -13,6 +13,7 @@ from consortium.core.errors import ConsortiumError
 from consortium.core.forms import posted, read_form
 from consortium.core.views import actor_required, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
+from consortium.sustainability.appraisal import summary as appraisal_summary
 
 PAGE_SIZE = 20
 
@@ -91,6 +92,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         {
             "item": item,
             "may_set_baseline": services.may_set_baseline(actor),
+            "appraisal": appraisal_summary(item.supplier),
             "errors": errors,
             "baseline_value": request.POST.get("baseline_price", "")
             if errors

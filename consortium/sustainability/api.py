@@ -9,9 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 
 from consortium.core.api_errors import ERRORS
 from consortium.core.errors import NotFound, ValidationFailed
+from consortium.core.schemas import StrictIn
 from consortium.organisations.api_auth import actor_of
+from consortium.sustainability import appraisal, local, selectors, services
 from consortium.sustainability import carbon as co2
-from consortium.sustainability import local, selectors, services
 from consortium.sustainability.schemas import (
     ActionIn,
     ActionOut,
@@ -182,3 +183,53 @@ def lm3_list(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def lm3_submit(request: HttpRequest, payload: Lm3In) -> dict[str, Any]:
     return local.figures(local.lm3_submit(actor=actor_of(request), data=payload))
+
+
+class AppraisalIn(StrictIn):
+    answers: dict[str, str] = Field(
+        ..., max_length=50, description="{question code: answer}; yes or no, a year, or a number"
+    )
+    evidence: dict[str, str] = Field(
+        default_factory=dict, max_length=50, description="{question code: evidence}"
+    )
+
+
+class AppraisalOut(Schema):
+    id: int
+    supplier: str
+    submitted_at: Any
+    expires_on: Any
+    answers: dict[str, Any]
+    score_percent: Decimal | None
+    current: bool
+
+
+def _appraisal_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "supplier": a.supplier.name,
+        "submitted_at": a.submitted_at,
+        "expires_on": a.expires_on,
+        "answers": a.answers,
+        "score_percent": a.score_percent,
+        "current": a.current,
+    }
+
+
+@router.get(
+    "/sustainability/appraisals",
+    response={200: list[AppraisalOut], **ERRORS},
+    operation_id="sustainability_appraisals",
+)
+def appraisal_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_appraisal_out(a) for a in appraisal.appraisals(actor_of(request)).filter(current=True)[:500]]
+
+
+@router.post(
+    "/sustainability/appraisals",
+    response={201: AppraisalOut, **ERRORS},
+    operation_id="sustainability_appraisal_submit",
+)
+def appraisal_submit(request: HttpRequest, payload: AppraisalIn) -> Status:
+    a = appraisal.submit(actor=actor_of(request), answers=payload.answers, evidence=payload.evidence)
+    return Status(201, _appraisal_out(a))

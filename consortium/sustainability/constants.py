@@ -25,3 +25,95 @@ class ActionStatus(models.TextChoices):
 # Fewer assessments than this in a year and the spread across members is not shown to members:
 # with two or three, a member could tell which level another reached.
 MIN_FOR_SPREAD = 3
+
+
+# The supplier sustainability appraisal's questions: (code, question, kind, most points, hint).
+# Kinds: "yes_no", "number" (with the range allowed), "year". Points are what the consortium may
+# award; questions worth 0 are asked for the record (a carbon reduction plan's figures).
+APPRAISAL_QUESTIONS: list[dict[str, object]] = [
+    {
+        "code": "ems",
+        "text": "Do you hold a certified environmental management system (ISO 14001 or EMAS)?",
+        "kind": "yes_no",
+        "points": 10,
+    },
+    {
+        "code": "crp",
+        "text": "Have you published a carbon reduction plan meeting PPN 06/21?",
+        "kind": "yes_no",
+        "points": 10,
+    },
+    {
+        "code": "crp_baseline_year",
+        "text": "Your carbon reduction plan's baseline year",
+        "kind": "year",
+        "points": 0,
+    },
+    {
+        "code": "scope1",
+        "text": "Scope 1 emissions in the baseline year (tCO2e)",
+        "kind": "number",
+        "points": 0,
+        "max": 10_000_000,
+    },
+    {
+        "code": "scope2",
+        "text": "Scope 2 emissions in the baseline year (tCO2e)",
+        "kind": "number",
+        "points": 0,
+        "max": 10_000_000,
+    },
+    {
+        "code": "scope3",
+        "text": "Declared scope 3 emissions in the baseline year (tCO2e)",
+        "kind": "number",
+        "points": 0,
+        "max": 100_000_000,
+    },
+    {
+        "code": "net_zero_year",
+        "text": "The year you are committed to reaching net zero",
+        "kind": "year",
+        "points": 10,
+    },
+    {
+        "code": "modern_slavery",
+        "text": "Have you published a modern slavery statement (section 54 of the Modern "
+        "Slavery Act 2015), or would you if your turnover required it?",
+        "kind": "yes_no",
+        "points": 10,
+    },
+    {
+        "code": "living_wage",
+        "text": "Are you an accredited Real Living Wage employer?",
+        "kind": "yes_no",
+        "points": 10,
+    },
+    {
+        "code": "sme",
+        "text": "Are you a small or medium-sized enterprise (fewer than 250 staff)?",
+        "kind": "yes_no",
+        "points": 0,
+    },
+    {
+        "code": "vcse",
+        "text": "Are you a voluntary, community or social enterprise?",
+        "kind": "yes_no",
+        "points": 0,
+    },
+    {
+        "code": "local_staff_percent",
+        "text": "Share of your staff who live in Staffordshire or Stoke-on-Trent (%)",
+        "kind": "number",
+        "points": 10,
+        "max": 100,
+    },
+    {
+        "code": "apprentices",
+        "text": "Apprentices you employ now",
+        "kind": "number",
+        "points": 10,
+        "max": 100_000,
+    },
+]
+APPRAISAL_VALID_MONTHS = 12

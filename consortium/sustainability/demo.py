@@ -84,6 +84,7 @@ def load_sustainability_demo() -> None:
     services.load_framework()
     _factors()
     _local()
+    _appraisals()
     for member_name, email, by_year in ASSESSMENTS:
         member = Organisation.objects.get(name=member_name)
         actor = actor_for(Person.objects.get(email=email), member.pk)
@@ -212,3 +213,65 @@ def current_year() -> int:
 
     today = today_in_london()
     return today.year if today.month >= 4 else today.year - 1
+
+
+def _appraisals() -> None:
+    """Twenty suppliers' appraisals (or as many as the demo has), scored by the category manager:
+    Midlands Office Supplies answered on the page; the rest returned the questionnaire by e-mail
+    and the category manager keyed it in."""
+    import random
+
+    from consortium.core.dates import now, today_in_london
+    from consortium.sustainability import appraisal
+    from consortium.sustainability.models import Appraisal
+
+    if Appraisal.objects.exists():
+        return
+    consortium = Organisation.objects.get(kind="consortium")
+    cm = actor_for(Person.objects.get(email="category.manager@cbc.example"), consortium.pk)
+    midlands = actor_for(Person.objects.get(email="supplier@midlands-office.example"))
+    assert cm is not None and midlands is not None
+    rng = random.Random(16)
+    for supplier in Organisation.objects.filter(kind="supplier").order_by("name")[:20]:
+        big = not supplier.is_sme
+        answers = {
+            "ems": "yes" if big or rng.random() < 0.4 else "no",
+            "crp": "yes" if big or rng.random() < 0.3 else "no",
+            "crp_baseline_year": str(rng.choice([2019, 2020, 2021, 2022])),
+            "scope1": str(rng.randint(20, 4000) if big else rng.randint(5, 300)),
+            "scope2": str(rng.randint(10, 2000) if big else rng.randint(2, 120)),
+            "scope3": str(rng.randint(500, 90000) if big else rng.randint(40, 3000)),
+            "net_zero_year": str(rng.choice([2035, 2040, 2045, 2050])),
+            "modern_slavery": "yes" if big or rng.random() < 0.6 else "no",
+            "living_wage": "yes" if rng.random() < 0.45 else "no",
+            "sme": "yes" if supplier.is_sme else "no",
+            "vcse": "yes" if supplier.is_voluntary_sector else "no",
+            "local_staff_percent": str(rng.randint(60, 98) if supplier.is_local else rng.randint(0, 15)),
+            "apprentices": str(rng.randint(0, 12)),
+        }
+        evidence = {
+            code: f"{supplier.name}: {label}"
+            for code, label in (
+                ("ems", "ISO 14001 certificate"),
+                ("crp", "carbon reduction plan on its website"),
+                ("modern_slavery", "modern slavery statement"),
+                ("living_wage", "Living Wage Foundation accreditation"),
+            )
+            if answers[code] == "yes"
+        }
+        if supplier == midlands.organisation:
+            made = appraisal.submit(actor=midlands, answers=answers, evidence=evidence)
+        else:
+            clean, errors = appraisal._checked_answers(answers, evidence)
+            assert not errors, errors
+            today = today_in_london()
+            made = Appraisal.objects.create(
+                supplier=supplier,
+                answers=clean,
+                evidence={**evidence, "note": "Returned by e-mail; keyed in by the category manager"},
+                submitted_by=cm.person,
+                submitted_at=now(),
+                expires_on=today.replace(year=today.year + 1, day=min(today.day, 28)),
+            )
+        if rng.random() < 0.85:  # a few are still waiting to be scored
+            appraisal.score(actor=cm, appraisal_id=made.pk, points=appraisal.suggested_points(made))

@@ -173,3 +173,35 @@ class Lm3Survey(TimestampedModel):
 
     def __str__(self) -> str:
         return f"LM3 {self.contract_id}/{self.supplier_id} {self.year}"
+
+
+class Appraisal(TimestampedModel):
+    """A supplier's sustainability appraisal: answered once (with evidence), scored by the
+    consortium, valid for a year, shown on the marketplace and reused rather than retyped."""
+
+    supplier = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, help_text="{question code: answer}")
+    evidence = models.JSONField(default=dict, help_text="{question code: evidence}")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    expires_on = models.DateField()
+    points = models.JSONField(default=dict, blank=True, help_text="{question code: points awarded}")
+    score_percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scored_at = models.DateTimeField(null=True, blank=True)
+    current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier"],
+                condition=models.Q(current=True),
+                name="appraisal_one_current_per_supplier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Appraisal of {self.supplier_id} ({self.submitted_at:%Y-%m-%d})"

@@ -469,3 +469,127 @@ def lm3(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+# --- supplier appraisal ---------------------------------------------------------------------------
+
+
+@actor_required
+def appraisal_own(request: HttpRequest) -> HttpResponse:
+    from consortium.sustainability import appraisal as ap
+
+    actor = _actor(request)
+    if not (actor.organisation.is_supplier and actor.has(Permission.CATALOGUE_KEEP)):
+        raise PermissionDenied("The appraisal is answered by the supplier's own people.")
+    current = ap.appraisals(actor).filter(current=True).first()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        answers = {code: request.POST.get(code, "") for code in ap.QUESTIONS}
+        evidence = {code: request.POST.get(f"{code}_evidence", "") for code in ap.QUESTIONS}
+        try:
+            ap.submit(actor=actor, answers=answers, evidence=evidence)
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request, "Appraisal submitted. The consortium scores it; it is valid for a year."
+            )
+            return redirect("sustainability-appraisal")
+    given = request.POST if errors else {}
+    questions = []
+    for code, q in ap.QUESTIONS.items():
+        if errors:
+            value, evidence_text = given.get(code, ""), given.get(f"{code}_evidence", "")
+        elif current is not None:
+            v = current.answers.get(code, "")
+            value = "yes" if v is True else "no" if v is False else str(v)
+            evidence_text = current.evidence.get(code, "")
+        else:
+            value, evidence_text = "", ""
+        questions.append(
+            {
+                "code": code,
+                "text": q["text"],
+                "kind": q["kind"],
+                "points": q["points"],
+                "value": value,
+                "evidence": evidence_text,
+                "error": errors.get(code, ""),
+                "evidence_error": errors.get(f"{code}_evidence", ""),
+            }
+        )
+    return render(
+        request,
+        "sustainability/appraisal.html",
+        {"current": current, "questions": questions, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def appraisal_list(request: HttpRequest) -> HttpResponse:
+    from consortium.sustainability import appraisal as ap
+
+    actor = _actor(request)
+    if not selectors.oversees(actor):
+        raise PermissionDenied("Appraisals are scored by the consortium.")
+    return render(
+        request,
+        "sustainability/appraisals.html",
+        {
+            "appraisals": ap.appraisals(actor).filter(current=True).order_by("supplier__name"),
+            "year": current_year(),
+        },
+    )
+
+
+@actor_required
+def appraisal_score(request: HttpRequest, appraisal_id: int) -> HttpResponse:
+    from consortium.sustainability import appraisal as ap
+
+    actor = _actor(request)
+    if not selectors.oversees(actor):
+        raise PermissionDenied("Appraisals are scored by the consortium.")
+    found = ap.appraisals(actor).filter(pk=appraisal_id).first()
+    if found is None:
+        raise NotFound("There is no such appraisal")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        raw = {code: request.POST.get(f"points_{code}", "") for code in ap.QUESTIONS}
+        points = {
+            code: int(v) if v.strip().lstrip("-").isdigit() and len(v) < 6 else -1 for code, v in raw.items()
+        }
+        try:
+            ap.score(actor=actor, appraisal_id=found.pk, points=points)
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc) or {"points_ems": exc.detail}
+        else:
+            messages.success(request, f"{found.supplier.name}'s appraisal scored.")
+            return redirect("sustainability-appraisals")
+    suggested = ap.suggested_points(found)
+    rows = []
+    for code, q in ap.QUESTIONS.items():
+        v = found.answers.get(code, "")
+        rows.append(
+            {
+                "code": code,
+                "text": q["text"],
+                "answer": "Yes" if v is True else "No" if v is False else v,
+                "evidence": found.evidence.get(code, ""),
+                "most": q["points"],
+                "points": request.POST.get(f"points_{code}", "")
+                if errors
+                else found.points.get(code, suggested.get(code, "")),
+                "error": errors.get(f"points_{code}", ""),
+            }
+        )
+    return render(
+        request,
+        "sustainability/appraisal_score.html",
+        {"appraisal": found, "rows": rows, "errors": errors, "year": current_year()},
+        status=400 if errors else 200,
+    )

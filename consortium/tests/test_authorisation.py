@@ -1955,6 +1955,18 @@ def _factor_table() -> int:
     return int(table.pk)
 
 
+def _appraisal(w: World) -> int:
+    from consortium.sustainability import appraisal
+    from consortium.sustainability.models import Appraisal
+
+    found = Appraisal.objects.filter(supplier=w.supplier, current=True).first()
+    if found is not None:
+        return int(found.pk)
+    answers = {code: "no" if q["kind"] == "yes_no" else "2030" for code, q in appraisal.QUESTIONS.items()}
+    answers.update({"local_staff_percent": "50", "apprentices": "1"})
+    return int(appraisal.submit(actor=w.actor(SU), answers=answers, evidence={}).pk)
+
+
 def _first_criterion() -> int:
     from consortium.sustainability.models import Criterion
 
@@ -2008,6 +2020,32 @@ API_CASES.update(
             ),
             {SU: 200},
         ),
+        "sustainability_appraisals": Case(
+            lambda w, r: ("/api/v1/sustainability/appraisals", None), {CA: 200, CM: 200, SU: 200}
+        ),
+        "sustainability_appraisal_submit": Case(
+            lambda w, r: (
+                "/api/v1/sustainability/appraisals",
+                {
+                    "answers": {
+                        "ems": "no",
+                        "crp": "no",
+                        "crp_baseline_year": "2020",
+                        "scope1": "1",
+                        "scope2": "1",
+                        "scope3": "1",
+                        "net_zero_year": "2050",
+                        "modern_slavery": "no",
+                        "living_wage": "no",
+                        "sme": "yes",
+                        "vcse": "no",
+                        "local_staff_percent": "50",
+                        "apprentices": "0",
+                    }
+                },
+            ),
+            {SU: 201},
+        ),
         "sustainability_spread": Case(
             lambda w, r: ("/api/v1/sustainability/spread?year=2026", None), FRAMEWORK_READERS
         ),
@@ -2024,6 +2062,13 @@ PAGES.update(
         ),
         "sustainability-carbon": Page(lambda w, r: "/sustainability/carbon/", {SU: 403}, default=200),
         "sustainability-local": Page(lambda w, r: "/sustainability/local/", {SU: 403}, default=200),
+        "sustainability-appraisal": Page(lambda w, r: "/sustainability/appraisal/", {SU: 200}, default=403),
+        "sustainability-appraisals": Page(
+            lambda w, r: "/sustainability/appraisals/", {CA: 200, CM: 200}, default=403
+        ),
+        "sustainability-appraisal-score": Page(
+            lambda w, r: f"/sustainability/appraisals/{_appraisal(w)}/", {CA: 200, CM: 200}, default=403
+        ),
         "sustainability-lm3": Page(
             lambda w, r: "/sustainability/lm3/", {CA: 200, CM: 200, SU: 200}, default=403
         ),
