@@ -39,7 +39,8 @@ def _checked_answers(
     for code, q in QUESTIONS.items():
         raw = str(answers.get(code, "")).strip()
         if not raw:
-            errors[code] = f"Answer: {q['text']}"
+            if not q.get("optional"):
+                errors[code] = f"Answer: {q['text']}"
             continue
         kind = q["kind"]
         if kind == "yes_no":
@@ -187,3 +188,26 @@ def summary(supplier: Organisation) -> dict[str, Any] | None:
         "net_zero_year": answers.get("net_zero_year"),
         "living_wage": answers.get("living_wage"),
     }
+
+
+def intensities(supplier_ids: Any) -> dict[int, Decimal]:
+    """kgCO2e per £ from each supplier's own carbon reduction plan — (scope 1 + 2 + 3) ÷ turnover
+    in the baseline year — where its current appraisal is scored, unexpired and gives both."""
+    out: dict[int, Decimal] = {}
+    for a in Appraisal.objects.filter(
+        supplier_id__in=supplier_ids,
+        current=True,
+        score_percent__isnull=False,
+        expires_on__gte=today_in_london(),
+    ):
+        answers = a.answers
+        try:
+            turnover = Decimal(str(answers.get("turnover") or 0))
+            tonnes = sum(
+                (Decimal(str(answers.get(k) or 0)) for k in ("scope1", "scope2", "scope3")), Decimal(0)
+            )
+        except ArithmeticError:
+            continue
+        if answers.get("crp") is True and turnover > 0:
+            out[a.supplier_id] = (tonnes * 1000 / turnover).quantize(Decimal("0.0001"))
+    return out

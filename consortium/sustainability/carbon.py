@@ -3,6 +3,10 @@ current factor table's kgCO2e per £ for its category. Read from the daily spend
 keeps (a line's emissions are its total × its category's factor, so a day's total × the factor
 is the sum of its lines'), grouped by member, category, supplier, month or member × month.
 
+Where a supplier's current, scored appraisal gives its own intensity (its carbon reduction
+plan's emissions ÷ its turnover), that is used for its spend instead of the sector factor, and
+the page says for which suppliers and how much spend.
+
 An estimate, and said to be one: every figure is shown beside the table, its source and
 edition, and the spend no factor covers; a table marked illustrative is labelled wherever its
 figures appear."""
@@ -25,7 +29,9 @@ from consortium.catalogue.constants import Category
 from consortium.core.errors import PermissionDenied, ValidationFailed
 from consortium.core.files import open_workbook
 from consortium.organisations.acting import Actor
+from consortium.organisations.models import Organisation
 from consortium.organisations.permissions import Permission
+from consortium.sustainability.appraisal import intensities
 from consortium.sustainability.models import Factor, FactorTable
 from consortium.sustainability.schemas import FactorTableIn
 
@@ -149,17 +155,22 @@ def carbon_by(actor: Actor, dimension: str, *, since: dt.date | None = None) -> 
     key = DIMENSIONS[dimension]
     if dimension == "month":
         qs = qs.annotate(month=TruncMonth("day"))
-    grouped = qs.values(key, "category").annotate(total=Sum("spend")).order_by()
+    grouped = list(qs.values(key, "category", "supplier_id").annotate(total=Sum("spend")).order_by())
+    own = intensities({r["supplier_id"] for r in grouped})
     spend: dict[Any, Decimal] = defaultdict(lambda: ZERO)
     kg: dict[Any, Decimal] = defaultdict(lambda: ZERO)
     uncovered = ZERO
+    by_own = ZERO
     for r in grouped:
         k = r[key]
         if isinstance(k, dt.datetime):
             k = k.date()
         total = r["total"] or ZERO
         spend[k] += total
-        factor = factors.get(r["category"])
+        # A supplier's own intensity, from its carbon reduction plan, beats the sector average.
+        factor = own.get(r["supplier_id"], factors.get(r["category"]))
+        if r["supplier_id"] in own:
+            by_own += total
         if factor is None:
             uncovered += total
         else:
@@ -184,6 +195,10 @@ def carbon_by(actor: Actor, dimension: str, *, since: dt.date | None = None) -> 
         "rows": rows,
         "total_tonnes": sum((r["tonnes"] for r in rows), ZERO),
         "spend_without_factor": uncovered.quantize(Decimal("0.01")),
+        "spend_by_supplier_intensity": by_own.quantize(Decimal("0.01")),
+        "suppliers_with_own_intensity": sorted(
+            Organisation.objects.filter(pk__in=list(own)).values_list("name", flat=True)
+        ),
     }
 
 
@@ -193,16 +208,17 @@ def carbon_by_member_and_month(actor: Actor) -> list[dict[str, Any]]:
 
     table = current_table()
     factors = dict(table.factors.values_list("category", "kg_per_pound")) if table else {}
-    grouped = (
+    grouped = list(
         daily_spend_for(actor)
         .annotate(month=TruncMonth("day"))
-        .values("buyer_id", "month", "category")
+        .values("buyer_id", "month", "category", "supplier_id")
         .annotate(total=Sum("spend"))
         .order_by()
     )
+    own = intensities({r["supplier_id"] for r in grouped})
     kg: dict[tuple[int, Any], Decimal] = defaultdict(lambda: ZERO)
     for r in grouped:
-        factor = factors.get(r["category"])
+        factor = own.get(r["supplier_id"], factors.get(r["category"]))
         if factor is not None:
             kg[(r["buyer_id"], r["month"])] += (r["total"] or ZERO) * factor
     return [

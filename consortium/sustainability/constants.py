@@ -71,6 +71,14 @@ APPRAISAL_QUESTIONS: list[dict[str, object]] = [
         "max": 100_000_000,
     },
     {
+        "code": "turnover",
+        "text": "Your turnover in the baseline year (£), so your plan's emissions give an intensity per £ (optional)",
+        "kind": "number",
+        "points": 0,
+        "max": 1_000_000_000_000,
+        "optional": True,
+    },
+    {
         "code": "net_zero_year",
         "text": "The year you are committed to reaching net zero",
         "kind": "year",

@@ -241,6 +241,7 @@ def _appraisals() -> None:
             "scope1": str(rng.randint(20, 4000) if big else rng.randint(5, 300)),
             "scope2": str(rng.randint(10, 2000) if big else rng.randint(2, 120)),
             "scope3": str(rng.randint(500, 90000) if big else rng.randint(40, 3000)),
+            "turnover": str(rng.randint(20, 400) * 1_000_000 if big else rng.randint(1, 20) * 1_000_000),
             "net_zero_year": str(rng.choice([2035, 2040, 2045, 2050])),
             "modern_slavery": "yes" if big or rng.random() < 0.6 else "no",
             "living_wage": "yes" if rng.random() < 0.45 else "no",

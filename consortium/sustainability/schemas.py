@@ -88,6 +88,8 @@ class CarbonOut(Schema):
     rows: list[CarbonRow]
     total_tonnes: Decimal
     spend_without_factor: Decimal
+    spend_by_supplier_intensity: Decimal
+    suppliers_with_own_intensity: list[str]
 
 
 class FactorOut(Schema):

@@ -105,3 +105,43 @@ def test_the_carbon_page_says_when_figures_are_illustrative(world, signed_in) ->
         {"name": "x", "source": "y", "edition": "z", "year": "2020", "file": io.BytesIO(b"c,f\nict,many\n")},
     )
     assert refused.status_code == 400 and "Row 2, cell B2" in refused.content.decode()
+
+
+def test_a_suppliers_own_intensity_beats_the_sector_factor_and_says_so(world, market) -> None:  # type: ignore[no-untyped-def]
+    from consortium.sustainability import appraisal
+
+    cm = world.actor(Role.CATEGORY_MANAGER)
+    carbon.import_table(actor=cm, data=META, content=b"c,f\nstationery,0.45\n", filename="a.csv")
+    DailySpend.objects.create(
+        day=dt.date(2026, 6, 1),
+        buyer=world.member,
+        supplier=world.supplier,
+        contract=market.contract,
+        category="stationery",
+        spend=D("1000.00"),
+        lines=1,
+    )
+    answers = {code: "no" if q["kind"] == "yes_no" else "2030" for code, q in appraisal.QUESTIONS.items()}
+    answers.update(
+        {
+            "crp": "yes",
+            "crp_baseline_year": "2020",
+            "scope1": "10",
+            "scope2": "10",
+            "scope3": "80",
+            "turnover": "1000000",
+            "local_staff_percent": "10",
+            "apprentices": "0",
+        }
+    )
+    made = appraisal.submit(
+        actor=world.actor(Role.SUPPLIER_USER), answers=answers, evidence={"crp": "Our plan"}
+    )
+    # Not until the consortium has scored it.
+    assert carbon.carbon_by(cm, "category")["rows"][0]["tonnes"] == D("0.450")
+    appraisal.score(actor=cm, appraisal_id=made.pk, points=appraisal.suggested_points(made))
+    data = carbon.carbon_by(cm, "category")
+    # 100 tCO2e ÷ £1,000,000 = 0.1 kg per £: £1,000 is 0.1 t rather than 0.45 t.
+    assert data["rows"][0]["tonnes"] == D("0.100")
+    assert data["suppliers_with_own_intensity"] == ["Midlands Office Supplies Ltd"]
+    assert data["spend_by_supplier_intensity"] == D("1000.00")
