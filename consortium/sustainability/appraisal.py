@@ -211,3 +211,20 @@ def intensities(supplier_ids: Any) -> dict[int, Decimal]:
         if answers.get("crp") is True and turnover > 0:
             out[a.supplier_id] = (tonnes * 1000 / turnover).quantize(Decimal("0.0001"))
     return out
+
+
+def reused_answer(supplier: Organisation, code: str) -> str:
+    """A question's answer from the supplier's current, unexpired appraisal, worded for a bid."""
+    q = QUESTIONS.get(code)
+    a = Appraisal.objects.filter(supplier=supplier, current=True, expires_on__gte=today_in_london()).first()
+    if q is None or a is None or code not in a.answers:
+        return ""
+    value = a.answers[code]
+    shown = "Yes" if value is True else "No" if value is False else str(value)
+    evidence = a.evidence.get(code, "")
+    scored = f"; scored {a.score_percent}% by the consortium" if a.score_percent is not None else ""
+    return (
+        f"From our sustainability appraisal (submitted {a.submitted_at:%-d %B %Y}, valid until "
+        f"{a.expires_on:%-d %B %Y}{scored}). {q['text']} {shown}."
+        + (f" Evidence: {evidence}" if evidence else "")
+    )

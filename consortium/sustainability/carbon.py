@@ -225,3 +225,40 @@ def carbon_by_member_and_month(actor: Actor) -> list[dict[str, Any]]:
         {"member_id": m, "month": month, "tonnes": (v / TONNE).quantize(Decimal("0.001"))}
         for (m, month), v in sorted(kg.items(), key=lambda item: (item[0][0], str(item[0][1])))
     ]
+
+
+def carbon_of_spend_files(actor: Actor) -> dict[str, Any]:
+    """The same estimate for members' uploaded accounts-payable spend files (spend outside the
+    marketplace too), by category: each line's amount × its category's factor. A member sees
+    its own files; the consortium's admins and category managers everyone's."""
+    from consortium.spend.models import SpendLine
+
+    if actor.organisation.is_supplier:
+        raise PermissionDenied("Spend files are the members' and the consortium's.")
+    qs = SpendLine.objects.all()
+    if actor.organisation.is_consortium:
+        if not actor.has(Permission.SPEND_VIEW_ALL):
+            raise PermissionDenied("Consortium-wide figures are for its admins and category managers.")
+    else:
+        qs = qs.filter(organisation=actor.organisation)
+    table = current_table()
+    factors = dict(table.factors.values_list("category", "kg_per_pound")) if table else {}
+    rows = []
+    uncovered = ZERO
+    for r in qs.values("category").annotate(total=Sum("amount")).order_by("category"):
+        total = r["total"] or ZERO
+        factor = factors.get(r["category"])
+        if factor is None:
+            uncovered += total
+        rows.append(
+            {
+                "label": dict(Category.choices).get(r["category"], r["category"] or "No category"),
+                "spend": total.quantize(Decimal("0.01")),
+                "tonnes": (total * factor / TONNE).quantize(Decimal("0.001")) if factor is not None else None,
+            }
+        )
+    return {
+        "rows": rows,
+        "total_tonnes": sum((r["tonnes"] or ZERO for r in rows), ZERO),
+        "spend_without_factor": uncovered.quantize(Decimal("0.01")),
+    }

@@ -302,6 +302,7 @@ def carbon(request: HttpRequest) -> HttpResponse:
             ),
             "table": co2.current_table(),
             "oversees": selectors.oversees(actor),
+            "files": co2.carbon_of_spend_files(actor),
         },
     )
 

@@ -211,6 +211,9 @@ class Criterion(models.Model):
     weight = models.DecimalField(max_digits=5, decimal_places=2, help_text="% of its parent")
     scale_max = models.PositiveSmallIntegerField(default=5)
     descriptors = models.JSONField(default=list, blank=True)  # [{"score": 0, "descriptor": "..."}]
+    # A question of the supplier sustainability appraisal this criterion reuses: a bidder's
+    # current appraisal answers it unless the bidder writes something else.
+    appraisal_question = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["project", "number", "id"]

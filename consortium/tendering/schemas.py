@@ -160,6 +160,9 @@ class CriterionIn(StrictIn):
     scale_max: int = Field(5, ge=1, le=100)
     descriptors: list[DescriptorIn] = Field(default_factory=list, max_length=101)
     guidance: str = Field("", max_length=5000)
+    appraisal_question: str = Field(
+        "", max_length=40, description="Reuse the bidders' sustainability appraisal answer to this question"
+    )
 
 
 class BiddersIn(StrictIn):

@@ -1969,6 +1969,9 @@ def _appraisal(w: World) -> int:
 
 def _first_criterion() -> int:
     from consortium.sustainability.models import Criterion
+    from consortium.sustainability.services import load_framework
+
+    load_framework()  # loaded by a migration, but a transactional test may have flushed it
 
     return int(Criterion.objects.order_by("id").values_list("pk", flat=True)[0])
 

@@ -83,3 +83,58 @@ def test_a_supplier_answers_once_with_evidence_and_the_consortium_scores(world, 
     again = appraisal.submit(actor=supplier, answers=ANSWERS, evidence=EVIDENCE)
     assert list(appraisal.appraisals(supplier).filter(current=True)) == [again]
     assert appraisal.summary(world.supplier) is None
+
+
+def test_a_tender_criterion_reuses_the_bidders_appraisal_answer(world) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal as D
+
+    from consortium.tendering import services as tendering
+    from consortium.tendering.models import BidAnswer, Criterion
+    from consortium.tendering.tests.factories import tender_at
+
+    cm = world.actor(Role.CATEGORY_MANAGER)
+    draft = tender_at(world, "draft", title="Grounds maintenance")
+    with pytest.raises(ValidationFailed) as e:
+        tendering.criterion_add(
+            actor=cm, project=draft, title="Pay", weight=D(10), appraisal_question="nonsense"
+        )
+    assert e.value.field_errors == {"appraisal_question": "Choose a question of the sustainability appraisal"}
+    made = tendering.criterion_add(
+        actor=cm, project=draft, title="Fair pay", weight=D(10), appraisal_question="living_wage"
+    )
+    assert made.appraisal_question == "living_wage"
+
+    project = tender_at(world, "open")
+    social = Criterion.objects.get(project=project, kind="social_value")
+    Criterion.objects.filter(pk=social.pk).update(appraisal_question="living_wage")
+    supplier = world.actor(Role.SUPPLIER_USER)
+    answers = {
+        c.pk: "Our answer"
+        for c in Criterion.objects.filter(project=project, children__isnull=True).exclude(kind="price")
+    }
+    answers[social.pk] = ""
+    with pytest.raises(ValidationFailed, match="Check your bid"):  # no appraisal yet: it must be answered
+        tendering.bid_submit(
+            actor=supplier,
+            project=project,
+            lot_number=1,
+            answers=answers,
+            price_lines=[tendering.PriceLineIn("Paper", D(1000), D("4.10"), "ream")],
+        )
+    appraisal.submit(
+        actor=supplier,
+        answers={**ANSWERS, "living_wage": "yes"},
+        evidence={**EVIDENCE, "living_wage": "Accredited since 2024"},
+    )
+    bid = tendering.bid_submit(
+        actor=supplier,
+        project=project,
+        lot_number=1,
+        answers=answers,
+        price_lines=[tendering.PriceLineIn("Paper", D(1000), D("4.10"), "ream")],
+    )
+    reused = BidAnswer.objects.get(bid=bid, criterion=social).response
+    assert (
+        reused.startswith("From our sustainability appraisal") and "Real Living Wage employer? Yes" in reused
+    )
+    assert "Accredited since 2024" in reused

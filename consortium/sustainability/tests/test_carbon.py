@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from consortium.core.errors import PermissionDenied, ValidationFailed
+from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.spend.models import DailySpend
 from consortium.sustainability import carbon
@@ -145,3 +146,31 @@ def test_a_suppliers_own_intensity_beats_the_sector_factor_and_says_so(world, ma
     assert data["rows"][0]["tonnes"] == D("0.100")
     assert data["suppliers_with_own_intensity"] == ["Midlands Office Supplies Ltd"]
     assert data["spend_by_supplier_intensity"] == D("1000.00")
+
+
+def test_uploaded_spend_files_get_the_same_estimate(world) -> None:  # type: ignore[no-untyped-def]
+    from consortium.spend.models import SpendFile, SpendLine
+
+    carbon.import_table(
+        actor=world.actor(Role.CATEGORY_MANAGER), data=META, content=b"c,f\nict,0.3\n", filename="a.csv"
+    )
+    f = SpendFile.objects.create(
+        organisation=world.member, uploaded_by=world.people[Role.MEMBER_BUYER], filename="ap.csv"
+    )
+    for category, amount in (("ict", D("2000.00")), ("", D("50.00"))):
+        SpendLine.objects.create(
+            spend_file=f,
+            organisation=world.member,
+            supplier_name="Acme",
+            paid_on=dt.date(2026, 5, 1),
+            amount=amount,
+            category=category,
+        )
+    mine = carbon.carbon_of_spend_files(world.actor(Role.MEMBER_BUYER))
+    assert mine["total_tonnes"] == D("0.600") and mine["spend_without_factor"] == D("50.00")
+    other = Actor(
+        person=world.outsider, organisation=world.other_member, roles=frozenset({Role.MEMBER_BUYER})
+    )
+    assert carbon.carbon_of_spend_files(other)["rows"] == []
+    with pytest.raises(PermissionDenied):
+        carbon.carbon_of_spend_files(world.actor(Role.SUPPLIER_USER))

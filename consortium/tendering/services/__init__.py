@@ -6,6 +6,7 @@ from consortium.tendering.services.award import award_approve, award_conclude
 from consortium.tendering.services.bidding import (
     DocumentIn,
     PriceLineIn,
+    appraisal_answer,
     bid_submit,
     bid_withdraw,
     clarification_answer,
@@ -45,6 +46,7 @@ __all__ = [
     "S",
     "ScoreIn",
     "_move",
+    "appraisal_answer",
     "award_approve",
     "award_conclude",
     "bid_submit",

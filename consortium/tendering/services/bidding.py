@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -164,6 +165,10 @@ def bid_submit(
             return existing
         errors: dict[str, str] = {}
         asked = [c for c in selectors.leaf_criteria(project) if c.kind != CriterionKind.PRICE]
+        answers = dict(answers)
+        for c in asked:
+            if c.appraisal_question and not (answers.get(c.pk) or "").strip():
+                answers[c.pk] = appraisal_answer(actor.organisation, c.appraisal_question)
         for c in asked:
             text = (answers.get(c.pk) or "").strip()
             if not text:
@@ -278,3 +283,11 @@ def bid_withdraw(*, actor: Actor, bid: Bid) -> Bid:
             conceal=_until_opened(project),
         )
     return bid
+
+
+def appraisal_answer(supplier: Any, code: str) -> str:
+    """The supplier's current, unexpired sustainability appraisal's answer to a question, as a
+    bid answer ("" when it has none): answered once, reused rather than retyped."""
+    from consortium.sustainability.appraisal import reused_answer
+
+    return reused_answer(supplier, code)

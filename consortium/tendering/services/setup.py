@@ -156,9 +156,16 @@ def criterion_add(
     scale_max: int = 5,
     descriptors: Sequence[Mapping[str, Any]] = (),
     guidance: str = "",
+    appraisal_question: str = "",
 ) -> Criterion:
+    from consortium.sustainability.appraisal import QUESTIONS
+
     _require_manager(actor)
     errors = {}
+    if appraisal_question and appraisal_question not in QUESTIONS:
+        errors["appraisal_question"] = "Choose a question of the sustainability appraisal"
+    if appraisal_question and kind == CriterionKind.PRICE:
+        errors["appraisal_question"] = "Price cannot reuse an appraisal answer"
     if not title.strip():
         errors["title"] = "Give the criterion a title"
     if not Decimal(0) < weight <= Decimal(100):
@@ -188,6 +195,7 @@ def criterion_add(
             scale_max=scale_max,
             descriptors=[{"score": int(d["score"]), "descriptor": str(d["descriptor"])} for d in descriptors],
             guidance=guidance,
+            appraisal_question=appraisal_question,
         )
         audit_record(
             actor=actor,

@@ -24,5 +24,12 @@ def _detail_context(actor: Actor, project: Project) -> dict[str, Any]:
         "tie_break": TIE_BREAK_RULE,
         "statuses": S,
         "criterion_kinds": CriterionKind.choices,
+        "appraisal_questions": appraisal_question_choices(),
         **selectors.procurement_page(actor, project),
     }
+
+
+def appraisal_question_choices() -> list[tuple[str, str]]:
+    from consortium.sustainability.appraisal import QUESTIONS
+
+    return [(code, str(q["text"])) for code, q in QUESTIONS.items()]

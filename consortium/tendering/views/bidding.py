@@ -185,7 +185,22 @@ def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
             "project": project,
             "lot": lot,
             "bid": bid,
-            "criteria": [(c, request.POST.get(f"answer_{c.pk}", answers.get(c.pk, ""))) for c in asked],
+            # A criterion reusing the appraisal shows the bidder's appraisal answer until it writes its own.
+            "criteria": [
+                (
+                    c,
+                    request.POST.get(
+                        f"answer_{c.pk}",
+                        answers.get(c.pk)
+                        or (
+                            services.appraisal_answer(actor.organisation, c.appraisal_question)
+                            if c.appraisal_question
+                            else ""
+                        ),
+                    ),
+                )
+                for c in asked
+            ],
             # What was typed, when the bid came back with errors; else the bid as saved.
             "lines": [
                 (

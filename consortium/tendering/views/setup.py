@@ -196,7 +196,7 @@ def _add_criterion(actor: Actor, project: Project, p: Mapping[str, Any]) -> str:
         for line in str(p.get("descriptors", "")).splitlines()
         if ":" in line
     ]
-    fields = posted(p, "weight", "kind", "scale_max", "guidance")
+    fields = posted(p, "weight", "kind", "scale_max", "guidance", "appraisal_question")
     if str(p.get("criterion_title", "")).strip():
         fields["title"] = str(p.get("criterion_title")).strip()
     if str(p.get("parent", "")).strip():
