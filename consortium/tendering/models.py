@@ -128,6 +128,8 @@ class Project(TimestampedModel):
         max_length=20, choices=PriceMethod.choices, default=PriceMethod.LOWEST_PRICE
     )
     discount_rate = models.DecimalField(max_digits=5, decimal_places=2, default=GREEN_BOOK_DISCOUNT_RATE)
+    # Whole-life cost may price the carbon bidders state they will emit: £ per tonne CO2e.
+    carbon_price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     # Direct award and call-off: only these suppliers may bid; a call-off names its framework.
     invited_suppliers = models.ManyToManyField("organisations.Organisation", related_name="+", blank=True)
     framework = models.ForeignKey(
@@ -274,6 +276,9 @@ class Bid(TimestampedModel):
     annual_maintenance_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     end_of_life_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     residual_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    annual_emissions = models.DecimalField(
+        max_digits=12, decimal_places=3, null=True, blank=True, help_text="tCO2e a year the bidder states"
+    )
     # Results of evaluation
     price_compared = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     total_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)

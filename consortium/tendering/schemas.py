@@ -62,6 +62,7 @@ class ProjectOut(Schema):
     contract_starts_on: dt.date | None
     price_method: str
     discount_rate: Decimal
+    carbon_price: Decimal | None
     awarded_contract_id: int | None
     framework_id: int | None
     invited_supplier_ids: list[int]
@@ -145,6 +146,13 @@ class TimetableIn(StrictIn):
     planned_notice_on: Date | None = None
     price_method: PriceMethod | None = None
     discount_rate: Decimal | None = Field(None, ge=0, le=20, decimal_places=2)
+    carbon_price: Decimal | None = Field(
+        None,
+        ge=0,
+        le=10000,
+        decimal_places=2,
+        description="£ per tCO2e added to whole-life cost; blank for none",
+    )
 
 
 class DescriptorIn(StrictIn):
@@ -203,6 +211,13 @@ class CostProfileIn(StrictIn):
     annual_maintenance: Pounds = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
     end_of_life: Pounds = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
     residual_value: Pounds = Field(Decimal(0), ge=0, lt=10**11, decimal_places=2)
+    annual_emissions: Decimal = Field(
+        Decimal(0),
+        ge=0,
+        lt=10**9,
+        decimal_places=3,
+        description="tCO2e a year, priced if the tender prices carbon",
+    )
 
 
 class BidIn(StrictIn):
@@ -305,7 +320,12 @@ def bid_submission(payload: BidIn) -> dict[str, Any]:
             services.PriceLineIn(p.description, p.quantity, p.unit_price, p.unit) for p in payload.price_lines
         ],
         "cost_profile": CostProfile(
-            cp.acquisition, cp.annual_running, cp.annual_maintenance, cp.end_of_life, cp.residual_value
+            cp.acquisition,
+            cp.annual_running,
+            cp.annual_maintenance,
+            cp.end_of_life,
+            cp.residual_value,
+            cp.annual_emissions,
         )
         if cp
         else None,

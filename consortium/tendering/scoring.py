@@ -103,18 +103,23 @@ class CostProfile:
     annual_maintenance: Decimal = Decimal(0)
     end_of_life: Decimal = Decimal(0)
     residual_value: Decimal = Decimal(0)
+    annual_emissions: Decimal = Decimal(0)  # tCO2e a year, priced when the tender prices carbon
 
 
-def whole_life_cost(profile: CostProfile, years: int, discount_rate_percent: Decimal) -> Decimal:
-    """Acquisition now, plus running and maintenance at the end of each year and end-of-life
-    costs at the end of the last, less the residual value then, each discounted to today at
-    the stated rate: cost_t / (1 + r)^t. Rounded half-up to the penny."""
+def whole_life_cost(
+    profile: CostProfile, years: int, discount_rate_percent: Decimal, carbon_price: Decimal = Decimal(0)
+) -> Decimal:
+    """Acquisition now, plus running and maintenance (and, where the tender prices carbon, the
+    stated tonnes a year × the price per tonne) at the end of each year and end-of-life costs at
+    the end of the last, less the residual value then, each discounted to today at the stated
+    rate: cost_t / (1 + r)^t. Rounded half-up to the penny."""
     if years < 1:
         raise ValueError("A whole-life cost needs a life of at least one year")
     rate = Decimal(discount_rate_percent) / HUNDRED
     factor = Decimal(1) + rate
     total = Decimal(profile.acquisition)
     yearly = Decimal(profile.annual_running) + Decimal(profile.annual_maintenance)
+    yearly += Decimal(profile.annual_emissions) * Decimal(carbon_price)
     for year in range(1, years + 1):
         total += yearly / factor**year
     total += (Decimal(profile.end_of_life) - Decimal(profile.residual_value)) / factor**years

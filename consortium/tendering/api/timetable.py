@@ -21,12 +21,17 @@ def tender_timetable_set(request: HttpRequest, project_id: int, payload: Timetab
     actor, project = actor_of(request), _project(request, project_id)
     values = payload.dict()
     method, rate = values.pop("price_method"), values.pop("discount_rate")
+    # Sent (even as null) sets it; left out keeps what the procurement has.
+    carbon = values.pop("carbon_price")
+    if "carbon_price" not in payload.model_fields_set:
+        carbon = project.carbon_price
     if method is not None:
         services.price_method_set(
             actor=actor,
             project=project,
             method=method,
             discount_rate=rate if rate is not None else project.discount_rate,
+            carbon_price=carbon,
         )
     services.timetable_set(
         actor=actor,

@@ -217,6 +217,7 @@ def bid_submit(
             "annual_maintenance_cost": cost_profile.annual_maintenance if cost_profile else None,
             "end_of_life_cost": cost_profile.end_of_life if cost_profile else None,
             "residual_value": cost_profile.residual_value if cost_profile else None,
+            "annual_emissions": cost_profile.annual_emissions if cost_profile else None,
         }
         bid, created = Bid.objects.update_or_create(lot=lot, supplier=actor.organisation, defaults=fields)
         bid.answers.all().delete()

@@ -307,9 +307,11 @@ def evaluation_finalise(*, actor: Actor, project: Project) -> list[Bid]:
                     b.annual_maintenance_cost or ZERO,
                     b.end_of_life_cost or ZERO,
                     b.residual_value or ZERO,
+                    b.annual_emissions or ZERO,
                 ),
                 years,
                 project.discount_rate,
+                project.carbon_price or ZERO,
             )
         else:
             b.price_compared = b.price

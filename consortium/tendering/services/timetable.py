@@ -93,7 +93,14 @@ def timetable_set(
     return project
 
 
-def price_method_set(*, actor: Actor, project: Project, method: str, discount_rate: Decimal) -> Project:
+def price_method_set(
+    *,
+    actor: Actor,
+    project: Project,
+    method: str,
+    discount_rate: Decimal,
+    carbon_price: Decimal | None = None,
+) -> Project:
     _require_manager(actor)
     if method not in PriceMethod.values:
         raise ValidationFailed(
@@ -103,16 +110,26 @@ def price_method_set(*, actor: Actor, project: Project, method: str, discount_ra
         raise ValidationFailed(
             "Check the rate", field_errors={"discount_rate": "Enter a rate from 0% to 20%"}
         )
+    if carbon_price is not None and not Decimal(0) <= carbon_price <= Decimal(10000):
+        raise ValidationFailed(
+            "Check the carbon price",
+            field_errors={"carbon_price": "Enter £0 to £10,000 a tonne, or leave it blank"},
+        )
     with transaction.atomic():
         project = _locked(project)
         _before_publication(project)
         project.price_method, project.discount_rate = method, discount_rate
-        project.save(update_fields=["price_method", "discount_rate", "modified_at"])
+        project.carbon_price = carbon_price if method == PriceMethod.WHOLE_LIFE_COST else None
+        project.save(update_fields=["price_method", "discount_rate", "carbon_price", "modified_at"])
         audit_record(
             actor=actor,
             action="procurement.price_method_set",
             obj=project,
             organisation=project.run_by,
-            changes={"price_method": method, "discount_rate": str(discount_rate)},
+            changes={
+                "price_method": method,
+                "discount_rate": str(discount_rate),
+                "carbon_price": str(project.carbon_price or ""),
+            },
         )
     return project

@@ -87,6 +87,7 @@ COST_PROFILE_INPUTS = {
     "annual_maintenance": "annual_maintenance_cost",
     "end_of_life": "end_of_life_cost",
     "residual_value": "residual_value",
+    "annual_emissions": "annual_emissions",
 }
 
 

@@ -49,13 +49,22 @@ def tender_timetable(request: HttpRequest, project_id: int) -> HttpResponse:
                 project=project,
                 method=data.price_method or PriceMethod.LOWEST_PRICE,
                 discount_rate=data.discount_rate if data.discount_rate is not None else project.discount_rate,
+                carbon_price=data.carbon_price,
             )
             services.timetable_set(
                 actor=actor,
                 project=project,
                 procedure_code=code,
                 timetable=Timetable(
-                    **data.dict(exclude={"procedure", "planned_notice_on", "price_method", "discount_rate"})
+                    **data.dict(
+                        exclude={
+                            "procedure",
+                            "planned_notice_on",
+                            "price_method",
+                            "discount_rate",
+                            "carbon_price",
+                        }
+                    )
                 ),
                 planned_notice_on=data.planned_notice_on,
             )
@@ -69,6 +78,7 @@ def tender_timetable(request: HttpRequest, project_id: int) -> HttpResponse:
         initial = {k: v.strftime("%d/%m/%Y") for k, v in vars(suggested).items()}
         initial["price_method"] = project.price_method
         initial["discount_rate"] = str(project.discount_rate)
+        initial["carbon_price"] = str(project.carbon_price) if project.carbon_price is not None else ""
     return render(
         request,
         "tendering/timetable.html",
