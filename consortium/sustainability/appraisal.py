@@ -24,19 +24,41 @@ from consortium.sustainability.constants import APPRAISAL_QUESTIONS, APPRAISAL_V
 from consortium.sustainability.models import Appraisal
 
 QUESTIONS = {str(q["code"]): q for q in APPRAISAL_QUESTIONS}
-AVAILABLE = sum(int(q["points"]) for q in APPRAISAL_QUESTIONS)  # type: ignore[call-overload]
+
+
+def questions_for(supplier: Organisation) -> dict[str, dict[str, object]]:
+    """The questions a supplier is asked: every common one, and those of the categories it
+    sells in (by its catalogue items)."""
+    from consortium.catalogue.models import CatalogueItem
+
+    sells = set(CatalogueItem.objects.filter(supplier=supplier).values_list("category", flat=True).distinct())
+    return {
+        code: q
+        for code, q in QUESTIONS.items()
+        if not q.get("categories") or sells & set(q["categories"])  # type: ignore[call-overload]
+    }
+
+
+def available(codes: Any) -> int:
+    return sum(int(QUESTIONS[c]["points"]) for c in codes if c in QUESTIONS)  # type: ignore[call-overload]
+
+
+def _asked(appraisal: Appraisal) -> list[str]:
+    """The codes asked of an appraisal (an older one, before category questions: the common set)."""
+    return list(appraisal.asked) or [c for c, q in QUESTIONS.items() if not q.get("categories")]
 
 
 def _checked_answers(
-    answers: dict[str, str], evidence: dict[str, str]
+    answers: dict[str, str], evidence: dict[str, str], asked: dict[str, dict[str, object]] | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    unknown = set(answers) - set(QUESTIONS)
+    asked = QUESTIONS if asked is None else asked
+    unknown = set(answers) - set(asked)
     for code in sorted(unknown):
         errors[code] = f"“{code[:30]}” is not a question of the appraisal"
     this_year = today_in_london().year
-    for code, q in QUESTIONS.items():
+    for code, q in asked.items():
         raw = str(answers.get(code, "")).strip()
         if not raw:
             if not q.get("optional"):
@@ -73,7 +95,8 @@ def _checked_answers(
 def submit(*, actor: Actor, answers: dict[str, str], evidence: dict[str, str]) -> Appraisal:
     if not (actor.organisation.is_supplier and actor.has(Permission.CATALOGUE_KEEP)):
         raise PermissionDenied("The appraisal is answered by the supplier's own people.")
-    clean, errors = _checked_answers(answers, evidence)
+    asked = questions_for(actor.organisation)
+    clean, errors = _checked_answers(answers, evidence, asked)
     if errors:
         raise ValidationFailed("Check the appraisal", field_errors=errors)
     submitted = now()
@@ -87,9 +110,8 @@ def submit(*, actor: Actor, answers: dict[str, str], evidence: dict[str, str]) -
         appraisal = Appraisal.objects.create(
             supplier=actor.organisation,
             answers=clean,
-            evidence={
-                k: str(v).strip()[:1000] for k, v in evidence.items() if k in QUESTIONS and str(v).strip()
-            },
+            asked=sorted(asked),
+            evidence={k: str(v).strip()[:1000] for k, v in evidence.items() if k in asked and str(v).strip()},
             submitted_by=actor.person,
             submitted_at=submitted,
             expires_on=expires,
@@ -110,7 +132,7 @@ def suggested_points(appraisal: Appraisal) -> dict[str, int]:
     out: dict[str, int] = {}
     for code, q in QUESTIONS.items():
         most = int(q["points"])  # type: ignore[call-overload]
-        if not most:
+        if not most or code not in _asked(appraisal):
             continue
         value = a.get(code)
         if q["kind"] == "yes_no":
@@ -123,7 +145,7 @@ def suggested_points(appraisal: Appraisal) -> dict[str, int]:
                 if isinstance(value, int) and value <= 2050
                 else 0
             )
-        elif code == "local_staff_percent":
+        elif code in ("local_staff_percent", "local_food_percent"):
             out[code] = min(most, int(Decimal(str(value or 0)) / 10))
         else:
             out[code] = min(most, int(Decimal(str(value or 0))))
@@ -133,22 +155,24 @@ def suggested_points(appraisal: Appraisal) -> dict[str, int]:
 def score(*, actor: Actor, appraisal_id: int, points: dict[str, int]) -> Appraisal:
     if not actor.has(Permission.SUSTAINABILITY_OVERSEE):
         raise PermissionDenied("Appraisals are scored by the consortium.")
-    errors = {}
-    for code, q in QUESTIONS.items():
-        most = int(q["points"])  # type: ignore[call-overload]
-        if most and not 0 <= int(points.get(code, -1)) <= most:
-            errors[f"points_{code}"] = f"Award 0 to {most} points"
-    if errors:
-        raise ValidationFailed("Check the points", field_errors=errors)
     with transaction.atomic():
         appraisal = Appraisal.objects.select_for_update().filter(pk=appraisal_id).first()
         if appraisal is None:
             raise NotFound("There is no such appraisal")
+        scored_codes = [c for c in _asked(appraisal) if int(QUESTIONS[c]["points"])]  # type: ignore[call-overload]
+        errors = {
+            f"points_{c}": f"Award 0 to {QUESTIONS[c]['points']} points"
+            for c in scored_codes
+            if not 0 <= int(points.get(c, -1)) <= int(QUESTIONS[c]["points"])  # type: ignore[call-overload]
+        }
+        if errors:
+            raise ValidationFailed("Check the points", field_errors=errors)
         if not appraisal.current:
             raise Conflict("The supplier has submitted a newer appraisal: score that one.")
-        awarded = {code: int(points[code]) for code, q in QUESTIONS.items() if int(q["points"])}  # type: ignore[call-overload]
+        awarded = {c: int(points[c]) for c in scored_codes}
         appraisal.points = awarded
-        appraisal.score_percent = (Decimal(sum(awarded.values())) / AVAILABLE * 100).quantize(Decimal("0.1"))
+        most = available(scored_codes) or 1
+        appraisal.score_percent = (Decimal(sum(awarded.values())) / most * 100).quantize(Decimal("0.1"))
         appraisal.scored_by, appraisal.scored_at = actor.person, now()
         appraisal.save()
         audit_record(

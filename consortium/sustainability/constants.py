@@ -124,4 +124,36 @@ APPRAISAL_QUESTIONS: list[dict[str, object]] = [
         "max": 100_000,
     },
 ]
+# Asked only of suppliers that sell in the category (by their catalogue items).
+APPRAISAL_QUESTIONS += [
+    {
+        "code": "local_food_percent",
+        "text": "Share of the food you supply that is grown or made in the West Midlands (%)",
+        "kind": "number",
+        "points": 10,
+        "max": 100,
+        "categories": ["catering"],
+    },
+    {
+        "code": "weee_takeback",
+        "text": "Do you take back equipment at the end of its life for reuse or recycling (WEEE)?",
+        "kind": "yes_no",
+        "points": 10,
+        "categories": ["ict"],
+    },
+    {
+        "code": "ecolabel_chemicals",
+        "text": "Do the cleaning chemicals you supply carry a recognised eco-label?",
+        "kind": "yes_no",
+        "points": 10,
+        "categories": ["cleaning"],
+    },
+    {
+        "code": "certified_timber",
+        "text": "Is all the timber in the furniture you supply FSC or PEFC certified?",
+        "kind": "yes_no",
+        "points": 10,
+        "categories": ["furniture"],
+    },
+]
 APPRAISAL_VALID_MONTHS = 12

@@ -249,7 +249,13 @@ def _appraisals() -> None:
             "vcse": "yes" if supplier.is_voluntary_sector else "no",
             "local_staff_percent": str(rng.randint(60, 98) if supplier.is_local else rng.randint(0, 15)),
             "apprentices": str(rng.randint(0, 12)),
+            "local_food_percent": str(rng.randint(20, 70)),
+            "weee_takeback": "yes" if rng.random() < 0.7 else "no",
+            "ecolabel_chemicals": "yes" if rng.random() < 0.6 else "no",
+            "certified_timber": "yes" if rng.random() < 0.5 else "no",
         }
+        asked = appraisal.questions_for(supplier)
+        answers = {code: value for code, value in answers.items() if code in asked}
         evidence = {
             code: f"{supplier.name}: {label}"
             for code, label in (
@@ -257,18 +263,22 @@ def _appraisals() -> None:
                 ("crp", "carbon reduction plan on its website"),
                 ("modern_slavery", "modern slavery statement"),
                 ("living_wage", "Living Wage Foundation accreditation"),
+                ("weee_takeback", "take-back scheme terms"),
+                ("ecolabel_chemicals", "EU Ecolabel licences"),
+                ("certified_timber", "FSC chain-of-custody certificate"),
             )
-            if answers[code] == "yes"
+            if answers.get(code) == "yes"
         }
         if supplier == midlands.organisation:
             made = appraisal.submit(actor=midlands, answers=answers, evidence=evidence)
         else:
-            clean, errors = appraisal._checked_answers(answers, evidence)
+            clean, errors = appraisal._checked_answers(answers, evidence, asked)
             assert not errors, errors
             today = today_in_london()
             made = Appraisal.objects.create(
                 supplier=supplier,
                 answers=clean,
+                asked=sorted(asked),
                 evidence={**evidence, "note": "Returned by e-mail; keyed in by the category manager"},
                 submitted_by=cm.person,
                 submitted_at=now(),

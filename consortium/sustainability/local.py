@@ -66,7 +66,8 @@ def local_area_save(*, actor: Actor, data: LocalAreaIn) -> LocalArea:
 
 def local_share(actor: Actor, *, since: Any = None) -> list[dict[str, Any]]:
     """Each member's spend (its own, or every member's for the consortium) with suppliers in its
-    own local districts, with SMEs and with the voluntary sector."""
+    own local districts, with SMEs and with the voluntary sector: orders through the marketplace
+    and the spend files members upload."""
     from consortium.spend.mi import daily_spend_for
 
     by = (
@@ -76,6 +77,22 @@ def local_share(actor: Actor, *, since: Any = None) -> list[dict[str, Any]]:
         .order_by()
     )
     rows = list(by)
+    # Members' uploaded spend files add their spend outside the marketplace: a line counts as
+    # local, SME or voluntary by the supplier it was matched to (unmatched lines count in the
+    # total only).
+    from consortium.spend.models import SpendLine
+
+    files = SpendLine.objects.all()
+    if not actor.organisation.is_consortium:
+        files = files.filter(organisation=actor.organisation)
+    if since is not None:
+        files = files.filter(paid_on__gte=since)
+    rows += [
+        {"buyer_id": r["organisation_id"], "supplier_id": r["matched_supplier_id"], "total": r["total"]}
+        for r in files.values("organisation_id", "matched_supplier_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ]
     suppliers = {
         o.pk: o
         for o in Organisation.objects.filter(pk__in={r["supplier_id"] for r in rows}).only(
@@ -89,9 +106,11 @@ def local_share(actor: Actor, *, since: Any = None) -> list[dict[str, Any]]:
     totals: dict[int, dict[str, Decimal]] = {}
     for r in rows:
         t = totals.setdefault(r["buyer_id"], {"total": ZERO, "local": ZERO, "sme": ZERO, "voluntary": ZERO})
-        s = suppliers[r["supplier_id"]]
         amount = r["total"] or ZERO
         t["total"] += amount
+        s = suppliers.get(r["supplier_id"])
+        if s is None:
+            continue
         if district_of(s.postcode) in areas.get(r["buyer_id"], set()):
             t["local"] += amount
         if s.is_sme:

@@ -182,6 +182,8 @@ class Appraisal(TimestampedModel):
     supplier = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField(default=dict, help_text="{question code: answer}")
     evidence = models.JSONField(default=dict, help_text="{question code: evidence}")
+    # The questions asked: the common ones and those of the categories the supplier sells in.
+    asked = models.JSONField(default=list)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     expires_on = models.DateField()

@@ -483,10 +483,11 @@ def appraisal_own(request: HttpRequest) -> HttpResponse:
     if not (actor.organisation.is_supplier and actor.has(Permission.CATALOGUE_KEEP)):
         raise PermissionDenied("The appraisal is answered by the supplier's own people.")
     current = ap.appraisals(actor).filter(current=True).first()
+    asked = ap.questions_for(actor.organisation)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        answers = {code: request.POST.get(code, "") for code in ap.QUESTIONS}
-        evidence = {code: request.POST.get(f"{code}_evidence", "") for code in ap.QUESTIONS}
+        answers = {code: request.POST.get(code, "") for code in asked}
+        evidence = {code: request.POST.get(f"{code}_evidence", "") for code in asked}
         try:
             ap.submit(actor=actor, answers=answers, evidence=evidence)
         except ConsortiumError as exc:
@@ -500,7 +501,7 @@ def appraisal_own(request: HttpRequest) -> HttpResponse:
             return redirect("sustainability-appraisal")
     given = request.POST if errors else {}
     questions = []
-    for code, q in ap.QUESTIONS.items():
+    for code, q in asked.items():
         if errors:
             value, evidence_text = given.get(code, ""), given.get(f"{code}_evidence", "")
         elif current is not None:
@@ -558,7 +559,7 @@ def appraisal_score(request: HttpRequest, appraisal_id: int) -> HttpResponse:
         raise NotFound("There is no such appraisal")
     errors: dict[str, str] = {}
     if request.method == "POST":
-        raw = {code: request.POST.get(f"points_{code}", "") for code in ap.QUESTIONS}
+        raw = {code: request.POST.get(f"points_{code}", "") for code in ap._asked(found)}
         points = {
             code: int(v) if v.strip().lstrip("-").isdigit() and len(v) < 6 else -1 for code, v in raw.items()
         }
@@ -573,7 +574,8 @@ def appraisal_score(request: HttpRequest, appraisal_id: int) -> HttpResponse:
             return redirect("sustainability-appraisals")
     suggested = ap.suggested_points(found)
     rows = []
-    for code, q in ap.QUESTIONS.items():
+    for code in ap._asked(found):
+        q = ap.QUESTIONS[code]
         v = found.answers.get(code, "")
         rows.append(
             {

@@ -1962,7 +1962,8 @@ def _appraisal(w: World) -> int:
     found = Appraisal.objects.filter(supplier=w.supplier, current=True).first()
     if found is not None:
         return int(found.pk)
-    answers = {code: "no" if q["kind"] == "yes_no" else "2030" for code, q in appraisal.QUESTIONS.items()}
+    asked = appraisal.questions_for(w.supplier)
+    answers = {code: "no" if q["kind"] == "yes_no" else "2030" for code, q in asked.items()}
     answers.update({"local_staff_percent": "50", "apprentices": "1"})
     return int(appraisal.submit(actor=w.actor(SU), answers=answers, evidence={}).pk)
 
@@ -2044,6 +2045,7 @@ API_CASES.update(
                         "vcse": "no",
                         "local_staff_percent": "50",
                         "apprentices": "0",
+                        "weee_takeback": "no",
                     }
                 },
             ),

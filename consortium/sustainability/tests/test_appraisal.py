@@ -19,6 +19,7 @@ ANSWERS = {
     "ems": "yes",
     "crp": "yes",
     "crp_baseline_year": "2019",
+    "weee_takeback": "no",
     "scope1": "120.5",
     "scope2": "40",
     "scope3": "900",
@@ -57,6 +58,7 @@ def test_a_supplier_answers_once_with_evidence_and_the_consortium_scores(world, 
         "living_wage": 0,
         "local_staff_percent": 8,
         "apprentices": 3,
+        "weee_takeback": 0,  # asked: the supplier sells ICT equipment
     }
     with pytest.raises(PermissionDenied):
         appraisal.score(actor=supplier, appraisal_id=a.pk, points=suggested)
@@ -65,11 +67,11 @@ def test_a_supplier_answers_once_with_evidence_and_the_consortium_scores(world, 
             actor=world.actor(Role.CATEGORY_MANAGER), appraisal_id=a.pk, points={**suggested, "ems": 11}
         )
     scored = appraisal.score(actor=world.actor(Role.CATEGORY_MANAGER), appraisal_id=a.pk, points=suggested)
-    assert scored.score_percent == Decimal("72.9")  # 51 of 70
+    assert scored.score_percent == Decimal("63.8")  # 51 of 80
     assert AuditEvent.objects.filter(action__in=["appraisal.submit", "appraisal.score"]).count() == 2
     # The marketplace shows it beside the supplier's items.
     page = signed_in(Role.MEMBER_BUYER).get(f"/marketplace/items/{market.paper.pk}/").content.decode()
-    assert "Scored 72.9% by the consortium" in page and "net zero by 2040" in page
+    assert "Scored 63.8% by the consortium" in page and "net zero by 2040" in page
     # A rival supplier sees none of it; a member cannot list appraisals.
     rival = Actor(
         person=world.people[Role.SUPPLIER_USER],
@@ -123,7 +125,10 @@ def test_a_tender_criterion_reuses_the_bidders_appraisal_answer(world) -> None: 
         )
     appraisal.submit(
         actor=supplier,
-        answers={**ANSWERS, "living_wage": "yes"},
+        answers={
+            **{k: v for k, v in ANSWERS.items() if k in appraisal.questions_for(world.supplier)},
+            "living_wage": "yes",
+        },
         evidence={**EVIDENCE, "living_wage": "Accredited since 2024"},
     )
     bid = tendering.bid_submit(
@@ -138,3 +143,11 @@ def test_a_tender_criterion_reuses_the_bidders_appraisal_answer(world) -> None: 
         reused.startswith("From our sustainability appraisal") and "Real Living Wage employer? Yes" in reused
     )
     assert "Accredited since 2024" in reused
+
+
+def test_suppliers_are_asked_the_questions_of_the_categories_they_sell_in(world, market) -> None:  # type: ignore[no-untyped-def]
+    ict_seller = appraisal.questions_for(world.supplier)  # paper, pens and a laptop
+    stationer = appraisal.questions_for(world.other_supplier)  # sticky notes and widgets
+    assert "weee_takeback" in ict_seller and "local_food_percent" not in ict_seller
+    assert not {"weee_takeback", "local_food_percent", "certified_timber"} & set(stationer)
+    assert "ems" in stationer and "crp" in stationer

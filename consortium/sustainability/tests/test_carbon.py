@@ -122,7 +122,10 @@ def test_a_suppliers_own_intensity_beats_the_sector_factor_and_says_so(world, ma
         spend=D("1000.00"),
         lines=1,
     )
-    answers = {code: "no" if q["kind"] == "yes_no" else "2030" for code, q in appraisal.QUESTIONS.items()}
+    answers = {
+        code: "no" if q["kind"] == "yes_no" else "2030"
+        for code, q in appraisal.questions_for(world.supplier).items()
+    }
     answers.update(
         {
             "crp": "yes",

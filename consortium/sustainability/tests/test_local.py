@@ -98,3 +98,27 @@ def test_lm3_from_the_orders_and_the_suppliers_survey(world, market) -> None:  #
         roles=frozenset({Role.SUPPLIER_USER}),
     )
     assert not local.surveys(rival).exists()
+
+
+def test_spend_files_count_by_the_supplier_they_were_matched_to(world) -> None:  # type: ignore[no-untyped-def]
+    from consortium.spend.models import SpendFile, SpendLine
+
+    world.supplier.postcode = "ST13 5AA"
+    world.supplier.save()
+    local.local_area_save(
+        actor=world.actor(Role.MEMBER_BUYER), data=LocalAreaIn.model_validate({"districts": ["ST13"]})
+    )
+    f = SpendFile.objects.create(
+        organisation=world.member, uploaded_by=world.people[Role.MEMBER_BUYER], filename="ap.csv"
+    )
+    for supplier, amount in ((world.supplier, D("300.00")), (None, D("100.00"))):
+        SpendLine.objects.create(
+            spend_file=f,
+            organisation=world.member,
+            supplier_name="x",
+            matched_supplier=supplier,
+            paid_on=dt.date(2026, 5, 1),
+            amount=amount,
+        )
+    [row] = local.local_share(world.actor(Role.MEMBER_BUYER))
+    assert (row["total"], row["local"], row["local_percent"]) == (D("400.00"), D("300.00"), D("75.0"))
