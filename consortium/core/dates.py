@@ -19,6 +19,21 @@ def today_in_london() -> dt.date:
     return timezone.now().astimezone(LONDON).date()
 
 
+def financial_year(day: dt.date) -> int:
+    """The financial year (April to March, as UK public bodies report) a day is in, named by the
+    year it starts: 14 Feb 2027 is in 2026."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_label(year: int) -> str:
+    """2026 → "2026-27"."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def current_financial_year() -> int:
+    return financial_year(today_in_london())
+
+
 _MONTHS = {
     name: number
     for number, names in enumerate(

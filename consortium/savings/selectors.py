@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from consortium.core.dates import current_financial_year
 from consortium.core.errors import NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import to_penny
 from consortium.organisations.acting import Actor
@@ -419,6 +420,4 @@ def rebate_totals(actor: Actor) -> dict[str, Decimal]:
 
 
 def current_year() -> int:
-    from consortium.core.dates import today_in_london
-
-    return years.financial_year(today_in_london())
+    return current_financial_year()

@@ -281,7 +281,7 @@ def report(request: HttpRequest) -> HttpResponse:
         group_by = "year"
     year = _year(request.GET.get("year"))
     sees_all = selectors.sees_all(actor)
-    member_id = _year_like_id(request.GET.get("member_id")) if sees_all else None
+    member_id = _optional_id(request.GET.get("member_id")) if sees_all else None
     data = selectors.report(actor, group_by, year=year, member_id=member_id)
     if request.GET.get("format") == "xlsx":
         columns = [("label", selectors.GROUPS[group_by]), *REPORT_COLUMNS[1:]]
@@ -311,7 +311,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _year_like_id(value: str | None) -> int | None:
+def _optional_id(value: str | None) -> int | None:
     text = (value or "").strip()
     return int(text) if text.isdigit() and len(text) <= 18 and int(text) > 0 else None
 
@@ -331,7 +331,7 @@ def statement_pdf(request: HttpRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise NotFound("There is no such financial year")
     if selectors.sees_all(actor):
-        member_id = _year_like_id(request.GET.get("member_id"))
+        member_id = _optional_id(request.GET.get("member_id"))
         if member_id is None:
             messages.error(request, "Choose a member to make its annual savings statement.")
             return redirect(f"{reverse('savings-report')}?group_by=member&year={year}")

@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from consortium.core.dates import financial_year
+from consortium.core.dates import financial_year_label as label
 from consortium.core.money import to_penny
 
-
-def financial_year(day: dt.date) -> int:
-    """The financial year a day is in, named by the year it starts: 14 Feb 2027 is in 2026."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def label(year: int) -> str:
-    return f"{year}-{(year + 1) % 100:02d}"
+__all__ = ["bounds", "financial_year", "label", "slices", "total"]
 
 
 def bounds(year: int) -> tuple[dt.date, dt.date]:

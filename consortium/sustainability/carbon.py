@@ -45,6 +45,12 @@ def current_table() -> FactorTable | None:
     return FactorTable.objects.order_by("-version").first()
 
 
+def _current_factors() -> tuple[FactorTable | None, dict[str, Decimal]]:
+    """The current table and its kgCO2e per £ by category (empty when none is imported)."""
+    table = current_table()
+    return table, dict(table.factors.values_list("category", "kg_per_pound")) if table else {}
+
+
 def _rows_of(content: bytes, filename: str) -> list[tuple[int, list[str]]]:
     if filename.lower().endswith(".xlsx"):
         wb = open_workbook(content, title="Factors", hint="factors")
@@ -149,8 +155,7 @@ def carbon_by(actor: Actor, dimension: str, *, since: dt.date | None = None) -> 
 
     if dimension not in DIMENSIONS:
         raise ValidationFailed("Choose what to group by", field_errors={"by": "Choose from the list"})
-    table = current_table()
-    factors = dict(table.factors.values_list("category", "kg_per_pound")) if table else {}
+    table, factors = _current_factors()
     qs = daily_spend_for(actor, since=since)
     key = DIMENSIONS[dimension]
     if dimension == "month":
@@ -206,8 +211,7 @@ def carbon_by_member_and_month(actor: Actor) -> list[dict[str, Any]]:
     """Tonnes CO2e per member per month: the benchmark's figure and the consortium's grid."""
     from consortium.spend.mi import daily_spend_for
 
-    table = current_table()
-    factors = dict(table.factors.values_list("category", "kg_per_pound")) if table else {}
+    _table, factors = _current_factors()
     grouped = list(
         daily_spend_for(actor)
         .annotate(month=TruncMonth("day"))
@@ -232,17 +236,10 @@ def carbon_of_spend_files(actor: Actor) -> dict[str, Any]:
     marketplace too), by category: each line's amount × its category's factor. A member sees
     its own files; the consortium's admins and category managers everyone's."""
     from consortium.spend.models import SpendLine
+    from consortium.spend.selectors import spend_file_list_for
 
-    if actor.organisation.is_supplier:
-        raise PermissionDenied("Spend files are the members' and the consortium's.")
-    qs = SpendLine.objects.all()
-    if actor.organisation.is_consortium:
-        if not actor.has(Permission.SPEND_VIEW_ALL):
-            raise PermissionDenied("Consortium-wide figures are for its admins and category managers.")
-    else:
-        qs = qs.filter(organisation=actor.organisation)
-    table = current_table()
-    factors = dict(table.factors.values_list("category", "kg_per_pound")) if table else {}
+    qs = SpendLine.objects.filter(spend_file__in=spend_file_list_for(actor))
+    _table, factors = _current_factors()
     rows = []
     uncovered = ZERO
     for r in qs.values("category").annotate(total=Sum("amount")).order_by("category"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from consortium.core.dates import current_financial_year
 from consortium.organisations.acting import actor_for
 from consortium.organisations.models import Organisation, Person
 from consortium.sustainability import services
@@ -146,13 +147,9 @@ def _factors() -> None:
 
 
 def _local() -> None:
-
     from decimal import Decimal
 
-    from django.db.models import Sum
-
     from consortium.contracts.models import Contract
-    from consortium.spend.models import DailySpend
     from consortium.sustainability import local
     from consortium.sustainability.models import Lm3Survey, LocalArea
     from consortium.sustainability.schemas import Lm3In, LocalAreaIn
@@ -170,14 +167,11 @@ def _local() -> None:
     cm = actor_for(Person.objects.get(email="category.manager@cbc.example"), consortium.pk)
     midlands = actor_for(Person.objects.get(email="supplier@midlands-office.example"))
     assert cm is not None and midlands is not None
-    year = current_year() - 1
+    year = current_financial_year() - 1
     for reference, supplier_name, staff_share, suppliers_share, r3_share, published in LM3_SURVEYS:
         contract = Contract.objects.get(reference=reference)
         supplier = Organisation.objects.get(name=supplier_name)
-        start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
-        r1 = DailySpend.objects.filter(
-            contract=contract, supplier=supplier, day__gte=start, day__lte=end
-        ).aggregate(t=Sum("spend"))["t"] or Decimal(0)
+        r1 = local.round_one(contract.pk, supplier.pk, year)
         staff = (r1 * Decimal(staff_share)).quantize(Decimal("0.01"))
         suppliers = (r1 * Decimal(suppliers_share)).quantize(Decimal("0.01"))
         r3 = ((staff + suppliers) * Decimal(r3_share)).quantize(Decimal("0.01")) if r3_share else None
@@ -206,13 +200,6 @@ def _local() -> None:
             )
         if published:
             local.lm3_publish(actor=cm, survey_id=survey.pk)
-
-
-def current_year() -> int:
-    from consortium.core.dates import today_in_london
-
-    today = today_in_london()
-    return today.year if today.month >= 4 else today.year - 1
 
 
 def _appraisals() -> None:

@@ -11,6 +11,7 @@ consortium sets another for the survey). Every figure is shown with its inputs."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -81,10 +82,9 @@ def local_share(actor: Actor, *, since: Any = None) -> list[dict[str, Any]]:
     # local, SME or voluntary by the supplier it was matched to (unmatched lines count in the
     # total only).
     from consortium.spend.models import SpendLine
+    from consortium.spend.selectors import spend_file_list_for
 
-    files = SpendLine.objects.all()
-    if not actor.organisation.is_consortium:
-        files = files.filter(organisation=actor.organisation)
+    files = SpendLine.objects.filter(spend_file__in=spend_file_list_for(actor))
     if since is not None:
         files = files.filter(paid_on__gte=since)
     rows += [
@@ -138,19 +138,21 @@ def local_share(actor: Actor, *, since: Any = None) -> list[dict[str, Any]]:
     )
 
 
-def _r1(survey: Lm3Survey) -> Decimal:
+def round_one(contract_id: int, supplier_id: int, year: int) -> Decimal:
+    """R1: the members' spend with the supplier under the contract in the financial year."""
     from consortium.spend.models import DailySpend
 
-    start = f"{survey.year}-04-01"
-    end = f"{survey.year + 1}-03-31"
     total = DailySpend.objects.filter(
-        contract_id=survey.contract_id, supplier_id=survey.supplier_id, day__gte=start, day__lte=end
+        contract_id=contract_id,
+        supplier_id=supplier_id,
+        day__gte=dt.date(year, 4, 1),
+        day__lte=dt.date(year + 1, 3, 31),
     ).aggregate(t=Sum("spend"))["t"]
     return (total or ZERO).quantize(Decimal("0.01"))
 
 
 def figures(survey: Lm3Survey) -> dict[str, Any]:
-    r1 = _r1(survey)
+    r1 = round_one(survey.contract_id, survey.supplier_id, survey.year)
     r2 = survey.r2_staff + survey.r2_suppliers
     surveyed = survey.r3_amount is not None
     r3 = (

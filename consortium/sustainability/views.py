@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from consortium.core.dates import today_in_london
+from consortium.core.dates import current_financial_year as current_year
+from consortium.core.dates import financial_year_label as fy_label
 from consortium.core.errors import ConsortiumError, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.forms import read_form
 from consortium.core.views import actor_required, form_errors, form_id
@@ -21,16 +22,6 @@ from consortium.organisations.permissions import Permission
 from consortium.sustainability import selectors, services
 from consortium.sustainability.constants import LEVELS, ActionStatus, Theme
 from consortium.sustainability.schemas import ActionIn, AnswersIn, CriterionIn
-
-
-def current_year() -> int:
-    """The financial year (April to March) today is in, named by the year it starts."""
-    today = today_in_london()
-    return today.year if today.month >= 4 else today.year - 1
-
-
-def fy_label(year: int) -> str:
-    return f"{year}-{(year + 1) % 100:02d}"
 
 
 def _actor(request: HttpRequest) -> Actor:
