@@ -17,6 +17,7 @@ from consortium.organisations.api import router as organisations_router
 from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.payments.api import router as payments_router
 from consortium.savings.api import router as savings_router
+from consortium.check.api import router as check_router
 from consortium.spend.api import router as spend_router
 from consortium.sustainability.api import router as sustainability_router
 from consortium.tendering.api import router as tendering_router
@@ -49,3 +50,4 @@ api.add_router("", directory_router)
 api.add_router("", payments_router)
 api.add_router("", savings_router)
 api.add_router("", sustainability_router)
+api.add_router("", check_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "consortium.payments",
     "consortium.savings",
     "consortium.sustainability",
+    "consortium.check",
     "consortium.demo",
 ]
 
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "consortium.organisations.context_processors.acting",
+                "consortium.check.context_processors.check",
             ],
         },
     },

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("consortium.payments.urls")),
     path("", include("consortium.savings.urls")),
     path("", include("consortium.sustainability.urls")),
+    path("", include("consortium.check.urls")),
     path("", org_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sign-in/", org_views.sign_in, name="sign-in"),

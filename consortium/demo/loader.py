@@ -16,6 +16,7 @@ __all__ = ["DEMO_PASSWORD", "DEMO_PEOPLE", "demo_sign_ins", "load_demo"]
 def load_demo() -> dict[str, int]:
     """Create or refresh the demo consortium. Returns counts of what exists."""
     from consortium.care.demo import load_care_demo
+    from consortium.check.demo import load_check_demo
     from consortium.citizen.demo import load_citizen_demo
     from consortium.contacts.demo import load_contacts_demo
     from consortium.directory.demo import load_directory_demo
@@ -35,6 +36,7 @@ def load_demo() -> dict[str, int]:
     load_payments_demo()
     load_savings_demo()
     load_sustainability_demo()
+    load_check_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
     return {
         "organisations": Organisation.objects.count(),

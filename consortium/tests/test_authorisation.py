@@ -2082,3 +2082,116 @@ PAGES.update(
         ),
     }
 )
+
+
+# --- service check: each stream is open to whoever sees its cases in their own system —
+# every organisation's (the consortium's admins; category managers for orders, procurements
+# and care), or their own organisation's (buyers' orders, a supplier's as supplier, a
+# council's placements, a partner's requests, contacts and payments). Evaluators see none.
+CHECKERS: dict[str, int] = {r: 200 for r in (CA, CM, MB, AP, CO, SU, PO, FO)}
+ORDER_CHECKERS: dict[str, int] = {CA: 200, CM: 200, MB: 200, AP: 200, SU: 200}
+
+
+def _study(w: World, r: str, *, split: bool = False) -> int:
+    """A study in the role's own organisation of a stream they may check; for those who may
+    check none (and the anonymous), another organisation's."""
+    import datetime as dt
+
+    from consortium.check.models import Split, Study
+    from consortium.check.selectors import streams
+
+    visible = streams(w.actor(r)) if r != ANON else []
+    org = w.organisation_for(r) if visible else w.other_member
+    key = visible[0][0].key if visible else "orders.orders"
+    person = w.people[r] if r != ANON else w.outsider
+    study = Study.objects.create(organisation=org, created_by=person, name="Study", stream=key)
+    if split:
+        Split.objects.create(study=study, on=dt.date(2026, 6, 1), reason="New rota", created_by=person)
+    return int(study.pk)
+
+
+def _split(w: World, r: str) -> str:
+    from consortium.check.models import Study
+
+    study = Study.objects.get(pk=_study(w, r, split=True))
+    return f"/api/v1/check/studies/{study.pk}/splits/{study.splits.get().pk}"
+
+
+API_CASES.update(
+    {
+        "check_streams": Case(lambda w, r: ("/api/v1/check/streams", None), ALL_200),
+        "check_stream_chart": Case(
+            lambda w, r: ("/api/v1/check/streams/orders.orders/chart?granularity=week", None), ORDER_CHECKERS
+        ),
+        "check_stream_demand": Case(
+            lambda w, r: ("/api/v1/check/streams/citizen.requests/demand", None), {CA: 200, PO: 200}
+        ),
+        "check_studies": Case(lambda w, r: ("/api/v1/check/studies", None), ALL_200),
+        "check_study_create": Case(
+            lambda w, r: ("/api/v1/check/studies", {"name": "Orders", "stream": "orders.orders"}),
+            {k: 201 for k in ORDER_CHECKERS},
+        ),
+        "check_study_get": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}", None), CHECKERS, default=404
+        ),
+        "check_study_update": Case(
+            lambda w, r: (
+                f"/api/v1/check/studies/{_study(w, r)}",
+                {"name": "Renamed", "granularity": "week"},
+            ),
+            CHECKERS,
+            default=404,
+        ),
+        "check_study_delete": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}", None),
+            {k: 204 for k in CHECKERS},
+            default=404,
+        ),
+        "check_study_chart": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}/chart", None), CHECKERS, default=404
+        ),
+        # Only citizen services and contact routing classify contacts as value or failure demand.
+        "check_study_demand": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}/demand", None),
+            {CA: 200, PO: 200},
+            default=404,
+        ),
+        "check_split_add": Case(
+            lambda w, r: (
+                f"/api/v1/check/studies/{_study(w, r)}/splits",
+                {"on": "2026-06-01", "reason": "New crew rota"},
+            ),
+            {k: 201 for k in CHECKERS},
+            default=404,
+        ),
+        "check_split_remove": Case(
+            lambda w, r: (_split(w, r), None), {k: 204 for k in CHECKERS}, default=404
+        ),
+        "check_study_export": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}/export?format=svg", None),
+            CHECKERS,
+            default=404,
+        ),
+    }
+)
+
+PAGES.update(
+    {
+        "check-home": Page(lambda w, r: "/check/", CHECKERS, default=403),
+        "check-stream": Page(lambda w, r: "/check/streams/orders.orders/", ORDER_CHECKERS, default=403),
+        "check-stream-export": Page(
+            lambda w, r: "/check/streams/orders.orders/export.svg", ORDER_CHECKERS, default=403
+        ),
+        "check-study-new": Page(lambda w, r: "/check/studies/new/", CHECKERS, default=403),
+        "check-study": Page(lambda w, r: f"/check/studies/{_study(w, r)}/", CHECKERS, default=403),
+        "check-study-export": Page(
+            lambda w, r: f"/check/studies/{_study(w, r)}/export.xlsx", CHECKERS, default=403
+        ),
+        "check-study-delete": Page(
+            lambda w, r: f"/check/studies/{_study(w, r)}/delete/", {}, default=405, anonymous=405
+        ),
+        "check-split-remove": Page(
+            lambda w, r: f"/check/studies/{_study(w, r)}/splits/1/remove/", {}, default=405, anonymous=405
+        ),
+    }
+)
