@@ -4,10 +4,12 @@ from django.http import HttpRequest
 
 
 def check(request: HttpRequest) -> dict[str, Any]:
-    """Whether the signed-in person may check any stream: the navigation offers "Check"."""
+    """The streams the signed-in person may check: the navigation offers "Check", and each
+    system's figures page links to its own stream ("Check this") only for those who may."""
     actor = getattr(request, "actor", None)
     if actor is None:
-        return {"may_check": False}
-    from consortium.check.selectors import may_check
+        return {"may_check": False, "checkable": frozenset()}
+    from consortium.check.selectors import streams
 
-    return {"may_check": may_check(actor)}
+    keys = frozenset(s.key for s, _ in streams(actor))
+    return {"may_check": bool(keys), "checkable": keys}
