@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench import (
     api_list,
     care,
+    check,
     citizen,
     contacts,
     directory,
@@ -29,6 +30,7 @@ BENCHMARKS = [
         savings.main,
     ),
     ("Sustainable procurement: carbon MI over 5,000,000 order lines", sustainability.main),
+    ("Service check: a capability chart over 1,000,000 cases, XmR over 1,000,000 values", check.main),
 ]
 
 

@@ -14,6 +14,9 @@ from consortium.check.schemas import (
     ChartOut,
     ChartQuery,
     DemandOut,
+    PointOut,
+    SegmentOut,
+    SignalOut,
     SplitIn,
     SplitOut,
     StreamOut,
@@ -57,10 +60,21 @@ def stream_list(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get(
     "/check/streams/{key}/chart", response={200: ChartOut, **ERRORS}, operation_id="check_stream_chart"
 )
-def stream_chart(request: HttpRequest, key: str, q: Query[ChartQuery]) -> dict[str, Any]:
+def stream_chart(request: HttpRequest, key: str, q: Query[ChartQuery]) -> ChartOut:
     """A capability chart asked for directly: `split` (repeatable) starts a new segment on a day."""
     splits = [(on, "", None) for on in q.split]
-    return selectors.chart(actor_of(request), key, _params(q), splits).as_dict()
+    return _chart_out(selectors.chart(actor_of(request), key, _params(q), splits))
+
+
+def _chart_out(made: selectors.Chart) -> ChartOut:
+    """Built from our own typed values, so not validated again: 5,000 points would otherwise
+    spend more time in validation than in the database."""
+    data = made.as_dict()
+    data["points"] = [PointOut.model_construct(**p) for p in data["points"]]
+    data["segments"] = [SegmentOut.model_construct(**s) for s in data["segments"]]
+    data["signals"] = [SignalOut.model_construct(**s) for s in data["signals"]]
+    data["splits"] = [SplitOut.model_construct(**s) for s in data["splits"]]
+    return ChartOut.model_construct(**data)
 
 
 @router.get(
@@ -107,9 +121,9 @@ def study_delete(request: HttpRequest, study_id: int) -> Status:
 @router.get(
     "/check/studies/{study_id}/chart", response={200: ChartOut, **ERRORS}, operation_id="check_study_chart"
 )
-def study_chart(request: HttpRequest, study_id: int) -> dict[str, Any]:
+def study_chart(request: HttpRequest, study_id: int) -> ChartOut:
     actor = actor_of(request)
-    return selectors.study_chart(actor, selectors.study(actor, study_id)).as_dict()
+    return _chart_out(selectors.study_chart(actor, selectors.study(actor, study_id)))
 
 
 @router.get(
