@@ -22,6 +22,7 @@ LEFT, RIGHT, TOP = 64, 16, 40
 X_PANEL = (TOP, 290)  # top and bottom of the values panel
 MR_PANEL = (330, 420)
 BLACK, GREY, BLUE, ORANGE, RED = "#0b0c0c", "#505a5f", "#1d70b8", "#f47738", "#d4351c"
+GREEN = "#00703c"
 MARKED_UP_TO = 400  # beyond this many values, only signals get a marker
 
 
@@ -63,6 +64,9 @@ def shapes(chart: Any) -> list[Shape]:
         return out
     values = a.values
     highs = [float(values.max())] + [s.unpl for s in a.segments if s.unpl is not None]
+    target = getattr(getattr(chart, "params", None), "target", None)
+    if target is not None:
+        highs.append(float(target))
     lows = [float(values.min())] + [max(s.lnpl, 0.0) for s in a.segments if s.lnpl is not None]
     y_low, y_high = min(0.0, min(lows)), max(highs)
     if y_high <= y_low:
@@ -132,6 +136,9 @@ def shapes(chart: Any) -> list[Shape]:
         out.append(Shape("text", ((x0 + 2, y(s.centre) - 4),), BLUE, text=_fmt(s.centre), size=11))
         if s.start > 0:
             out.append(Shape("line", ((x0, X_PANEL[0]), (x0, MR_PANEL[1])), GREY, 1, dashed=True))
+    if target is not None and y_low <= target <= y_high:
+        out.append(Shape("line", ((LEFT, y(target)), (WIDTH - RIGHT, y(target))), GREEN, 1.5, dashed=True))
+        out.append(Shape("text", ((LEFT + 4, y(target) - 4),), GREEN, text=f"Target {_fmt(target)}", size=11))
     # the values and moving ranges, broken at each split
     for s in a.segments:
         pts = tuple((x(i), y(float(values[i]))) for i in range(s.start, s.end + 1))

@@ -110,6 +110,9 @@ def workbook(chart: Chart, demand: dict[str, Any] | None = None) -> bytes:
             else "mean moving range × 2.66 (URL × 3.268)",
         ),
         ("What to expect", chart.predictability),
+        ("Variation", chart.variation),
+        ("Target", chart.params.target),
+        ("Against the target", chart.assurance),
     ):
         about.append(list(line))
     if demand is not None:

@@ -62,6 +62,7 @@ class Study(models.Model):
     measure = models.CharField(max_length=10, choices=Measure.choices, default=Measure.MEAN)
     median = models.BooleanField(default=False)
     baseline = models.PositiveIntegerField(null=True, blank=True)
+    target = models.FloatField(null=True, blank=True, help_text="In the chart's unit")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

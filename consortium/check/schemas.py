@@ -30,6 +30,7 @@ class StudyParams(StrictIn):
     measure: Measure = Field(Measure.MEAN, title="Measure for each day or week")
     median: bool = Field(False, title="Limits from the median moving range")
     baseline: int | None = Field(None, ge=2, le=MAX_POINTS, title="Limits from the first values")
+    target: float | None = Field(None, ge=0, le=1_000_000_000, title="Target")
 
     @field_validator("date_from", "date_to")
     @classmethod
@@ -149,6 +150,11 @@ class ChartOut(Schema):
     splits: list[SplitOut]
     signals: list[SignalOut]
     predictability: str
+    target: float | None
+    variation: str = Field(..., description="common cause, or special cause: improvement or concern")
+    assurance: str = Field(
+        ..., description="Against the target: consistently met, hit and miss, or consistently failed"
+    )
 
 
 class FailureTypeOut(Schema):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db.models import Avg, Count, QuerySet
 
 from consortium.check import xmr
@@ -147,6 +148,8 @@ class Chart:
     splits: list[dict[str, Any]]
     signals: list[dict[str, Any]] = field(default_factory=list)
     predictability: str = ""
+    variation: str = ""
+    assurance: str = ""
 
     @property
     def title(self) -> str:
@@ -219,6 +222,9 @@ class Chart:
             "splits": self.splits,
             "signals": self.signals,
             "predictability": self.predictability,
+            "target": self.params.target,
+            "variation": self.variation,
+            "assurance": self.assurance,
         }
 
 
@@ -308,7 +314,58 @@ def chart(
     made = Chart(stream=found, params=params, points=points, analysis=analysis, total=total, splits=placed)
     made.signals = explain(made)
     made.predictability = predictability(made)
+    made.variation = variation(made)
+    made.assurance = assurance(made)
     return made
+
+
+def lower_is_better(params: StudyParams) -> bool:
+    """Times are better short; a count of cases finished is better high."""
+    return not (params.granularity != Granularity.CASE and params.measure == Measure.COUNT)
+
+
+def variation(c: Chart) -> str:
+    """As NHS England's Making Data Count names it: common cause only, or special cause — and
+    then, from the latest signal's side of the average, improvement or concern."""
+    if not c.analysis.segments:
+        return ""
+    seg = c.analysis.segments[-1]
+    flagged = np.flatnonzero(c.analysis.flags[seg.start : seg.end + 1])
+    if flagged.size == 0:
+        return "Common cause variation only: no signals since the last change"
+    latest = seg.start + int(flagged[-1])
+    higher = c.points[latest].value > seg.centre
+    better = higher != lower_is_better(c.params)
+    return f"Special cause variation — {'improvement' if better else 'concern'}: the latest signal is on {_day(c.points[latest].on)}, {'above' if higher else 'below'} the average"
+
+
+def assurance(c: Chart) -> str:
+    """Whether the process as it stands will meet a target: only the limits say so, never one
+    month's figure."""
+    target = c.params.target
+    if target is None or not c.analysis.segments:
+        return ""
+    seg = c.analysis.segments[-1]
+    if seg.unpl is None or seg.lnpl is None:
+        return ""
+    unit = "" if not lower_is_better(c.params) else c.stream.unit
+    shown = _num(target, unit)
+    low, high = max(seg.lnpl, 0.0), seg.unpl
+    if lower_is_better(c.params):
+        if target >= high:
+            return f"The process will consistently meet the target of {shown}: the upper limit is below it"
+        if target < low:
+            return (
+                f"The process will consistently miss the target of {shown}: only a change to it will meet it"
+            )
+    else:
+        if target <= low:
+            return f"The process will consistently meet the target of {shown}: the lower limit is above it"
+        if target > high:
+            return (
+                f"The process will consistently miss the target of {shown}: only a change to it will meet it"
+            )
+    return f"The process will hit and miss the target of {shown}: it lies between the limits"
 
 
 # --- in words -----------------------------------------------------------------------------
@@ -551,6 +608,7 @@ def study_params(s: Study) -> StudyParams:
             "measure": s.measure,
             "median": s.median,
             "baseline": s.baseline,
+            "target": s.target,
         }
     )
 

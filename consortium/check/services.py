@@ -28,6 +28,7 @@ def _apply(study: Study, params: StudyParams) -> None:
     study.measure = params.measure
     study.median = params.median
     study.baseline = params.baseline
+    study.target = params.target
 
 
 def study_create(*, actor: Actor, data: StudyIn) -> Study:

@@ -29,6 +29,7 @@ PARAM_NAMES = (
     "granularity",
     "measure",
     "baseline",
+    "target",
 )
 
 

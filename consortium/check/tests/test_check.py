@@ -69,12 +69,16 @@ def test_a_request_closed_by_its_partner_becomes_a_case_and_leaves_when_reopened
     c = citizen_world(world)
     officer = world.actor(PO)
     assert not Case.objects.filter(stream="citizen.requests").exists()
-    citizen_services.request_update(actor=officer, request=c.request, data=UpdateIn(action="fix"))
+    citizen_services.request_update(
+        actor=officer, request=c.request, data=UpdateIn.model_validate({"action": "fix"})
+    )
     case = Case.objects.get(stream="citizen.requests", source_id=c.request.pk)
     assert case.organisation_id == world.member.pk and case.reference == c.request.reference
     assert case.value == 0.0  # closed the same day it was confirmed
     c.request.refresh_from_db()
-    citizen_services.request_update(actor=officer, request=c.request, data=UpdateIn(action="reopen"))
+    citizen_services.request_update(
+        actor=officer, request=c.request, data=UpdateIn.model_validate({"action": "reopen"})
+    )
     assert not Case.objects.filter(stream="citizen.requests", source_id=c.request.pk).exists()
     # The nightly refresh finds the same (and is idempotent).
     assert refresh("citizen.requests") == 0
@@ -231,3 +235,20 @@ def test_weekly_counts_include_weeks_with_nothing_finished(world, token_for):
     assert r.status_code == 200 and len(body["points"]) > 30
     assert sum(p["value"] for p in body["points"]) == 3
     assert json.dumps(body)  # plain JSON throughout
+
+
+def test_a_target_is_judged_by_the_limits_and_the_latest_signal_by_its_side(world, token_for):
+    _cases(world, 30)  # 5, 6, 7, 5, 6, 7 …: average 6, limits about 2.5 to 9.5
+    headers = _api(token_for(PO))
+    url = "/api/v1/check/streams/citizen.requests/chart"
+    met = Client().get(f"{url}?target=10", **headers).json()
+    assert met["assurance"].startswith("The process will consistently meet the target of 10 working days")
+    assert met["variation"].startswith("Common cause variation only")
+    hit_and_miss = Client().get(f"{url}?target=6", **headers).json()
+    assert "hit and miss" in hit_and_miss["assurance"]
+    missed = Client().get(f"{url}?target=1", **headers).json()
+    assert "consistently miss" in missed["assurance"]
+    Case.objects.filter(reference="SR-29").update(value=40)
+    concern = Client().get(url, **headers).json()
+    assert concern["variation"].startswith("Special cause variation — concern")
+    assert Client().get(f"{url}?target=-1", **headers).status_code == 422
