@@ -1,6 +1,9 @@
+import logging
 from typing import Any
 
 from django.apps import AppConfig
+
+logger = logging.getLogger(__name__)
 
 
 class CheckConfig(AppConfig):
@@ -31,6 +34,11 @@ def _receiver(key: str, ids_of: Any) -> Any:
             return
         from consortium.check.cases import refresh
 
-        refresh(key, list(ids_of(instance)))
+        # The check must never stop a system's own work: a failure here (in its own savepoint)
+        # is logged, and the nightly refresh puts the case right.
+        try:
+            refresh(key, list(ids_of(instance)))
+        except Exception:
+            logger.exception("Service check could not keep %s %s", key, getattr(instance, "pk", None))
 
     return saved

@@ -252,3 +252,18 @@ def test_a_target_is_judged_by_the_limits_and_the_latest_signal_by_its_side(worl
     concern = Client().get(url, **headers).json()
     assert concern["variation"].startswith("Special cause variation — concern")
     assert Client().get(f"{url}?target=-1", **headers).status_code == 422
+
+
+def test_a_failure_in_the_check_never_stops_the_systems_own_work(world, monkeypatch):
+    from consortium.check import cases
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the check is broken")
+
+    monkeypatch.setattr(cases, "refresh", broken)
+    c = citizen_world(world)
+    citizen_services.request_update(
+        actor=world.actor(PO), request=c.request, data=UpdateIn.model_validate({"action": "fix"})
+    )
+    c.request.refresh_from_db()
+    assert c.request.closed_at is not None
