@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from consortium.audit.api import router as audit_router
 from consortium.care.api import router as care_router
 from consortium.catalogue.api import router as catalogue_router
+from consortium.check.api import router as check_router
 from consortium.citizen.api import router as citizen_router
 from consortium.contacts.api import router as contacts_router
 from consortium.contracts.api import router as contracts_router
@@ -17,7 +18,6 @@ from consortium.organisations.api import router as organisations_router
 from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
 from consortium.payments.api import router as payments_router
 from consortium.savings.api import router as savings_router
-from consortium.check.api import router as check_router
 from consortium.spend.api import router as spend_router
 from consortium.sustainability.api import router as sustainability_router
 from consortium.tendering.api import router as tendering_router

@@ -4,10 +4,10 @@ exports (SVG, PNG, .xlsx)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from consortium.check import exports, selectors, services
 from consortium.check.schemas import (
@@ -157,27 +157,39 @@ def split_remove(request: HttpRequest, study_id: int, split_id: int) -> Status:
     return Status(204, None)
 
 
-class ExportQuery(Schema):
-    format: Literal["svg", "png", "xlsx"] = "xlsx"
-
-
-@router.get(
-    "/check/studies/{study_id}/export",
-    response=ERRORS,
-    operation_id="check_study_export",
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The chart as SVG or PNG, or its data as .xlsx",
-                "content": {
-                    t: {"schema": {"type": "string", "format": "binary"}} for t in exports.FILE_TYPES.values()
-                },
+def _download(fmt: str, operation_id: str, summary: str) -> Any:
+    return router.get(
+        f"/check/studies/{{study_id}}/{'data' if fmt == 'xlsx' else 'chart'}.{fmt}",
+        response=ERRORS,
+        operation_id=operation_id,
+        summary=summary,
+        openapi_extra={
+            "responses": {
+                200: {
+                    "description": "The file",
+                    "content": {exports.FILE_TYPES[fmt]: {"schema": {"type": "string", "format": "binary"}}},
+                }
             }
-        }
-    },
-)
-def study_export(request: HttpRequest, study_id: int, q: Query[ExportQuery]) -> HttpResponse:
+        },
+    )
+
+
+def _export(request: HttpRequest, study_id: int, fmt: str) -> HttpResponse:
     actor = actor_of(request)
     s = selectors.study(actor, study_id)
-    made = selectors.study_chart(actor, s)
-    return exports.response(made, q.format, f"study-{s.pk}", actor=actor)
+    return exports.response(selectors.study_chart(actor, s), fmt, f"study-{s.pk}", actor=actor)
+
+
+@_download("svg", "check_study_chart_svg", "The capability chart as SVG")
+def study_chart_svg(request: HttpRequest, study_id: int) -> HttpResponse:
+    return _export(request, study_id, "svg")
+
+
+@_download("png", "check_study_chart_png", "The capability chart as PNG")
+def study_chart_png(request: HttpRequest, study_id: int) -> HttpResponse:
+    return _export(request, study_id, "png")
+
+
+@_download("xlsx", "check_study_data_xlsx", "The chart's values, segments, signals and demand as .xlsx")
+def study_data_xlsx(request: HttpRequest, study_id: int) -> HttpResponse:
+    return _export(request, study_id, "xlsx")

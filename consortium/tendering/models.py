@@ -113,6 +113,8 @@ class Project(TimestampedModel):
     # Demand aggregation
     invited_members = models.ManyToManyField("organisations.Organisation", related_name="+", blank=True)
     demand_closes_on = models.DateField(null=True, blank=True)
+    # Why members were not asked for demand: a direct award, a call-off, a need already known.
+    without_demand_reason = models.CharField(max_length=500, blank=True)
     # Procedure and timetable (dates in Europe/London; the tender deadline is at noon)
     procedure = models.ForeignKey(Procedure, null=True, blank=True, on_delete=models.PROTECT)
     planned_notice_on = models.DateField(null=True, blank=True, help_text="UK3 published on")

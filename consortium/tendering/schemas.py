@@ -52,6 +52,7 @@ class ProjectOut(Schema):
     term_months: int
     extension_months: int
     demand_closes_on: dt.date | None
+    without_demand_reason: str
     procedure: str | None = Field(None, alias="procedure.code")
     publication_on: dt.date | None
     clarification_deadline: dt.date | None

@@ -726,6 +726,14 @@ API_CASES.update(
             ),
             {MB: 200, AP: 200, CO: 200, SU: 404},
         ),
+        "tender_preparation_start": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'draft', fresh=True).pk}/preparation",
+                {"reason": "Direct award: the only supplier able to extend the system"},
+            ),
+            MANAGERS_200,
+            default=404,
+        ),
         "tender_demand_close": Case(
             lambda w, r: (f"{T}/{_tender(w, 'demand', fresh=True).pk}/demand/close", None),
             {**MANAGERS_200, SU: 404},
@@ -2167,10 +2175,14 @@ API_CASES.update(
         "check_split_remove": Case(
             lambda w, r: (_split(w, r), None), {k: 204 for k in CHECKERS}, default=404
         ),
-        "check_study_export": Case(
-            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}/export?format=svg", None),
-            CHECKERS,
-            default=404,
+        "check_study_chart_svg": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}/chart.svg", None), CHECKERS, default=404
+        ),
+        "check_study_chart_png": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}/chart.png", None), CHECKERS, default=404
+        ),
+        "check_study_data_xlsx": Case(
+            lambda w, r: (f"/api/v1/check/studies/{_study(w, r)}/data.xlsx", None), CHECKERS, default=404
         ),
     }
 )

@@ -9,7 +9,7 @@ from consortium.organisations.api_auth import actor_of
 from consortium.tendering import selectors, services
 from consortium.tendering.api._common import _project, router
 from consortium.tendering.models import Project
-from consortium.tendering.schemas import DemandIn, DemandOpenIn, DemandOut, ProjectOut
+from consortium.tendering.schemas import DemandIn, DemandOpenIn, DemandOut, ProjectOut, ReasonIn
 
 
 @router.post(
@@ -24,6 +24,19 @@ def tender_demand_open(request: HttpRequest, project_id: int, payload: DemandOpe
     )
     services.demand_open(
         actor=actor_of(request), project=project, closes_on=payload.closes_on, members=members
+    )
+    return _project(request, project_id)
+
+
+@router.post(
+    "/tenders/{project_id}/preparation",
+    response={200: ProjectOut, **ERRORS},
+    operation_id="tender_preparation_start",
+)
+def tender_preparation_start(request: HttpRequest, project_id: int, payload: ReasonIn) -> Project:
+    """Prepare the tender without aggregating demand (a direct award, a call-off, a known need)."""
+    services.preparation_without_demand(
+        actor=actor_of(request), project=_project(request, project_id), reason=payload.reason
     )
     return _project(request, project_id)
 

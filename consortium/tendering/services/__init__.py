@@ -13,7 +13,13 @@ from consortium.tendering.services.bidding import (
     clarification_ask,
     interest_register,
 )
-from consortium.tendering.services.demand import DemandIn, demand_close, demand_open, demand_record
+from consortium.tendering.services.demand import (
+    DemandIn,
+    demand_close,
+    demand_open,
+    demand_record,
+    preparation_without_demand,
+)
 from consortium.tendering.services.evaluation import (
     ScoreIn,
     consensus_submit,
@@ -66,6 +72,7 @@ __all__ = [
     "lot_add",
     "moderation_submit",
     "opening_record",
+    "preparation_without_demand",
     "price_method_set",
     "project_cancel",
     "project_create",

@@ -133,6 +133,26 @@ def demand_record(
     return saved
 
 
+def preparation_without_demand(*, actor: Actor, project: Project, reason: str) -> Project:
+    """Straight from set-up to preparing the tender — a direct award, a call-off under a
+    framework, or a need the consortium already knows — with the reason recorded. Members are
+    not asked, and no planning release is published: there is no aggregated demand to give it
+    a budget; the tender notice is the first release."""
+    _require_manager(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(
+            "Say why members are not asked",
+            field_errors={"reason": "Say why demand is not being aggregated, for example a direct award"},
+        )
+    with transaction.atomic():
+        project = _locked(project)
+        if project.status == S.DRAFT and not project.lots.exists():
+            raise Conflict("Add at least one lot before preparing the tender.")
+        _move(actor, project, S.PREPARATION, without_demand_reason=reason)
+    return project
+
+
 def demand_close(*, actor: Actor, project: Project) -> Project:
     """Close demand: the aggregate is fixed and the planning release published."""
     _require_manager(actor)

@@ -312,3 +312,29 @@ def test_the_procurement_page_keeps_a_rejected_lot_and_opens_its_form(world):
     assert page.status_code == 400 and 'href="#lot_title"' in body and "Enter title" in body
     assert "Estimated unit price must be a number" in body and ">Bins</textarea>" in body
     assert '<details class="govuk-details" open>' in body
+
+
+def test_a_direct_award_prepares_the_tender_without_asking_members_and_says_why(world):
+    from consortium.tendering.models import OcdsRelease
+
+    project = tender_at(world, "draft", title="Extension of the library system")
+    client = _client(world, Role.CATEGORY_MANAGER)
+    r = client.post(
+        f"/tenders/{project.pk}/act/", {"action": "without_demand", "without_demand_reason": "  "}
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'href="#without_demand_reason"' in html and 'id="without_demand_reason"' in html
+    project.refresh_from_db()
+    assert project.status == "draft"
+    reason = "Direct award: only the incumbent can extend the system (Schedule 5)"
+    r = client.post(
+        f"/tenders/{project.pk}/act/", {"action": "without_demand", "without_demand_reason": reason}
+    )
+    assert r.status_code == 302
+    project.refresh_from_db()
+    assert project.status == "preparation" and project.without_demand_reason == reason
+    assert not project.invited_members.exists()
+    # No planning release: there is no aggregated demand to give it a budget.
+    assert not OcdsRelease.objects.filter(project=project).exists()
+    assert f"Not aggregated: {reason}" in client.get(f"/tenders/{project.pk}/").content.decode()

@@ -183,6 +183,18 @@ def _close_demand(actor: Actor, project: Project, p: Mapping[str, Any]) -> str:
     return "Demand closed; the planning release is published."
 
 
+def _without_demand(actor: Actor, project: Project, p: Mapping[str, Any]) -> str:
+    # Its own field name: the cancel form on the same page asks for a reason too.
+    data = read_form(
+        ReasonIn,
+        {"reason": p.get("without_demand_reason", "")},
+        where=renamed({"reason": "without_demand_reason"}),
+        summary="Say why members are not asked",
+    )
+    services.preparation_without_demand(actor=actor, project=project, reason=data.reason)
+    return "Ready to prepare the tender: set the procedure and timetable."
+
+
 def _add_lot(actor: Actor, project: Project, p: Mapping[str, Any]) -> str:
     data = read_form(LotIn, _lot_input(p), raw=True, where=renamed(LOT_INPUTS), summary="Check the lot")
     services.lot_add(actor=actor, project=project, lot=services.LotIn(**data.dict()))
@@ -287,6 +299,7 @@ def _cancel(actor: Actor, project: Project, p: Mapping[str, Any]) -> str:
 ACTIONS: dict[str, Action] = {
     "open_demand": _open_demand,
     "close_demand": _close_demand,
+    "without_demand": _without_demand,
     "add_lot": _add_lot,
     "add_criterion": _add_criterion,
     "invite_bidders": _invite_bidders,
