@@ -64,6 +64,12 @@ urlpatterns = [
     path("tenders/new/", tender_views.tender_new, name="tender-new"),
     path("tenders/<int:project_id>/", tender_views.tender_detail, name="tender-detail"),
     path("tenders/<int:project_id>/act/", tender_views.tender_act, name="tender-act"),
+    path("tenders/<int:project_id>/lots/<int:lot_number>/", tender_views.tender_lot, name="tender-lot"),
+    path(
+        "tenders/<int:project_id>/criteria/<int:criterion_id>/",
+        tender_views.tender_criterion,
+        name="tender-criterion",
+    ),
     path("tenders/<int:project_id>/timetable/", tender_views.tender_timetable, name="tender-timetable"),
     path("tenders/<int:project_id>/demand/", tender_views.tender_demand, name="tender-demand"),
     path(

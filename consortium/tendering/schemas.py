@@ -174,6 +174,19 @@ class CriterionIn(StrictIn):
     )
 
 
+class CriterionChangeIn(StrictIn):
+    """A criterion corrected before publication: its kind and place stay."""
+
+    title: str = Field(..., min_length=1, max_length=200)
+    weight: Decimal = Field(..., gt=0, le=100, decimal_places=2)
+    scale_max: int = Field(5, ge=1, le=100)
+    descriptors: list[DescriptorIn] = Field(default_factory=list, max_length=101)
+    guidance: str = Field("", max_length=5000)
+    appraisal_question: str = Field(
+        "", max_length=40, description="Reuse the bidders' sustainability appraisal answer to this question"
+    )
+
+
 class BiddersIn(StrictIn):
     supplier_ids: list[RecordId] = Field(default_factory=list, max_length=500)
     framework_id: int | None = Field(None, ge=1, le=2**62)

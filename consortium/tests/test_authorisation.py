@@ -762,6 +762,33 @@ API_CASES.update(
             {CA: 201, CM: 201},
             default=404,
         ),
+        "tender_lot_change": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'draft', fresh=True).pk}/lots/1", {"title": "Pens, blue"}),
+            MANAGERS_200,
+            default=404,
+        ),
+        "tender_lot_remove": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'draft', fresh=True).pk}/lots/1", None),
+            {CA: 204, CM: 204},
+            default=404,
+        ),
+        "tender_criterion_change": Case(
+            lambda w, r: (
+                lambda p: (
+                    f"{T}/{p.pk}/criteria/{p.criteria.first().pk}",
+                    {"title": "Quality", "weight": "60"},
+                )
+            )(_tender(w, "draft", fresh=True)),
+            MANAGERS_200,
+            default=404,
+        ),
+        "tender_criterion_remove": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/criteria/{p.criteria.first().pk}", None))(
+                _tender(w, "draft", fresh=True)
+            ),
+            {CA: 204, CM: 204},
+            default=404,
+        ),
         "tender_bidders_invite": Case(
             lambda w, r: (
                 f"{T}/{_tender(w, 'preparation', fresh=True).pk}/invited-suppliers",
@@ -1359,6 +1386,13 @@ PAGES: dict[str, Page] = {
     "tender-detail": Page(lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/", {}),
     "tender-act": Page(
         lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/act/", {}, default=405, anonymous=405
+    ),
+    # Correcting set-up is the managers': to everyone else a draft is not there to see.
+    "tender-lot": Page(lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/lots/1/", MANAGERS_200, default=403),
+    "tender-criterion": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/criteria/{p.criteria.first().pk}/")(_tender(w, "draft")),
+        MANAGERS_200,
+        default=403,
     ),
     "tender-timetable": Page(
         lambda w, r: f"/tenders/{_tender(w, 'preparation').pk}/timetable/",

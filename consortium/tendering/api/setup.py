@@ -15,9 +15,10 @@ from consortium.tendering.api._common import _criterion, _project, router
 from consortium.tendering.constants import (
     ProcedureCode,
 )
-from consortium.tendering.models import Project
+from consortium.tendering.models import Criterion, Project
 from consortium.tendering.schemas import (
     BiddersIn,
+    CriterionChangeIn,
     CriterionIn,
     CriterionOut,
     LotIn,
@@ -113,6 +114,58 @@ def tender_criterion_add(request: HttpRequest, project_id: int, payload: Criteri
     parent = _criterion(project, parent_id) if parent_id else None
     criterion = services.criterion_add(actor=actor_of(request), project=project, parent=parent, **values)
     return Status(201, criterion)
+
+
+@router.put(
+    "/tenders/{project_id}/lots/{lot_number}",
+    response={200: ProjectOut, **ERRORS},
+    operation_id="tender_lot_change",
+)
+def tender_lot_change(request: HttpRequest, project_id: int, lot_number: int, payload: LotIn) -> Project:
+    """Correct a lot before the tender is published."""
+    project = _project(request, project_id)
+    services.lot_change(
+        actor=actor_of(request), project=project, lot_number=lot_number, lot=services.LotIn(**payload.dict())
+    )
+    return _project(request, project_id)
+
+
+@router.delete(
+    "/tenders/{project_id}/lots/{lot_number}",
+    response={204: None, **ERRORS},
+    operation_id="tender_lot_remove",
+)
+def tender_lot_remove(request: HttpRequest, project_id: int, lot_number: int) -> Status:
+    """Remove a lot before publication (the later lots move up a number)."""
+    services.lot_remove(actor=actor_of(request), project=_project(request, project_id), lot_number=lot_number)
+    return Status(204, None)
+
+
+@router.put(
+    "/tenders/{project_id}/criteria/{criterion_id}",
+    response={200: CriterionOut, **ERRORS},
+    operation_id="tender_criterion_change",
+)
+def tender_criterion_change(
+    request: HttpRequest, project_id: int, criterion_id: int, payload: CriterionChangeIn
+) -> Criterion:
+    """Correct a criterion before publication: title, weight, scale, descriptors, guidance."""
+    project = _project(request, project_id)
+    return services.criterion_change(
+        actor=actor_of(request), project=project, criterion_id=criterion_id, **payload.dict()
+    )
+
+
+@router.delete(
+    "/tenders/{project_id}/criteria/{criterion_id}",
+    response={204: None, **ERRORS},
+    operation_id="tender_criterion_remove",
+)
+def tender_criterion_remove(request: HttpRequest, project_id: int, criterion_id: int) -> Status:
+    """Remove a criterion and its sub-criteria before publication; the rest are renumbered."""
+    project = _project(request, project_id)
+    services.criterion_remove(actor=actor_of(request), project=project, criterion_id=criterion_id)
+    return Status(204, None)
 
 
 @router.put(

@@ -12,7 +12,7 @@ from django.db import transaction
 from consortium.audit.services import audit_record
 from consortium.core.dates import today_in_london
 from consortium.core.email import absolute_url
-from consortium.core.errors import Conflict, ValidationFailed
+from consortium.core.errors import Conflict, NotFound, ValidationFailed
 from consortium.core.references import next_number
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
@@ -158,26 +158,16 @@ def criterion_add(
     guidance: str = "",
     appraisal_question: str = "",
 ) -> Criterion:
-    from consortium.sustainability.appraisal import QUESTIONS
-
     _require_manager(actor)
-    errors = {}
-    if appraisal_question and appraisal_question not in QUESTIONS:
-        errors["appraisal_question"] = "Choose a question of the sustainability appraisal"
-    if appraisal_question and kind == CriterionKind.PRICE:
-        errors["appraisal_question"] = "Price cannot reuse an appraisal answer"
-    if not title.strip():
-        errors["title"] = "Give the criterion a title"
-    if not Decimal(0) < weight <= Decimal(100):
-        errors["weight"] = "Enter a weight above 0% and up to 100%"
-    if kind not in CriterionKind.values:
-        errors["kind"] = "Choose quality, social value or price"
-    if not 1 <= scale_max <= 100:
-        errors["scale_max"] = "Enter a scale top from 1 to 100"
-    if kind == CriterionKind.PRICE and parent is not None:
-        errors["kind"] = "Price is a top-level criterion"
-    if parent is not None and (parent.project_id != project.pk or parent.kind == CriterionKind.PRICE):
-        errors["parent"] = "Choose a quality or social value criterion of this procurement"
+    errors = _criterion_errors(
+        project,
+        title=title,
+        weight=weight,
+        kind=kind,
+        scale_max=scale_max,
+        appraisal_question=appraisal_question,
+        parent=parent,
+    )
     if errors:
         raise ValidationFailed("Check the criterion", field_errors=errors)
     with transaction.atomic():
@@ -205,6 +195,210 @@ def criterion_add(
             changes={"number": number, "title": criterion.title, "weight": str(weight)},
         )
     return criterion
+
+
+def lot_change(*, actor: Actor, project: Project, lot_number: int, lot: LotIn) -> TenderLot:
+    """Correct a lot before publication: its title, specification, unit and estimated price."""
+    _require_manager(actor)
+    if not lot.title.strip():
+        raise ValidationFailed("Check the lot", field_errors={"title": "Give the lot a title"})
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        found = project.lots.select_for_update().filter(number=lot_number).first()
+        if found is None:
+            raise NotFound("No such lot in this procurement")
+        before = {
+            "title": found.title,
+            "unit": found.unit,
+            "estimated_unit_price": str(found.estimated_unit_price),
+        }
+        found.title = lot.title.strip()
+        found.specification = lot.specification
+        found.estimated_unit_price = lot.estimated_unit_price
+        found.unit = lot.unit or "each"
+        found.save()
+        audit_record(
+            actor=actor,
+            action="procurement.lot_change",
+            obj=project,
+            organisation=project.run_by,
+            changes={
+                "lot": lot_number,
+                "before": before,
+                "title": found.title,
+                "unit": found.unit,
+                "estimated_unit_price": str(found.estimated_unit_price),
+            },
+        )
+    return found
+
+
+def lot_remove(*, actor: Actor, project: Project, lot_number: int) -> None:
+    """Remove a lot before publication; the later lots move up a number. A lot members have
+    registered demand for stays (change it instead): their returns would go with it."""
+    _require_manager(actor)
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        found = project.lots.select_for_update().filter(number=lot_number).first()
+        if found is None:
+            raise NotFound("No such lot in this procurement")
+        members = found.demand.values("member_id").distinct().count()
+        if members:
+            raise Conflict(
+                f"{members} member{'s have' if members != 1 else ' has'} registered demand for lot {lot_number}: "
+                "change the lot instead of removing it."
+            )
+        if project.status != S.DRAFT and project.lots.count() == 1:
+            raise Conflict("A procurement collecting or past demand keeps at least one lot.")
+        title = found.title
+        found.delete()
+        for later in project.lots.filter(number__gt=lot_number).order_by("number"):
+            later.number -= 1
+            later.save(update_fields=["number"])
+        audit_record(
+            actor=actor,
+            action="procurement.lot_remove",
+            obj=project,
+            organisation=project.run_by,
+            changes={"lot": lot_number, "title": title},
+        )
+
+
+def _criterion_errors(
+    project: Project,
+    *,
+    title: str,
+    weight: Decimal,
+    kind: str,
+    scale_max: int,
+    appraisal_question: str,
+    parent: Criterion | None,
+) -> dict[str, str]:
+    from consortium.sustainability.appraisal import QUESTIONS
+
+    errors = {}
+    if appraisal_question and appraisal_question not in QUESTIONS:
+        errors["appraisal_question"] = "Choose a question of the sustainability appraisal"
+    if appraisal_question and kind == CriterionKind.PRICE:
+        errors["appraisal_question"] = "Price cannot reuse an appraisal answer"
+    if not title.strip():
+        errors["title"] = "Give the criterion a title"
+    if not Decimal(0) < weight <= Decimal(100):
+        errors["weight"] = "Enter a weight above 0% and up to 100%"
+    if kind not in CriterionKind.values:
+        errors["kind"] = "Choose quality, social value or price"
+    if not 1 <= scale_max <= 100:
+        errors["scale_max"] = "Enter a scale top from 1 to 100"
+    if kind == CriterionKind.PRICE and parent is not None:
+        errors["kind"] = "Price is a top-level criterion"
+    if parent is not None and (parent.project_id != project.pk or parent.kind == CriterionKind.PRICE):
+        errors["parent"] = "Choose a quality or social value criterion of this procurement"
+    return errors
+
+
+def criterion_change(
+    *,
+    actor: Actor,
+    project: Project,
+    criterion_id: int,
+    title: str,
+    weight: Decimal,
+    scale_max: int = 5,
+    descriptors: Sequence[Mapping[str, Any]] = (),
+    guidance: str = "",
+    appraisal_question: str = "",
+) -> Criterion:
+    """Correct a criterion before publication: its title, weight, scale and descriptors,
+    guidance and appraisal question (its kind and place stay: remove it and add another)."""
+    _require_manager(actor)
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        criterion = project.criteria.select_for_update().filter(pk=criterion_id).first()
+        if criterion is None:
+            raise NotFound("No such criterion in this procurement")
+        errors = _criterion_errors(
+            project,
+            title=title,
+            weight=weight,
+            kind=criterion.kind,
+            scale_max=scale_max,
+            appraisal_question=appraisal_question,
+            parent=None,
+        )
+        if errors:
+            raise ValidationFailed("Check the criterion", field_errors=errors)
+        before = {"title": criterion.title, "weight": str(criterion.weight), "scale_max": criterion.scale_max}
+        criterion.title = title.strip()
+        criterion.weight = weight
+        criterion.scale_max = scale_max
+        criterion.descriptors = [
+            {"score": int(d["score"]), "descriptor": str(d["descriptor"])} for d in descriptors
+        ]
+        criterion.guidance = guidance
+        criterion.appraisal_question = appraisal_question
+        criterion.save()
+        audit_record(
+            actor=actor,
+            action="procurement.criterion_change",
+            obj=project,
+            organisation=project.run_by,
+            changes={
+                "number": criterion.number,
+                "before": before,
+                "title": criterion.title,
+                "weight": str(weight),
+                "scale_max": scale_max,
+            },
+        )
+    return criterion
+
+
+def _renumber(project: Project) -> None:
+    """Number the criteria again in their order: 1, 2, 2.1, 2.2 … after one is removed."""
+
+    def key(c: Criterion) -> list[int]:
+        return [int(part) for part in c.number.split(".") if part.isdigit()]
+
+    criteria = sorted(project.criteria.all(), key=key)
+    # Out of the way first: the numbers are unique within the procurement.
+    for i, c in enumerate(criteria):
+        Criterion.objects.filter(pk=c.pk).update(number=f"#{i}")
+    children: dict[int | None, list[Criterion]] = {}
+    for c in criteria:
+        children.setdefault(c.parent_id, []).append(c)
+
+    def assign(parent_id: int | None, prefix: str) -> None:
+        for n, c in enumerate(children.get(parent_id, []), start=1):
+            number = f"{prefix}{n}"
+            Criterion.objects.filter(pk=c.pk).update(number=number)
+            assign(c.pk, f"{number}.")
+
+    assign(None, "")
+
+
+def criterion_remove(*, actor: Actor, project: Project, criterion_id: int) -> None:
+    """Remove a criterion (and its sub-criteria) before publication; the rest are numbered
+    again in order."""
+    _require_manager(actor)
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        criterion = project.criteria.filter(pk=criterion_id).first()
+        if criterion is None:
+            raise NotFound("No such criterion in this procurement")
+        number, title = criterion.number, criterion.title
+        criterion.delete()
+        _renumber(project)
+        audit_record(
+            actor=actor,
+            action="procurement.criterion_remove",
+            obj=project,
+            organisation=project.run_by,
+            changes={"number": number, "title": title},
+        )
 
 
 def bidders_invite(

@@ -14,7 +14,14 @@ from consortium.tendering.views.evaluation import (
 )
 from consortium.tendering.views.ocds import tender_ocds_record, tender_ocds_releases
 from consortium.tendering.views.opening import tender_bid_detail
-from consortium.tendering.views.setup import tender_act, tender_detail, tender_list, tender_new
+from consortium.tendering.views.setup import (
+    tender_act,
+    tender_criterion,
+    tender_detail,
+    tender_list,
+    tender_lot,
+    tender_new,
+)
 from consortium.tendering.views.timetable import tender_timetable
 
 __all__ = [
@@ -22,11 +29,13 @@ __all__ = [
     "tender_bid",
     "tender_bid_detail",
     "tender_clarifications",
+    "tender_criterion",
     "tender_demand",
     "tender_demand_workbook",
     "tender_detail",
     "tender_evaluation",
     "tender_list",
+    "tender_lot",
     "tender_moderation",
     "tender_new",
     "tender_ocds_record",

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from consortium.core.errors import ConsortiumError, NotFound
+from consortium.core.errors import ConsortiumError, NotFound, PermissionDenied
 from consortium.core.forms import posted, read_form, renamed
 from consortium.core.views import (
     actor_required,
@@ -29,13 +29,14 @@ from consortium.tendering.models import Project
 from consortium.tendering.schemas import (
     AssignIn,
     BiddersIn,
+    CriterionChangeIn,
     CriterionIn,
     DemandOpenIn,
     LotIn,
     ProjectIn,
     ReasonIn,
 )
-from consortium.tendering.views._common import _actor, _detail_context
+from consortium.tendering.views._common import _actor, _detail_context, appraisal_question_choices
 
 
 @actor_required
@@ -359,3 +360,137 @@ def tender_act(request: HttpRequest, project_id: int) -> HttpResponse:
         )
     messages.success(request, done)
     return redirect("tender-detail", project.pk)
+
+
+def _manager(actor: Actor) -> None:
+    if not selectors.runs_procurements(actor):
+        raise PermissionDenied("Only the consortium's category managers and admins run procurements.")
+
+
+@actor_required
+def tender_lot(request: HttpRequest, project_id: int, lot_number: int) -> HttpResponse:
+    """One lot on its own page: corrected, or removed, until the tender is published."""
+    actor = _actor(request)
+    _manager(actor)
+    project = selectors.project_get_for(actor, project_id)
+    lot = project.lots.filter(number=lot_number).first()
+    if lot is None:
+        raise NotFound("No such lot in this procurement")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                services.lot_remove(actor=actor, project=project, lot_number=lot_number)
+                messages.success(request, f"Lot {lot_number} removed; the later lots moved up a number.")
+                return redirect("tender-detail", project.pk)
+            data = read_form(
+                LotIn, _lot_input(request.POST), raw=True, where=renamed(LOT_INPUTS), summary="Check the lot"
+            )
+            services.lot_change(
+                actor=actor, project=project, lot_number=lot_number, lot=services.LotIn(**data.dict())
+            )
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"Lot {lot_number} saved.")
+            return redirect("tender-detail", project.pk)
+    form = (
+        request.POST
+        if errors
+        else {
+            "lot_title": lot.title,
+            "lot_specification": lot.specification,
+            "estimated_unit_price": lot.estimated_unit_price if lot.estimated_unit_price is not None else "",
+            "lot_unit": lot.unit,
+        }
+    )
+    return render(
+        request,
+        "tendering/lot_edit.html",
+        {
+            "project": project,
+            "lot": lot,
+            "errors": errors,
+            "form": form,
+            "editable": project.status in ("draft", "demand", "preparation"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _descriptors_text(descriptors: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{d['score']}: {d['descriptor']}" for d in descriptors)
+
+
+@actor_required
+def tender_criterion(request: HttpRequest, project_id: int, criterion_id: int) -> HttpResponse:
+    """One criterion on its own page: corrected (every field's error at once) or removed."""
+    actor = _actor(request)
+    _manager(actor)
+    project = selectors.project_get_for(actor, project_id)
+    criterion = selectors.criterion_of(actor, project, criterion_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("action") == "remove":
+                services.criterion_remove(actor=actor, project=project, criterion_id=criterion.pk)
+                messages.success(
+                    request, f"Criterion {criterion.number} removed; the others are numbered again."
+                )
+                return redirect("tender-detail", project.pk)
+            descriptors = [
+                {"score": line.split(":", 1)[0].strip(), "descriptor": line.split(":", 1)[1].strip()}
+                for line in str(p.get("descriptors", "")).splitlines()
+                if ":" in line
+            ]
+            fields = posted(p, "weight", "scale_max", "guidance", "appraisal_question")
+            if str(p.get("criterion_title", "")).strip():
+                fields["title"] = str(p.get("criterion_title")).strip()
+            data = read_form(
+                CriterionChangeIn,
+                {**fields, "descriptors": descriptors},
+                raw=True,
+                where=lambda loc: (
+                    ("descriptors", "")
+                    if loc[:1] == ("descriptors",)
+                    else renamed({"title": "criterion_title"})(loc)
+                ),
+                summary="Check the criterion",
+            )
+            services.criterion_change(actor=actor, project=project, criterion_id=criterion.pk, **data.dict())
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = {("criterion_title" if k == "title" else k): v for k, v in form_errors(exc).items()}
+        else:
+            messages.success(request, f"Criterion {criterion.number} saved.")
+            return redirect("tender-detail", project.pk)
+    form = (
+        request.POST
+        if errors
+        else {
+            "criterion_title": criterion.title,
+            "weight": criterion.weight,
+            "scale_max": criterion.scale_max,
+            "guidance": criterion.guidance,
+            "appraisal_question": criterion.appraisal_question,
+            "descriptors": _descriptors_text(criterion.descriptors),
+        }
+    )
+    return render(
+        request,
+        "tendering/criterion_edit.html",
+        {
+            "project": project,
+            "criterion": criterion,
+            "errors": errors,
+            "form": form,
+            "editable": project.status in ("draft", "demand", "preparation"),
+            "appraisal_questions": appraisal_question_choices(),
+            "sub_criteria": criterion.children.count(),
+        },
+        status=400 if errors else 200,
+    )
