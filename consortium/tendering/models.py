@@ -162,6 +162,20 @@ class Project(TimestampedModel):
     def tender_term_years(self) -> int:
         return max(1, -(-(self.term_months + self.extension_months) // 12))
 
+    @property
+    def price_basis(self) -> str:
+        """What the "price compared" figure in the results is, in words: which method made it."""
+        if self.price_method == PriceMethod.WHOLE_LIFE_COST:
+            years = self.tender_term_years
+            text = (
+                f"Whole-life cost over {years} year{'s' if years != 1 else ''}, discounted at "
+                f"{self.discount_rate.normalize():f}% a year, £ ex VAT"
+            )
+            if self.carbon_price:
+                text += f", with carbon at £{self.carbon_price:,.2f} a tonne CO2e"
+            return text
+        return "Price: the total of the bid's priced schedule, £ ex VAT"
+
 
 class TenderLot(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lots")

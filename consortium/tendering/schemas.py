@@ -62,6 +62,7 @@ class ProjectOut(Schema):
     standstill_ends_on: dt.date | None
     contract_starts_on: dt.date | None
     price_method: str
+    price_basis: str = Field(..., description="What the results' price compared is: which method made it")
     discount_rate: Decimal
     carbon_price: Decimal | None
     awarded_contract_id: int | None

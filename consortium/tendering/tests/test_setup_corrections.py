@@ -133,3 +133,16 @@ def test_only_managers_correct_set_up_through_the_api(world, token_for):
         f"/api/v1/tenders/{project.pk}/lots/1", HTTP_AUTHORIZATION=f"Bearer {token_for(Role.MEMBER_BUYER)}"
     )
     assert r.status_code == 404
+
+
+def test_the_results_say_which_method_made_the_price_compared(world):
+    from decimal import Decimal
+
+    project = tender_at(world, "draft")
+    assert project.price_basis == "Price: the total of the bid's priced schedule, £ ex VAT"
+    project.price_method = "whole_life_cost"
+    project.discount_rate = Decimal("3.50")
+    project.carbon_price = Decimal("280")
+    assert project.price_basis == (
+        "Whole-life cost over 3 years, discounted at 3.5% a year, £ ex VAT, with carbon at £280.00 a tonne CO2e"
+    )
