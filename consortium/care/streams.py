@@ -4,10 +4,9 @@ placement being confirmed with a home, in working days."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from consortium.care.models import Placement
-from consortium.core.streams import CaseRow, Scope, Stream, working_days_taken
+from consortium.core.streams import CaseRow, Stream, scope_by, working_days_taken
 from consortium.organisations.permissions import Permission
 
 
@@ -36,14 +35,6 @@ def _rows(ids: Sequence[int] | None) -> Iterable[CaseRow]:
         )
 
 
-def _scope(actor: Any) -> Scope:
-    if actor.has(Permission.CARE_OVERSEE):
-        return "all"
-    if actor.has(Permission.CARE_COMMISSION):
-        return "organisation"
-    return None
-
-
 PLACEMENTS = Stream(
     key="care.placements",
     name="Care placements",
@@ -56,7 +47,7 @@ PLACEMENTS = Stream(
     kind_label="Level of care",
     watch=[("care.Placement", lambda p: [p.pk])],
     rows=_rows,
-    scope=_scope,
+    scope=scope_by(Permission.CARE_OVERSEE, own=[Permission.CARE_COMMISSION]),
     mi_page="care-reports",
 )
 

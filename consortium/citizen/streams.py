@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from consortium.citizen.constants import UpdateKind
 from consortium.citizen.models import RequestUpdate, ServiceRequest
-from consortium.core.streams import CaseRow, DemandRow, Scope, Stream
+from consortium.core.streams import CaseRow, DemandRow, Stream, scope_by
 from consortium.organisations.permissions import Permission
 
 
@@ -45,14 +44,6 @@ def _rows(ids: Sequence[int] | None) -> Iterable[CaseRow]:
         )
 
 
-def _scope(actor: Any) -> Scope:
-    if actor.has(Permission.REQUESTS_OVERSEE):
-        return "all"
-    if actor.has(Permission.REQUESTS_WORK):
-        return "organisation"
-    return None
-
-
 def _demand(start: dt.datetime, end: dt.datetime) -> Iterable[DemandRow]:
     contacts = RequestUpdate.objects.filter(kind=UpdateKind.CITIZEN, at__gte=start, at__lt=end).exclude(
         demand=""
@@ -75,7 +66,7 @@ REQUESTS = Stream(
     kind_label="Service",
     watch=[("citizen.ServiceRequest", lambda r: [r.pk])],
     rows=_rows,
-    scope=_scope,
+    scope=scope_by(Permission.REQUESTS_OVERSEE, own=[Permission.REQUESTS_WORK]),
     demand=_demand,
     mi_page="citizen-mi",
     notes="Merged duplicates are left out: the request they were merged into counts once.",

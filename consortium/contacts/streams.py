@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from consortium.contacts.constants import ContactStatus
 from consortium.contacts.models import Contact
-from consortium.core.streams import CaseRow, DemandRow, Scope, Stream, minutes_taken
+from consortium.core.streams import CaseRow, DemandRow, Stream, minutes_taken, scope_by
 from consortium.organisations.permissions import Permission
 
 
@@ -36,14 +35,6 @@ def _rows(ids: Sequence[int] | None) -> Iterable[CaseRow]:
         )
 
 
-def _scope(actor: Any) -> Scope:
-    if actor.has(Permission.CONTACTS_SUPERVISE):
-        return "all"
-    if actor.has(Permission.CONTACTS_ANSWER):
-        return "organisation"
-    return None
-
-
 def _demand(start: dt.datetime, end: dt.datetime) -> Iterable[DemandRow]:
     classified = Contact.objects.filter(arrived_at__gte=start, arrived_at__lt=end).exclude(demand="")
     for at, demand, failure_type, partner, service in classified.values_list(
@@ -64,7 +55,7 @@ CONTACTS = Stream(
     kind_label="Service",
     watch=[("contacts.Contact", lambda c: [c.pk])],
     rows=_rows,
-    scope=_scope,
+    scope=scope_by(Permission.CONTACTS_SUPERVISE, own=[Permission.CONTACTS_ANSWER]),
     demand=_demand,
     mi_page="contacts-supervisor",
     notes="Abandoned contacts are left out of the times: they are counted in the queue figures.",

@@ -80,3 +80,22 @@ def working_days_taken(started: dt.datetime, ended: dt.datetime) -> float:
 
 def minutes_taken(started: dt.datetime, ended: dt.datetime) -> float:
     return round(max((ended - started).total_seconds(), 0.0) / 60, 2)
+
+
+def scope_by(
+    every: str, own: Sequence[str] = (), as_counterpart: Sequence[str] = ()
+) -> Callable[[Any], Scope]:
+    """Whose cases an actor sees, from the permissions the system's own pages ask: `every`
+    for all organisations', any of `own` for their organisation's, any of `as_counterpart`
+    for those where their organisation is the supplier."""
+
+    def scope(actor: Any) -> Scope:
+        if actor.has(every):
+            return "all"
+        if any(actor.has(p) for p in own):
+            return "organisation"
+        if any(actor.has(p) for p in as_counterpart):
+            return "counterpart"
+        return None
+
+    return scope

@@ -4,11 +4,10 @@ delivery, in working days."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.db.models import Min, Q
 
-from consortium.core.streams import CaseRow, Scope, Stream, working_days_taken
+from consortium.core.streams import CaseRow, Stream, scope_by, working_days_taken
 from consortium.orders.constants import OrderStatus
 from consortium.orders.models import Order
 from consortium.organisations.permissions import Permission
@@ -48,16 +47,6 @@ def _rows(ids: Sequence[int] | None) -> Iterable[CaseRow]:
         )
 
 
-def _scope(actor: Any) -> Scope:
-    if actor.has(Permission.ORDERS_VIEW_ALL):
-        return "all"
-    if actor.has(Permission.ORDERS_PLACE) or actor.has(Permission.ORDERS_APPROVE):
-        return "organisation"
-    if actor.has(Permission.ORDERS_FULFIL):
-        return "counterpart"
-    return None
-
-
 ORDERS = Stream(
     key="orders.orders",
     name="Orders",
@@ -72,7 +61,11 @@ ORDERS = Stream(
     # An order is delivered by an event beside the order's own save: either may come last.
     watch=[("orders.Order", lambda o: [o.pk]), ("orders.OrderEvent", lambda e: [e.order_id])],
     rows=_rows,
-    scope=_scope,
+    scope=scope_by(
+        Permission.ORDERS_VIEW_ALL,
+        own=[Permission.ORDERS_PLACE, Permission.ORDERS_APPROVE],
+        as_counterpart=[Permission.ORDERS_FULFIL],
+    ),
     mi_page="mi",
 )
 

@@ -4,9 +4,8 @@ word that it succeeded, in minutes."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from consortium.core.streams import CaseRow, Scope, Stream, minutes_taken
+from consortium.core.streams import CaseRow, Stream, minutes_taken, scope_by
 from consortium.organisations.permissions import Permission
 from consortium.payments.constants import PaymentStatus
 from consortium.payments.models import Payment
@@ -32,14 +31,6 @@ def _rows(ids: Sequence[int] | None) -> Iterable[CaseRow]:
         )
 
 
-def _scope(actor: Any) -> Scope:
-    if actor.has(Permission.PAYMENTS_OVERSEE):
-        return "all"
-    if actor.has(Permission.PAYMENTS_FINANCE):
-        return "organisation"
-    return None
-
-
 PAYMENTS = Stream(
     key="payments.payments",
     name="Payments",
@@ -52,7 +43,7 @@ PAYMENTS = Stream(
     kind_label="Fund",
     watch=[("payments.Payment", lambda p: [p.pk])],
     rows=_rows,
-    scope=_scope,
+    scope=scope_by(Permission.PAYMENTS_OVERSEE, own=[Permission.PAYMENTS_FINANCE]),
     mi_page="payments-partnership",
 )
 

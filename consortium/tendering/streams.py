@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from consortium.core.dates import LONDON, today_in_london
-from consortium.core.streams import CaseRow, Scope, Stream, working_days_taken
+from consortium.core.streams import CaseRow, Stream, scope_by, working_days_taken
 from consortium.organisations.permissions import Permission
 from consortium.tendering.constants import ProjectStatus
 from consortium.tendering.models import Project
@@ -40,10 +39,6 @@ def _rows(ids: Sequence[int] | None) -> Iterable[CaseRow]:
         )
 
 
-def _scope(actor: Any) -> Scope:
-    return "all" if actor.has(Permission.PROCUREMENTS_RUN) else None
-
-
 PROCUREMENTS = Stream(
     key="tendering.procurements",
     name="Procurements",
@@ -56,7 +51,7 @@ PROCUREMENTS = Stream(
     kind_label="Category",
     watch=[("tendering.Project", lambda p: [p.pk])],
     rows=_rows,
-    scope=_scope,
+    scope=scope_by(Permission.PROCUREMENTS_RUN),
     mi_page="tender-list",
 )
 
