@@ -3,12 +3,25 @@ building a model instance per row costs more than the database work itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
 
 CHUNK = 500
+# COPY's text format: these characters are written as backslash escapes.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).translate(_ESCAPES)
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
@@ -23,10 +36,13 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     table = qn(meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY sends the rows as data: no statement for the client to parse per value.
+            # COPY sends the rows as data: no statement for the client to parse per value;
+            # written as text in large blocks (a row at a time costs more than the server's work).
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for start in range(0, len(rows), 5000):
+                    copy.write(
+                        "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows[start : start + 5000])
+                    )
             return len(rows)
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for start in range(0, len(rows), CHUNK):

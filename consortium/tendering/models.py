@@ -380,12 +380,23 @@ class EvaluatorAssignment(models.Model):
 
 
 class EvaluatorScore(models.Model):
-    """One evaluator's own score for one bid on one criterion; others cannot see it."""
+    """One evaluator's own score for one bid on one criterion; others cannot see it.
+
+    No foreign-key constraints in the database (db_constraint=False): a scoring workbook is
+    30,000 rows, and checking each row's three references at commit cost a third of an
+    evaluation. The services check them set-based before inserting — the bids submitted to
+    this procurement, its own criteria, the acting evaluator's assignments — and nothing
+    deletes a bid, a criterion or a person once bids are opened (Django's on_delete still
+    cascades through the ORM)."""
 
     # Indexed by the unique (bid, criterion, evaluator) constraint: no separate index.
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="evaluator_scores", db_index=False)
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
-    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, related_name="evaluator_scores", db_index=False, db_constraint=False
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     score = models.PositiveSmallIntegerField()
     justification = models.TextField()
     recorded_at = models.DateTimeField(auto_now=True)
@@ -402,8 +413,11 @@ class EvaluatorScore(models.Model):
 class ModeratedScore(models.Model):
     """The consensus score for one bid on one criterion, with the moderator's reasons."""
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderated_scores", db_index=False)
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    # Checked by the services, not per row in the database: see EvaluatorScore.
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, related_name="moderated_scores", db_index=False, db_constraint=False
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     score = models.PositiveSmallIntegerField()
     points = models.DecimalField(max_digits=7, decimal_places=2)
     reason = models.TextField()
