@@ -338,3 +338,24 @@ def test_a_direct_award_prepares_the_tender_without_asking_members_and_says_why(
     # No planning release: there is no aggregated demand to give it a budget.
     assert not OcdsRelease.objects.filter(project=project).exists()
     assert f"Not aggregated: {reason}" in client.get(f"/tenders/{project.pk}/").content.decode()
+
+
+def test_one_click_scoring_saves_in_place_with_htmx(world):
+    project = tender_at(world, "evaluation")
+    ev = _client(world, Role.EVALUATOR)
+    assert ev.post(f"/tenders/{project.pk}/evaluation/", {"conflict": "no"}).status_code == 302
+    criterion = leaf(project, "1.1")
+    url = f"/tenders/{project.pk}/criteria/{criterion.pk}/score/"
+    bids = list(Bid.objects.filter(project=project))
+    scores = {f"score_{b.pk}": "4" for b in bids} | {f"justification_{b.pk}": "Strong evidence" for b in bids}
+    bad = {**scores, f"justification_{bids[0].pk}": ""}
+    r = ev.post(url, bad, HTTP_HX_REQUEST="true")
+    # htmx swaps only successful answers: the error summary comes back as a 200 to it.
+    assert r.status_code == 200 and "There is a problem" in r.content.decode()
+    assert not EvaluatorScore.objects.filter(criterion=criterion).exists()
+    r = ev.post(url, scores, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and 'id="scoresheet"' in html and "are saved" in html
+    assert EvaluatorScore.objects.filter(criterion=criterion, score=4).count() == len(bids)
+    # Without JavaScript the form still posts and moves on.
+    assert ev.post(url, scores).status_code == 302

@@ -135,6 +135,10 @@ def tender_scoresheet(request: HttpRequest, project_id: int, criterion_id: int) 
         )
     rows = selectors.answers_to(actor, project, criterion)
     errors: dict[str, str] = {}
+    # One click saves in place (htmx): the evaluator stays on the criterion; without
+    # JavaScript the form posts and redirects as before.
+    in_place = request.headers.get("HX-Request") == "true"
+    saved = ""
     if request.method == "POST":
         try:
             services.scoresheet_submit(
@@ -143,8 +147,10 @@ def tender_scoresheet(request: HttpRequest, project_id: int, criterion_id: int) 
         except ConsortiumError as exc:
             errors = form_errors(exc)
         else:
-            messages.success(request, f"Your scores for {criterion.number} {criterion.title} are saved.")
-            return redirect("tender-evaluation", project.pk)
+            saved = f"Your scores for {criterion.number} {criterion.title} are saved."
+            if not in_place:
+                messages.success(request, saved)
+                return redirect("tender-evaluation", project.pk)
     mine = selectors.my_scores(actor, criterion)
     return render(
         request,
@@ -156,9 +162,11 @@ def tender_scoresheet(request: HttpRequest, project_id: int, criterion_id: int) 
             "score_label": f"Your score (0–{criterion.scale_max})",
             "errors": errors,
             "scale": range(criterion.scale_max + 1),
-            "form": request.POST,
+            "form": request.POST if errors else {},
+            "saved": saved,
         },
-        status=400 if errors else 200,
+        # htmx swaps only successful answers: an error summary comes back as 200 to it.
+        status=400 if errors and not in_place else 200,
     )
 
 

@@ -108,8 +108,13 @@ def test_demand_bid_evaluate_moderate_award_and_summaries(page, page_as, world):
                 "4" if b.supplier_id == world.supplier.pk else "3"
             )
             evaluator.locator(f"#justification_{b.pk}").fill("Specific, evidenced plan")
+        # One click saves in place (htmx): the page says so and stays on the criterion.
         evaluator.get_by_role("button", name="Save my scores").click()
         evaluator.get_by_text("Your scores for").wait_for()
+        assert f"/criteria/{c.pk}/" in evaluator.url
+        if c is judged[0]:
+            assert_accessible(evaluator)
+        evaluator.get_by_role("link", name="Back to your criteria").click()
 
     # The moderator records the consensus, works out the results; the admin approves the award.
     for c in judged:
