@@ -250,16 +250,51 @@ def publish(project: Project, tag: str) -> OcdsRelease:
     )
 
 
-def _package_meta(project: Project, what: str) -> dict[str, Any]:
+LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
+def _package_meta(path: str) -> dict[str, Any]:
     base = settings.SITE_URL.rstrip("/")
     return {
-        "uri": f"{base}/tenders/{project.pk}/ocds/{what}.json",
+        "uri": f"{base}{path}",
         "publishedDate": _time(now()),
         "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
-        "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-        "publicationPolicy": f"{base}/about/open-data/",
+        "license": LICENCE,
+        "publicationPolicy": f"{base}/open-data/",
         "version": "1.1",
     }
+
+
+def published() -> Any:
+    """Every procurement with at least one published release, oldest first."""
+    return Project.objects.filter(releases__isnull=False).distinct().order_by("id")
+
+
+def bulk_release_package() -> dict[str, Any]:
+    """Every release of every published procurement, in one package: the bulk download."""
+    releases = [r.body for r in OcdsRelease.objects.order_by("project_id", "date", "id").only("body")]
+    return {**_package_meta("/open-data/releases.json"), "releases": releases}
+
+
+def bulk_record_package() -> dict[str, Any]:
+    """One record per published procurement, each with its releases and compiled release."""
+    by_project: dict[int, list[dict[str, Any]]] = {}
+    ocids: dict[int, str] = {}
+    for project_id, body in OcdsRelease.objects.order_by("project_id", "date", "id").values_list(
+        "project_id", "body"
+    ):
+        by_project.setdefault(project_id, []).append(body)
+        ocids[project_id] = body["ocid"]
+    merger = _merger()
+    records = [
+        {
+            "ocid": ocids[pid],
+            "releases": releases,
+            "compiledRelease": dict(merger.create_compiled_release(releases)),
+        }
+        for pid, releases in by_project.items()
+    ]
+    return {**_package_meta("/open-data/records.json"), "records": records}
 
 
 def releases_of(project: Project) -> list[dict[str, Any]]:
@@ -267,7 +302,7 @@ def releases_of(project: Project) -> list[dict[str, Any]]:
 
 
 def release_package(project: Project) -> dict[str, Any]:
-    return {**_package_meta(project, "releases"), "releases": releases_of(project)}
+    return {**_package_meta(f"/tenders/{project.pk}/ocds/releases.json"), "releases": releases_of(project)}
 
 
 def compiled_release(project: Project) -> dict[str, Any]:
@@ -282,4 +317,4 @@ def record_package(project: Project) -> dict[str, Any]:
     record: dict[str, Any] = {"ocid": project.ocid, "releases": releases}
     if releases:
         record["compiledRelease"] = compiled_release(project)
-    return {**_package_meta(project, "record"), "records": [record]}
+    return {**_package_meta(f"/tenders/{project.pk}/ocds/record.json"), "records": [record]}

@@ -1446,6 +1446,10 @@ PAGES: dict[str, Page] = {
     "tender-ocds-record": Page(
         lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/ocds/record.json", {}, anonymous=200
     ),
+    # Open data is for anyone, signed in or not.
+    "open-data": Page(lambda w, r: "/open-data/", {}, anonymous=200),
+    "open-data-releases": Page(lambda w, r: "/open-data/releases.json", {}, anonymous=200),
+    "open-data-records": Page(lambda w, r: "/open-data/records.json", {}, anonymous=200),
     "contract-new": Page(lambda w, r: "/contracts/new/", {CA: 200, CM: 200}, default=403),
     "contract-transition": Page(
         lambda w, r: f"/contracts/{_market(w).lot.contract_id}/status/", {}, default=405, anonymous=405

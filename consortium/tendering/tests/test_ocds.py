@@ -72,3 +72,22 @@ def test_releases_at_every_stage_validate_and_never_name_bidders_before_opening(
     if stage in ("demand", "open"):
         assert world.other_supplier.name not in text
         assert "We will meet" not in text
+
+
+def test_the_bulk_downloads_hold_every_published_procurement_and_validate(world):
+    from django.test import Client
+
+    awarded = tender_at(world, "awarded")
+    open_ = tender_at(world, "open", title="Cleaning materials")
+    draft = tender_at(world, "draft", title="Not yet published")
+    client = Client()
+    releases = client.get("/open-data/releases.json").json()
+    assert _errors("release-package-schema.json", releases) == []
+    assert {r["ocid"] for r in releases["releases"]} == {awarded.ocid, open_.ocid}
+    records = client.get("/open-data/records.json").json()
+    assert _errors("record-package-schema.json", records) == []
+    assert [r["ocid"] for r in records["records"]] == [awarded.ocid, open_.ocid]
+    assert records["records"][0]["compiledRelease"]["ocid"] == awarded.ocid
+    assert releases["publicationPolicy"].endswith("/open-data/")
+    page = client.get("/open-data/").content.decode()
+    assert awarded.ocid in page and draft.ocid not in page and "Open Government Licence" in page

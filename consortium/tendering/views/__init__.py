@@ -12,7 +12,13 @@ from consortium.tendering.views.evaluation import (
     tender_scoresheet,
     tender_scoring_workbook,
 )
-from consortium.tendering.views.ocds import tender_ocds_record, tender_ocds_releases
+from consortium.tendering.views.ocds import (
+    open_data,
+    open_data_records,
+    open_data_releases,
+    tender_ocds_record,
+    tender_ocds_releases,
+)
 from consortium.tendering.views.opening import tender_bid_detail
 from consortium.tendering.views.setup import (
     tender_act,
@@ -25,6 +31,9 @@ from consortium.tendering.views.setup import (
 from consortium.tendering.views.timetable import tender_timetable
 
 __all__ = [
+    "open_data",
+    "open_data_records",
+    "open_data_releases",
     "tender_act",
     "tender_bid",
     "tender_bid_detail",

@@ -38,3 +38,39 @@ def tender_ocds_record(request: HttpRequest, project_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{project.ocid}-record.json"'
     return response
+
+
+@require_GET
+def open_data(request: HttpRequest) -> HttpResponse:
+    """What the consortium publishes as open contracting data, on what terms, and where."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    return render(
+        request,
+        "tendering/open_data.html",
+        {
+            "procurements": ocds.published(),
+            "publisher": settings.OCDS_PUBLISHER_NAME,
+            "prefix": settings.OCDS_OCID_PREFIX,
+            "licence": ocds.LICENCE,
+        },
+    )
+
+
+@require_GET
+def open_data_releases(request: HttpRequest) -> HttpResponse:
+    """Bulk download: every published release in one release package."""
+    response = HttpResponse(
+        json.dumps(ocds.bulk_release_package(), indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="releases.json"'
+    return response
+
+
+@require_GET
+def open_data_records(request: HttpRequest) -> HttpResponse:
+    """Bulk download: one record per published procurement, with its compiled release."""
+    response = HttpResponse(json.dumps(ocds.bulk_record_package(), indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="records.json"'
+    return response
