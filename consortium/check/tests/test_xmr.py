@@ -143,6 +143,13 @@ def test_the_command_reads_a_csv_column_and_keeps_a_negative_lower_limit(tmp_pat
     assert seg["mr_centre"] == 7.0
 
 
+def test_the_command_reads_the_first_numeric_column_when_none_is_named(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("reference,closed,days\nSR-1,2026-01-05,4\nSR-2,2026-01-06,6\nSR-3,2026-01-07,5\n")
+    result = _run(str(path))
+    assert result["segments"][0]["centre"] == 5.0
+
+
 def test_the_command_names_the_bad_row(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("days\n1\n2\nthree\n")

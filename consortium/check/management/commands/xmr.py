@@ -60,7 +60,8 @@ def read_values(content: str, column: str | None) -> list[float]:
         try:
             _number(header[0] if header else "", "")
         except CommandError:
-            first = 1  # a heading
+            first = 1  # a heading: read the first column whose cells are all numbers
+            index = _first_numeric_column(rows[1:], len(header))
     values = []
     for line, row in enumerate(rows[first:], start=first + 1):
         if not row or all(not c.strip() for c in row):
@@ -69,6 +70,19 @@ def read_values(content: str, column: str | None) -> list[float]:
             raise CommandError(f"Row {line}: the value is missing")
         values.append(_number(row[index], f"Row {line}"))
     return values
+
+
+def _first_numeric_column(rows: list[list[str]], width: int) -> int:
+    for index in range(width):
+        cells = [r[index] for r in rows if r and any(c.strip() for c in r) and index < len(r)]
+        try:
+            for cell in cells:
+                _number(cell, "")
+        except CommandError:
+            continue
+        if cells:
+            return index
+    return 0  # none does: read the first, so the first bad cell is named by its row
 
 
 class Command(BaseCommand):
