@@ -1,18 +1,24 @@
 """Demo procurements, one at each stage, run through the services by demo people: collecting
 demand, open for bids, in evaluation, in standstill, and awarded (its contract live in the
-marketplace). Dates are moved back afterwards so each looks as it would in real time."""
+marketplace). Each is run on the days it would have been, so its dates, releases and notices
+follow the product's own rules (a real tendering period, an opening after the deadline, a
+standstill of the lawful length)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import re
+from collections.abc import Iterator, Sequence
 from decimal import Decimal as D
+from typing import Any
+from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from consortium.core.dates import now, today_in_london
+from consortium.core.dates import LONDON, today_in_london
 from consortium.organisations.acting import Actor, actor_for
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Organisation, Person, RoleAssignment
@@ -20,7 +26,7 @@ from consortium.tendering import selectors, services
 from consortium.tendering.constants import CriterionKind
 from consortium.tendering.models import Bid, Project
 from consortium.tendering.scoring import CostProfile
-from consortium.tendering.timetable import add_working_days, earliest_timetable
+from consortium.tendering.timetable import earliest_timetable
 
 DESCRIPTORS = [
     {"score": 0, "descriptor": "No answer, or does not address the requirement"},
@@ -102,32 +108,19 @@ def _person_for(org: Organisation, role: str, prefix: str, password: str) -> Act
     return actor
 
 
-def _shift(project: Project, days: int) -> None:
-    """Move every date of the procurement `days` into the past."""
-    delta = dt.timedelta(days=days)
-    fields = [
-        "publication_on",
-        "clarification_deadline",
-        "tender_deadline",
-        "evaluation_ends_on",
-        "award_decision_on",
-        "standstill_ends_on",
-        "contract_starts_on",
-        "demand_closes_on",
-        "opened_at",
-        "award_approved_at",
-    ]
-    project.refresh_from_db()
-    for f in fields:
-        value = getattr(project, f)
-        if value is not None:
-            setattr(project, f, value - delta)
-    project.save()
-    # It was set up (and its demand opened) before all that: service check's procurement
-    # stream measures from then to the contract going live.
-    Project.objects.filter(pk=project.pk).update(
-        created_at=project.created_at - delta - dt.timedelta(days=14)
-    )
+@contextlib.contextmanager
+def _at(day: dt.date, hour: int = 10) -> Iterator[dt.datetime]:
+    """Run the services as on `day`, so every date they record — the project's creation,
+    each release, the opening, the standstill — is the one it would have had in real time."""
+    instant = dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
+    with mock.patch("django.utils.timezone.now", return_value=instant):
+        yield instant
+
+
+def _days(rules: object, today: dt.date) -> int:
+    """The tendering period the rules give a tender published today, in days."""
+    timetable = earliest_timetable(rules, today)  # type: ignore[arg-type]
+    return (timetable.tender_deadline - timetable.publication).days
 
 
 def load_tendering_demo() -> None:
@@ -149,155 +142,83 @@ def load_tendering_demo() -> None:
         .order_by("name")
     )
     today = today_in_london()
+    procedure = selectors.procedure_in_force("open", today)
+    assert procedure is not None
+    rules = selectors.rules_of(procedure)
+    period = _days(rules, today)
+    # When each one's tender deadline fell (or falls): evaluation under way, an award made two
+    # days ago, a contract concluded weeks ago; the open one was published eight days ago.
+    deadlines = {
+        "open": today - dt.timedelta(days=8) + dt.timedelta(days=period),
+        "evaluation": today - dt.timedelta(days=12),
+        "standstill": today - dt.timedelta(days=30),
+        "awarded": today - dt.timedelta(days=75),
+    }
+    awards = {"standstill": today - dt.timedelta(days=2), "awarded": today - dt.timedelta(days=40)}
+    # The demo's people have run procurements since long before any of these.
+    RoleAssignment.objects.filter(person__in=[cm.person, admin.person, evaluator]).update(
+        created_at=dt.datetime.combine(today - dt.timedelta(days=730), dt.time(9), tzinfo=LONDON)
+    )
     with transaction.atomic():
         for stage, title, category, contract_type, price_method, lots, supplier_names in PROCUREMENTS:
-            project = services.project_create(
-                actor=cm,
-                title=title,
-                description=f"{title} for the consortium's members: one procurement, one contract, many buyers.",
-                cpv_codes={
-                    "ict": ["30213000"],
-                    "cleaning": ["39830000"],
-                    "furniture": ["39160000"],
-                    "catering": ["15000000"],
-                }[category],
-                contract_type=contract_type,
-                category=category,
-                term_months=36,
-                extension_months=12,
-                lots=[
-                    services.LotIn(t, f"The consortium's specification for {t.lower()}.", D(p), u)
-                    for t, u, p in lots
-                ],
-            )
-            quality = services.criterion_add(
-                actor=cm, project=project, title="Quality", weight=D(50), guidance="How you will deliver"
-            )
-            services.criterion_add(
-                actor=cm,
-                project=project,
-                title="Delivery and service levels",
-                weight=D(60),
-                parent=quality,
-                descriptors=DESCRIPTORS,
-            )
-            services.criterion_add(
-                actor=cm,
-                project=project,
-                title="Account management and MI",
-                weight=D(40),
-                parent=quality,
-                descriptors=DESCRIPTORS,
-            )
-            services.criterion_add(
-                actor=cm,
-                project=project,
-                title="Social value: local jobs and net zero",
-                weight=D(10),
-                kind=CriterionKind.SOCIAL_VALUE,
-                descriptors=DESCRIPTORS,
-            )
-            services.criterion_add(
-                actor=cm,
-                project=project,
-                title="Price" if price_method == "lowest_price" else "Whole-life cost",
-                weight=D(40),
-                kind=CriterionKind.PRICE,
-            )
-            if price_method == "whole_life_cost":
-                services.price_method_set(
-                    actor=cm, project=project, method=price_method, discount_rate=D("3.5")
+            if stage == "demand":
+                publication = today + dt.timedelta(days=18)  # demand opened three days ago
+            else:
+                publication = deadlines[stage] - dt.timedelta(days=period)
+            begin = publication - dt.timedelta(days=21)
+            with _at(begin, 9):
+                project = _set_up(
+                    cm, stage, title, category, contract_type, price_method, lots, members, begin
                 )
-            services.demand_open(
-                actor=cm, project=project, closes_on=today + dt.timedelta(days=14), members=members
-            )
-            # Most members say what they need; a few do not.
-            for member in members:
-                if rng.random() < 0.25 or (member.name == "Moorside Primary School" and stage == "demand"):
-                    continue  # Moorside's buyer registers demand in the demo's own walk-through
-                buyer = _person_for(member, Role.MEMBER_BUYER, "buyer", password)
-                rows = [
-                    services.DemandIn(
-                        n,
-                        today + dt.timedelta(days=120),
-                        estimated_quantity=rng.randint(20, 400) if n % 2 else None,
-                        annual_value=None if n % 2 else D(rng.randint(5, 60) * 1000),
-                        will_use=rng.random() < 0.9,
-                    )
-                    for n in range(1, len(lots) + 1)
-                ]
-                services.demand_record(actor=buyer, project=project, rows=rows)
+            with _at(begin + dt.timedelta(days=2), 11):
+                # Most members say what they need; a few do not.
+                for member in members:
+                    if rng.random() < 0.25 or (
+                        member.name == "Moorside Primary School" and stage == "demand"
+                    ):
+                        continue  # Moorside's buyer registers demand in the demo's own walk-through
+                    buyer = _person_for(member, Role.MEMBER_BUYER, "buyer", password)
+                    rows = [
+                        services.DemandIn(
+                            n,
+                            publication + dt.timedelta(days=100),
+                            estimated_quantity=rng.randint(20, 400) if n % 2 else None,
+                            annual_value=None if n % 2 else D(rng.randint(5, 60) * 1000),
+                            will_use=rng.random() < 0.9,
+                        )
+                        for n in range(1, len(lots) + 1)
+                    ]
+                    services.demand_record(actor=buyer, project=project, rows=rows)
             if stage == "demand":
                 continue
-            services.demand_close(actor=cm, project=project)
-            procedure = selectors.procedure_in_force("open", today)
-            assert procedure is not None
-            services.timetable_set(
-                actor=cm,
-                project=project,
-                procedure_code="open",
-                timetable=earliest_timetable(selectors.rules_of(procedure), today),
-            )
-            services.tender_publish(actor=cm, project=project)
+            with _at(begin + dt.timedelta(days=14), 17):
+                services.demand_close(actor=cm, project=project)
+            with _at(publication, 10):
+                services.timetable_set(
+                    actor=cm,
+                    project=project,
+                    procedure_code="open",
+                    timetable=earliest_timetable(rules, publication),
+                )
+                services.tender_publish(actor=cm, project=project)
             project.refresh_from_db()
             asked = [c for c in selectors.leaf_criteria(project) if c.kind != CriterionKind.PRICE]
-            for s, name in enumerate(supplier_names):
-                supplier = _person_for(
-                    Organisation.objects.get(name=name), Role.SUPPLIER_USER, "tenders", password
-                )
-                if stage == "open" and s == 0:
-                    services.clarification_ask(
-                        actor=supplier,
-                        project=project,
-                        question="May we offer concentrated products in place of ready-to-use?",
-                    )
-                    continue  # the first supplier is still writing its bid
-                for lot in project.lots.all():
-                    base = D(lots[lot.number - 1][2])
-                    unit_price = (base * D(rng.randint(85, 110)) / 100).quantize(D("0.01"))
-                    services.bid_submit(
-                        actor=supplier,
-                        project=project,
-                        lot_number=lot.number,
-                        answers={
-                            c.pk: f"{name} on {c.title.lower()}: our approach, evidence from similar public contracts and named staff."
-                            for c in asked
-                        },
-                        price_lines=[
-                            services.PriceLineIn(
-                                f"{lot.title}: standard {lots[lot.number - 1][1]}",
-                                D(100),
-                                unit_price,
-                                lots[lot.number - 1][1],
-                            )
-                        ],
-                        cost_profile=CostProfile(
-                            unit_price * 100,
-                            unit_price * rng.randint(8, 15),
-                            unit_price * rng.randint(2, 6),
-                            unit_price * 5,
-                            unit_price * 10,
-                        )
-                        if price_method == "whole_life_cost"
-                        else None,
-                    )
+            with _at(publication + dt.timedelta(days=3), 11):
+                _bids(project, stage, lots, supplier_names, asked, price_method, password, rng)
             if stage == "open":
                 continue
-            deadline = now() - dt.timedelta(hours=1)
-            Project.objects.filter(pk=project.pk).update(tender_deadline=deadline)
-            # The demo's people have run procurements since long before this deadline.
-            RoleAssignment.objects.filter(
-                person__in=[cm.person, admin.person], created_at__gt=deadline
-            ).update(created_at=deadline - dt.timedelta(days=365))
+            assert project.tender_deadline is not None
+            opened_on = project.tender_deadline.astimezone(LONDON).date() + dt.timedelta(days=1)
+            with _at(opened_on, 10):
+                services.opening_record(actor=cm, project=project)
+                services.opening_record(actor=admin, project=project)
             project.refresh_from_db()
-            services.opening_record(actor=cm, project=project)
-            services.opening_record(actor=admin, project=project)
-            project.refresh_from_db()
-            for c in asked:
-                services.evaluator_assign(actor=cm, criterion=c, evaluator=evaluator)
-            ev = actor_for(evaluator, stafford.pk)
-            assert ev is not None
-            services.declaration_make(actor=ev, project=project, conflict=False)
+            with _at(opened_on + dt.timedelta(days=1), 10):
+                for c in asked:
+                    services.evaluator_assign(actor=cm, criterion=c, evaluator=evaluator)
+                ev = actor_for(evaluator, stafford.pk)
+                assert ev is not None
+                services.declaration_make(actor=ev, project=project, conflict=False)
             bids = list(Bid.objects.filter(project=project, status="submitted").order_by("id"))
             for i, c in enumerate(asked):
                 scores = {
@@ -306,21 +227,139 @@ def load_tendering_demo() -> None:
                     )
                     for b in bids
                 }
-                services.scoresheet_submit(actor=ev, criterion=c, scores=scores)
+                with _at(opened_on + dt.timedelta(days=2 + i), 15):
+                    services.scoresheet_submit(actor=ev, criterion=c, scores=scores)
                 if stage == "evaluation" and i == len(asked) - 1:
                     break  # the last criterion is still to be moderated
-                services.moderation_submit(actor=cm, criterion=c, consensus=scores)
+                with _at(opened_on + dt.timedelta(days=3 + i), 11):
+                    services.moderation_submit(actor=cm, criterion=c, consensus=scores)
             if stage == "evaluation":
-                _shift(project, 27)
                 continue
-            services.evaluation_finalise(actor=cm, project=project)
-            services.award_approve(actor=admin, project=project)
+            with _at(awards[stage], 10):
+                services.evaluation_finalise(actor=cm, project=project)
+                services.award_approve(actor=admin, project=project)
             if stage == "standstill":
-                _shift(project, 30)
-                Project.objects.filter(pk=project.pk).update(
-                    award_decision_on=today - dt.timedelta(days=2),
-                    standstill_ends_on=add_working_days(today - dt.timedelta(days=2), 8),
-                )
                 continue
-            _shift(project, 60)  # demand, tender, evaluation and standstill all in the past
-            services.award_conclude(actor=cm, project=project)
+            project.refresh_from_db()
+            assert project.standstill_ends_on is not None
+            with _at(project.standstill_ends_on + dt.timedelta(days=1), 10):
+                services.award_conclude(actor=cm, project=project)
+
+
+def _set_up(
+    cm: Actor,
+    stage: str,
+    title: str,
+    category: str,
+    contract_type: str,
+    price_method: str,
+    lots: list[tuple[str, str, str]],
+    members: list[Organisation],
+    begin: dt.date,
+) -> Project:
+    project = services.project_create(
+        actor=cm,
+        title=title,
+        description=f"{title} for the consortium's members: one procurement, one contract, many buyers.",
+        cpv_codes={
+            "ict": ["30213000"],
+            "cleaning": ["39830000"],
+            "furniture": ["39160000"],
+            "catering": ["15000000"],
+        }[category],
+        contract_type=contract_type,
+        category=category,
+        term_months=36,
+        extension_months=12,
+        lots=[
+            services.LotIn(t, f"The consortium's specification for {t.lower()}.", D(p), u) for t, u, p in lots
+        ],
+    )
+    quality = services.criterion_add(
+        actor=cm, project=project, title="Quality", weight=D(50), guidance="How you will deliver"
+    )
+    services.criterion_add(
+        actor=cm,
+        project=project,
+        title="Delivery and service levels",
+        weight=D(60),
+        parent=quality,
+        descriptors=DESCRIPTORS,
+    )
+    services.criterion_add(
+        actor=cm,
+        project=project,
+        title="Account management and MI",
+        weight=D(40),
+        parent=quality,
+        descriptors=DESCRIPTORS,
+    )
+    services.criterion_add(
+        actor=cm,
+        project=project,
+        title="Social value: local jobs and net zero",
+        weight=D(10),
+        kind=CriterionKind.SOCIAL_VALUE,
+        descriptors=DESCRIPTORS,
+    )
+    services.criterion_add(
+        actor=cm,
+        project=project,
+        title="Price" if price_method == "lowest_price" else "Whole-life cost",
+        weight=D(40),
+        kind=CriterionKind.PRICE,
+    )
+    if price_method == "whole_life_cost":
+        services.price_method_set(actor=cm, project=project, method=price_method, discount_rate=D("3.5"))
+    services.demand_open(actor=cm, project=project, closes_on=begin + dt.timedelta(days=14), members=members)
+    return project
+
+
+def _bids(
+    project: Project,
+    stage: str,
+    lots: list[tuple[str, str, str]],
+    supplier_names: list[str],
+    asked: Sequence[Any],
+    price_method: str,
+    password: str,
+    rng: random.Random,
+) -> None:
+    for s, name in enumerate(supplier_names):
+        supplier = _person_for(Organisation.objects.get(name=name), Role.SUPPLIER_USER, "tenders", password)
+        if stage == "open" and s == 0:
+            services.clarification_ask(
+                actor=supplier,
+                project=project,
+                question="May we offer concentrated products in place of ready-to-use?",
+            )
+            continue  # the first supplier is still writing its bid
+        for lot in project.lots.all():
+            base = D(lots[lot.number - 1][2])
+            unit_price = (base * D(rng.randint(85, 110)) / 100).quantize(D("0.01"))
+            services.bid_submit(
+                actor=supplier,
+                project=project,
+                lot_number=lot.number,
+                answers={
+                    c.pk: f"{name} on {c.title.lower()}: our approach, evidence from similar public contracts and named staff."
+                    for c in asked
+                },
+                price_lines=[
+                    services.PriceLineIn(
+                        f"{lot.title}: standard {lots[lot.number - 1][1]}",
+                        D(100),
+                        unit_price,
+                        lots[lot.number - 1][1],
+                    )
+                ],
+                cost_profile=CostProfile(
+                    unit_price * 100,
+                    unit_price * rng.randint(8, 15),
+                    unit_price * rng.randint(2, 6),
+                    unit_price * 5,
+                    unit_price * 10,
+                )
+                if price_method == "whole_life_cost"
+                else None,
+            )

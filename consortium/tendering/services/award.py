@@ -40,6 +40,7 @@ def award_approve(*, actor: Actor, project: Project) -> Project:
         Bid.objects.filter(pk__in=[b.pk for b in bids if b.rank == 1]).update(is_winner=True)
         today = today_in_london()
         standstill_days = project.procedure.standstill_working_days if project.procedure else 8
+        standstill_ends = add_working_days(today, standstill_days)
         _move(
             actor,
             project,
@@ -47,7 +48,11 @@ def award_approve(*, actor: Actor, project: Project) -> Project:
             award_approved_by=actor.person,
             award_approved_at=now(),
             award_decision_on=today,
-            standstill_ends_on=add_working_days(today, standstill_days),
+            standstill_ends_on=standstill_ends,
+            # No contract starts before standstill ends: a later award moves the start on.
+            contract_starts_on=max(
+                project.contract_starts_on or standstill_ends, standstill_ends + dt.timedelta(days=1)
+            ),
         )
         _notice(project, "UK6", f"Contract award notice: {project.title}")
         ocds.publish(project, "award")
@@ -82,6 +87,10 @@ def award_conclude(*, actor: Actor, project: Project) -> Project:
             )
         )
         start = max(project.contract_starts_on or today_in_london(), today_in_london())
+        if start != project.contract_starts_on:
+            # Concluded later than planned: the contract (and the open data) start when it does.
+            project.contract_starts_on = start
+            project.save(update_fields=["contract_starts_on", "modified_at"])
         end_month = start.month - 1 + project.term_months
         end = dt.date(start.year + end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
         contract = contracts.contract_create(
