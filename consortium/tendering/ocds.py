@@ -8,6 +8,7 @@ once the bids have been opened.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from functools import cache
@@ -16,10 +17,11 @@ from typing import Any
 
 from django.conf import settings
 
-from consortium.core.dates import now
+from consortium.core.dates import LONDON, now
 from consortium.organisations.models import Organisation
 from consortium.tendering.constants import BidStatus, ContractType, ProcedureCode, ProjectStatus
 from consortium.tendering.models import Bid, OcdsRelease, Project
+from consortium.tendering.timetable import term_end
 
 SCHEMA_DIR = Path(__file__).parent / "ocds_schema"
 METHOD: dict[str, str] = {
@@ -60,11 +62,20 @@ def _money(amount: Decimal | None) -> dict[str, Any] | None:
 
 
 def _time(value: Any) -> str | None:
+    """An instant as it was; a day as its start in Europe/London (with the offset then)."""
     if value is None:
         return None
     if hasattr(value, "hour"):
         return str(value.isoformat())
-    return f"{value.isoformat()}T00:00:00Z"
+    return dt.datetime.combine(value, dt.time(0), tzinfo=LONDON).isoformat()
+
+
+def _end_of(day: dt.date | None) -> str | None:
+    """A day that ends something (a clarification deadline, standstill, a contract) ends at
+    23:59:59 in Europe/London."""
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=LONDON).isoformat()
 
 
 def _party_id(org: Organisation) -> str:
@@ -162,23 +173,18 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
         else None,
         "enquiryPeriod": {
             "startDate": _time(project.publication_on),
-            "endDate": _time(project.clarification_deadline),
+            "endDate": _end_of(project.clarification_deadline),
         }
         if project.clarification_deadline
         else None,
-        "hasEnquiries": project.clarifications.exists() if tag != "planning" else None,
+        "hasEnquiries": project.clarifications.exists() if not tag.startswith("planning") else None,
         "awardPeriod": {
             "startDate": _time(project.award_decision_on),
-            "endDate": _time(project.standstill_ends_on),
+            "endDate": _end_of(project.standstill_ends_on),
         }
         if project.award_decision_on
         else None,
-        "contractPeriod": {
-            "startDate": _time(project.contract_starts_on),
-            "durationInDays": project.term_months * 30,
-        }
-        if project.contract_starts_on
-        else None,
+        "contractPeriod": _contract_period(project),
     }
     if opened:
         tender["numberOfTenderers"] = len({b.supplier_id for b in submitted})
@@ -193,11 +199,18 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
         "parties": list(parties.values()),
         "buyer": _ref(project.run_by),
         "planning": {
-            "rationale": (f"Aggregated demand of {aggregate.members_using} members: {aggregate.regime}."),
+            "rationale": (
+                f"Aggregated demand of {aggregate.members_using} members: {aggregate.regime}."
+                if aggregate.value_over_term_incl_vat
+                else "Members are invited to register their demand; the budget follows from it."
+            ),
+            # No budget until members have said what they need: never a budget of £0.
             "budget": {
                 "description": "Estimated value over the term with extensions, including VAT",
                 "amount": _money(aggregate.value_over_term_incl_vat),
-            },
+            }
+            if aggregate.value_over_term_incl_vat
+            else None,
         },
         "tender": tender,
     }
@@ -240,8 +253,26 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
     return _clean(release)  # type: ignore[no-any-return]
 
 
+def _contract_period(project: Project) -> dict[str, Any] | None:
+    """The term from its start, its length in days, and the furthest it can run with every
+    extension taken."""
+    start = project.contract_starts_on
+    if start is None:
+        return None
+    end = term_end(start, project.term_months)
+    return {
+        "startDate": _time(start),
+        "endDate": _end_of(end),
+        "durationInDays": (end - start).days + 1,
+        "maxExtentDate": _end_of(term_end(start, project.term_months + project.extension_months)),
+    }
+
+
 def publish(project: Project, tag: str) -> OcdsRelease:
-    """Store the release for this stage as published."""
+    """Store the release for this stage as published. A second planning release updates the
+    first (tag planningUpdate)."""
+    if tag == "planning" and OcdsRelease.objects.filter(project=project, tag__startswith="planning").exists():
+        tag = "planningUpdate"
     release = build_release(project, tag)
     n = OcdsRelease.objects.filter(project=project).count() + 1
     release["id"] = f"{project.ocid}-{n:02d}-{tag}"

@@ -7,6 +7,7 @@ England and Wales (the `holidays` package).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -43,6 +44,16 @@ class Timetable:
 # between 40 days and a year before the tender notice (Procurement Act 2023 s.54(5)).
 PLANNED_NOTICE_MIN_DAYS = 40
 PLANNED_NOTICE_MAX_DAYS = 365
+
+
+def term_end(start: dt.date, months: int) -> dt.date:
+    """The last day of a contract of whole months from `start`: the day before its anniversary
+    (from 7 November 2026 for 36 months, to 6 November 2029; from 31 January for one month, to
+    27 February, the day before 28 February)."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day) - dt.timedelta(days=1)
 
 
 def planned_notice_qualifies(planned_notice: dt.date | None, publication: dt.date) -> bool:

@@ -21,7 +21,7 @@ from consortium.tendering.models import (
 )
 from consortium.tendering.services._common import S, _locked, _move, _notice, _require_manager, _tell
 from consortium.tendering.services.evaluation import _bids_to_score
-from consortium.tendering.timetable import add_working_days
+from consortium.tendering.timetable import add_working_days, term_end
 
 
 def award_approve(*, actor: Actor, project: Project) -> Project:
@@ -91,8 +91,7 @@ def award_conclude(*, actor: Actor, project: Project) -> Project:
             # Concluded later than planned: the contract (and the open data) start when it does.
             project.contract_starts_on = start
             project.save(update_fields=["contract_starts_on", "modified_at"])
-        end_month = start.month - 1 + project.term_months
-        end = dt.date(start.year + end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
+        end = term_end(start, project.term_months)
         contract = contracts.contract_create(
             actor=actor,
             reference=project.reference,

@@ -37,12 +37,37 @@ def _errors(name: str, document: dict) -> list[str]:  # type: ignore[type-arg]
 def test_an_awarded_procurement_publishes_planning_tender_award_and_contract_releases(world):
     project = tender_at(world, "awarded")
     tags = [r.tag for r in OcdsRelease.objects.filter(project=project)]
-    assert tags == ["planning", "planning", "tender", "award", "contract"]
+    assert tags == ["planning", "planningUpdate", "tender", "award", "contract"]
     package = ocds.release_package(project)
     assert _errors("release-package-schema.json", package) == []
     for release in package["releases"]:
         assert _errors("release-schema.json", release) == []
     assert len({r["id"] for r in package["releases"]}) == 5
+    # The first planning release, before any demand: no budget at all, never a budget of £0.
+    first = package["releases"][0]
+    assert first["planning"].get("budget") is None
+    assert package["releases"][1]["planning"]["budget"]["amount"]["amount"] > 0
+
+
+def test_periods_say_what_a_person_in_london_would_and_the_term_adds_up(world):
+    import datetime as dt
+
+    project = tender_at(world, "awarded")
+    compiled = ocds.compiled_release(project)
+    tender = compiled["tender"]
+    # A day that ends something ends at 23:59:59 London time (the factory moves the deadline
+    # itself to a minute ago, so its noon is not checked here).
+    assert tender["enquiryPeriod"]["endDate"].endswith(("T23:59:59+00:00", "T23:59:59+01:00"))
+    period = tender["contractPeriod"]
+    start = dt.datetime.fromisoformat(period["startDate"]).date()
+    end = dt.datetime.fromisoformat(period["endDate"]).date()
+    assert period["durationInDays"] == (end - start).days + 1
+    assert project.term_months == 24 and end == dt.date(
+        start.year + 2, start.month, start.day
+    ) - dt.timedelta(days=1)
+    assert dt.datetime.fromisoformat(period["maxExtentDate"]).date() > end  # with the 12 months' extension
+    contract = project.awarded_contract
+    assert contract is not None and contract.end_date == end
 
 
 def test_the_compiled_record_validates_and_holds_the_latest_of_each_stage(world):
