@@ -28,6 +28,8 @@ MEAN_RANGE_LIMIT = 3.268
 MEDIAN_LIMIT = 3.145
 MEDIAN_RANGE_LIMIT = 3.865
 RUN_LENGTH = 8
+# Beyond this, differences and limits overflow a float: no time or count comes near it.
+MAX_MAGNITUDE = 1e150
 RULES = (1, 2, 3, 4)
 
 
@@ -122,6 +124,8 @@ def analyse(
     if not np.isfinite(x).all():
         bad = int(np.flatnonzero(~np.isfinite(x))[0])
         raise ValueError(f"Value {bad} is not a finite number")
+    if x.size and float(np.abs(x).max()) > MAX_MAGNITUDE:
+        raise ValueError(f"Values must lie between -{MAX_MAGNITUDE:.0e} and {MAX_MAGNITUDE:.0e}")
     if baseline is not None and baseline < 2:
         raise ValueError("A baseline needs at least 2 values")
     n = x.size

@@ -101,6 +101,8 @@ def test_bad_values_and_splits_are_refused():
         xmr.analyse([1, 2, 3], [3])
     with pytest.raises(ValueError, match="baseline"):
         xmr.analyse([1, 2, 3], baseline=1)
+    with pytest.raises(ValueError, match="between"):
+        xmr.analyse([1e308, -1e308, 5])
 
 
 @settings(max_examples=40, deadline=None)
@@ -157,6 +159,9 @@ def test_the_command_names_the_bad_row(tmp_path):
         _run(str(path))
     path.write_text("[1, 2, true]")
     with pytest.raises(CommandError, match="Item 2"):
+        _run(str(path))
+    path.write_text('{"values": [1, 2]}')
+    with pytest.raises(CommandError, match="JSON list"):
         _run(str(path))
     path.write_text("[1, 2, 3]")
     with pytest.raises(CommandError, match="split"):

@@ -33,6 +33,8 @@ def _number(text: str, where: str) -> float:
 
 def read_values(content: str, column: str | None) -> list[float]:
     stripped = content.lstrip("\ufeff").strip()
+    if stripped.startswith("{"):
+        raise CommandError("Give a JSON list of numbers, such as [4, 7, 5], or a CSV file")
     if stripped.startswith("["):
         try:
             data = json.loads(stripped)
