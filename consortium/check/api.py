@@ -32,10 +32,6 @@ from consortium.organisations.api_auth import actor_of
 router = Router(tags=["check"])
 
 
-def _params(q: StudyParams) -> StudyParams:
-    return StudyParams.model_validate(q.model_dump(exclude={"split"}))
-
-
 @router.get("/check/streams", response={200: list[StreamOut], **ERRORS}, operation_id="check_streams")
 def stream_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [
@@ -63,7 +59,7 @@ def stream_list(request: HttpRequest) -> list[dict[str, Any]]:
 def stream_chart(request: HttpRequest, key: str, q: Query[ChartQuery]) -> ChartOut:
     """A capability chart asked for directly: `split` (repeatable) starts a new segment on a day."""
     splits = [(on, "", None) for on in q.split]
-    return _chart_out(selectors.chart(actor_of(request), key, _params(q), splits))
+    return _chart_out(selectors.chart(actor_of(request), key, q.without_splits(), splits))
 
 
 def _chart_out(made: selectors.Chart) -> ChartOut:

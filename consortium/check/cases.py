@@ -3,14 +3,13 @@ and in full each night (`consortium check_refresh`) for what changed in bulk."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
 from consortium.check.models import Case
 from consortium.check.registry import STREAMS
-from consortium.core.dates import LONDON
+from consortium.core.dates import LONDON, week_starting
 from consortium.core.streams import CaseRow
 
 
@@ -23,7 +22,7 @@ def _case(key: str, row: CaseRow) -> Case:
         started_at=row.started_at,
         ended_at=row.ended_at,
         ended_on=on,
-        week=on - dt.timedelta(days=on.weekday()),
+        week=week_starting(on),
         value=row.value,
         organisation_id=row.organisation_id,
         counterpart_id=row.counterpart_id,

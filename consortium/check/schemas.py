@@ -49,6 +49,9 @@ class ChartQuery(StudyParams):
 
     split: list[Date] = Field(default_factory=list, max_length=50, title="Change on")
 
+    def without_splits(self) -> StudyParams:
+        return StudyParams.model_validate(self.model_dump(exclude={"split"}))
+
 
 class StudyIn(StudyParams):
     name: str = Field(..., min_length=1, max_length=120, title="Name")

@@ -19,19 +19,14 @@ from consortium.check.constants import MAX_POINTS, Granularity, Measure
 from consortium.check.models import Case, Study
 from consortium.check.registry import STREAMS
 from consortium.check.schemas import StudyParams
-from consortium.core.dates import LONDON, today_in_london
+from consortium.citizen.constants import FailureType
+from consortium.core.dates import LONDON, today_in_london, week_starting
 from consortium.core.errors import NotFound, PermissionDenied, ValidationFailed
 from consortium.core.streams import Scope, Stream
 from consortium.organisations.acting import Actor
 from consortium.organisations.models import Organisation
 
-FAILURE_TYPES = {
-    "chasing": "Chasing progress",
-    "not_done": "Not done or not done right",
-    "not_understood": "Did not understand what we said",
-    "wrong_place": "Sent to the wrong place",
-    "repeat": "Reporting again",
-}
+FAILURE_TYPES = dict(FailureType.choices)
 POINT_NOUNS = {Granularity.CASE: "cases", Granularity.DAY: "days", Granularity.WEEK: "weeks"}
 MAX_SIGNAL_TEXTS = 30
 
@@ -159,10 +154,6 @@ class Chart:
     def value_label(self) -> str:
         return value_label(self.stream, self.params)
 
-    @property
-    def floored(self) -> bool:
-        return True  # times and counts are never negative
-
     def segment_rows(self) -> list[dict[str, Any]]:
         rows = []
         reasons = {s["index"]: s["reason"] for s in self.splits if s["index"] is not None}
@@ -237,8 +228,13 @@ def chart_title(found: Stream, params: StudyParams) -> str:
     return f"{found.name}: average time from end to end, each {per}"
 
 
+def counts_cases(params: StudyParams) -> bool:
+    """Whether each value is a number of cases finished (a day's or week's count), not a time."""
+    return params.granularity != Granularity.CASE and params.measure == Measure.COUNT
+
+
 def value_label(found: Stream, params: StudyParams) -> str:
-    if params.granularity != Granularity.CASE and params.measure == Measure.COUNT:
+    if counts_cases(params):
         return f"{found.cases.capitalize()} finished"
     return found.unit.capitalize()
 
@@ -276,7 +272,7 @@ def _points(cases: QuerySet[Case], params: StudyParams) -> tuple[list[Point], in
 
 
 def _aligned(day: dt.date, key: str) -> dt.date:
-    return day if key == "ended_on" else day - dt.timedelta(days=day.weekday())
+    return day if key == "ended_on" else week_starting(day)
 
 
 def split_indices(
@@ -321,7 +317,7 @@ def chart(
 
 def lower_is_better(params: StudyParams) -> bool:
     """Times are better short; a count of cases finished is better high."""
-    return not (params.granularity != Granularity.CASE and params.measure == Measure.COUNT)
+    return not counts_cases(params)
 
 
 def variation(c: Chart) -> str:
@@ -394,11 +390,7 @@ def explain(c: Chart) -> list[dict[str, Any]]:
     """Every signal in words a manager can act on, latest first."""
     a = c.analysis
     noun = POINT_NOUNS[Granularity(c.params.granularity)]
-    unit = (
-        ""
-        if c.params.granularity != Granularity.CASE and c.params.measure == Measure.COUNT
-        else c.stream.unit
-    )
+    unit = "" if counts_cases(c.params) else c.stream.unit
     when = (lambda i: c.points[i].reference or _day(c.points[i].on)) if noun == "cases" else None
     out: list[dict[str, Any]] = []
     by_rule: dict[int, list[int]] = defaultdict(list)
@@ -410,8 +402,6 @@ def explain(c: Chart) -> list[dict[str, Any]]:
             seg = a.segment_of(first)
             if r == 1:
                 for i in range(first, last + 1):
-                    if not a.rules_at(i) or 1 not in a.rules_at(i):
-                        continue
                     v = c.points[i].value
                     above = seg.unpl is not None and v > seg.unpl
                     limit = seg.unpl if above else seg.lnpl
@@ -464,9 +454,7 @@ def predictability(c: Chart) -> str:
     seg = c.analysis.segments[-1]
     if seg.unpl is None or seg.lnpl is None:
         return "One value is not enough to say what to expect: widen the period."
-    whole = c.stream.unit in ("working days", "days") or (
-        c.params.granularity != Granularity.CASE and c.params.measure == Measure.COUNT
-    )
+    whole = c.stream.unit in ("working days", "days") or counts_cases(c.params)
     low = max(seg.lnpl, 0.0)
     low_text, high_text = (
         (str(math.floor(low)), str(math.ceil(seg.unpl))) if whole else (_num(low), _num(seg.unpl))
@@ -519,7 +507,7 @@ def demand(actor: Actor, key: str, params: StudyParams) -> dict[str, Any] | None
         if params.kind and row.kind_key != params.kind:
             continue
         day = row.at.astimezone(LONDON).date()
-        week = weeks[day - dt.timedelta(days=day.weekday())]
+        week = weeks[week_starting(day)]
         week[0] += 1
         if row.demand == "failure":
             failure += 1
@@ -618,7 +606,7 @@ def study_chart(actor: Actor, s: Study) -> Chart:
     return chart(actor, s.stream, study_params(s), splits)
 
 
-def study_out(s: Study, placed: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def study_out(s: Study) -> dict[str, Any]:
     params = study_params(s).model_dump(mode="json")
     return {
         "id": s.pk,
@@ -626,9 +614,7 @@ def study_out(s: Study, placed: list[dict[str, Any]] | None = None) -> dict[str,
         "stream": s.stream,
         "organisation": s.organisation.name,
         "params": params,
-        "splits": placed
-        if placed is not None
-        else [{"id": sp.pk, "on": sp.on, "reason": sp.reason, "index": None} for sp in s.splits.all()],
+        "splits": [{"id": sp.pk, "on": sp.on, "reason": sp.reason, "index": None} for sp in s.splits.all()],
         "created_at": s.created_at,
         "updated_at": s.updated_at,
     }

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from consortium.check import chart as drawing
 from consortium.check import exports, selectors, services
 from consortium.check.constants import Granularity, Measure
-from consortium.check.schemas import ChartQuery, SplitIn, StudyIn, StudyParams, StudyUpdate
+from consortium.check.schemas import SplitIn, StudyIn, StudyParams, StudyUpdate
 from consortium.core.errors import ConsortiumError, NotFound, PermissionDenied
 from consortium.core.forms import read_form
 from consortium.core.views import actor_required, form_errors
@@ -48,12 +48,13 @@ def _fields(data: QueryDict) -> dict[str, Any]:
     return fields
 
 
-def _form(params: StudyParams | None, data: QueryDict | None = None) -> dict[str, Any]:
-    """What the settings form shows: what was typed (after an error) or the study's values."""
-    if data is not None:
-        return {**_fields(data), "name": data.get("name", "")}
-    if params is None:
-        return {"granularity": Granularity.CASE, "measure": Measure.MEAN, "median": "false"}
+def _typed(data: QueryDict) -> dict[str, Any]:
+    """The settings form as it was typed (kept after an error)."""
+    return {**_fields(data), "name": data.get("name", "")}
+
+
+def _form(params: StudyParams) -> dict[str, Any]:
+    """The settings form showing these settings (a study's, or the defaults)."""
     dumped = params.model_dump()
     out = {k: ("" if dumped.get(k) is None else dumped[k]) for k in PARAM_NAMES}
     for k in ("date_from", "date_to"):
@@ -103,14 +104,16 @@ def stream_page(request: HttpRequest, key: str) -> HttpResponse:
     found, scope = selectors.stream(actor, key)
     errors: dict[str, str] = {}
     params = StudyParams.model_validate({})
-    if any(request.GET.get(k) for k in (*PARAM_NAMES, "median")):
-        try:
+    try:
+        if any(request.GET.get(k) for k in (*PARAM_NAMES, "median")):
             params = read_form(StudyParams, _fields(request.GET), summary="Check the chart's settings")
-            selectors.check_filters(actor, key, params)
-        except ConsortiumError as exc:
-            errors = form_errors(exc)
-            params = StudyParams.model_validate({})
-    made = selectors.chart(actor, key, params)
+        made = selectors.chart(actor, key, params)
+    except ConsortiumError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        # Settings that cannot be charted (a filter past the actor's cases): the default chart.
+        errors = form_errors(exc)
+        made = selectors.chart(actor, key, StudyParams.model_validate({}))
     query = urlencode({k: v for k, v in request.GET.items() if v})
     return render(
         request,
@@ -119,7 +122,7 @@ def stream_page(request: HttpRequest, key: str) -> HttpResponse:
             "stream": found,
             "scope": scope,
             "errors": errors,
-            "form": _form(None, request.GET) if errors or request.GET else _form(params),
+            "form": _typed(request.GET) if errors or request.GET else _form(params),
             "query": query,
             **_choices(found, actor),
             **_page_context(actor, made),
@@ -132,8 +135,7 @@ def stream_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     actor = _actor(request)
     if fmt not in exports.FILE_TYPES:
         raise NotFound("Charts export as svg, png or xlsx")
-    params = read_form(ChartQuery, {**_fields(request.GET), "split": request.GET.getlist("split")})
-    made = selectors.chart(actor, key, StudyParams.model_validate(params.model_dump(exclude={"split"})))
+    made = selectors.chart(actor, key, read_form(StudyParams, _fields(request.GET)))
     return exports.response(made, fmt, key.replace(".", "-"), actor=actor)
 
 
@@ -145,7 +147,7 @@ def study_new(request: HttpRequest) -> HttpResponse:
     found, _ = selectors.stream(actor, key) if key in {s.key for s, _ in visible} else visible[0]
     errors: dict[str, str] = {}
     if request.method == "POST":
-        fields = {**_fields(request.POST), "name": request.POST.get("name", ""), "stream": found.key}
+        fields = {**_typed(request.POST), "stream": found.key}
         try:
             data = read_form(StudyIn, fields, summary="Check the study")
             study = services.study_create(actor=actor, data=data)
@@ -161,7 +163,7 @@ def study_new(request: HttpRequest) -> HttpResponse:
             "stream": found,
             "streams": [(s.key, s.name) for s, _ in visible],
             "errors": errors,
-            "form": _form(None, request.POST) if request.method == "POST" else _form(None, request.GET),
+            "form": _typed(request.POST if request.method == "POST" else request.GET),
             **_choices(found, actor),
         },
         status=400 if errors else 200,
@@ -184,8 +186,7 @@ def study_page(request: HttpRequest, study_id: int) -> HttpResponse:
                     request, f"Change recorded on {split.on:%d %B %Y}: the chart has new limits from then."
                 )
             else:
-                fields = {**_fields(request.POST), "name": request.POST.get("name", "")}
-                data = read_form(StudyUpdate, fields, summary="Check the study's settings")
+                data = read_form(StudyUpdate, _typed(request.POST), summary="Check the study's settings")
                 services.study_update(actor=actor, study_id=study.pk, data=data)
                 messages.success(request, "Study updated.")
         except ConsortiumError as exc:
@@ -199,7 +200,7 @@ def study_page(request: HttpRequest, study_id: int) -> HttpResponse:
     form = _form(selectors.study_params(study))
     form["name"] = study.name
     if posted is not None and posted.get("action") != "split":
-        form = _form(None, posted)
+        form = _typed(posted)
     return render(
         request,
         "check/study.html",

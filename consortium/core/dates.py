@@ -19,6 +19,11 @@ def today_in_london() -> dt.date:
     return timezone.now().astimezone(LONDON).date()
 
 
+def week_starting(day: dt.date) -> dt.date:
+    """The Monday of the week a day falls in (weeks run Monday to Sunday)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def financial_year(day: dt.date) -> int:
     """The financial year (April to March, as UK public bodies report) a day is in, named by the
     year it starts: 14 Feb 2027 is in 2026."""

@@ -310,21 +310,11 @@ def bulk_release_package() -> dict[str, Any]:
 def bulk_record_package() -> dict[str, Any]:
     """One record per published procurement, each with its releases and compiled release."""
     by_project: dict[int, list[dict[str, Any]]] = {}
-    ocids: dict[int, str] = {}
     for project_id, body in OcdsRelease.objects.order_by("project_id", "date", "id").values_list(
         "project_id", "body"
     ):
         by_project.setdefault(project_id, []).append(body)
-        ocids[project_id] = body["ocid"]
-    merger = _merger()
-    records = [
-        {
-            "ocid": ocids[pid],
-            "releases": releases,
-            "compiledRelease": dict(merger.create_compiled_release(releases)),
-        }
-        for pid, releases in by_project.items()
-    ]
+    records = [_record(releases[0]["ocid"], releases) for releases in by_project.values()]
     return {**_package_meta("/open-data/records.json"), "records": records}
 
 
@@ -343,9 +333,15 @@ def compiled_release(project: Project) -> dict[str, Any]:
     return dict(_merger().create_compiled_release(releases))
 
 
-def record_package(project: Project) -> dict[str, Any]:
-    releases = releases_of(project)
-    record: dict[str, Any] = {"ocid": project.ocid, "releases": releases}
+def _record(ocid: str, releases: list[dict[str, Any]]) -> dict[str, Any]:
+    """A record: the releases as published, and the release compiled from them."""
+    record: dict[str, Any] = {"ocid": ocid, "releases": releases}
     if releases:
-        record["compiledRelease"] = compiled_release(project)
+        record["compiledRelease"] = dict(_merger().create_compiled_release(releases))
+    return record
+
+
+def record_package(project: Project) -> dict[str, Any]:
+    # The releases are read once, for both the record and its compiled release.
+    record = _record(project.ocid, releases_of(project))
     return {**_package_meta(f"/tenders/{project.pk}/ocds/record.json"), "records": [record]}

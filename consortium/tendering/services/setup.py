@@ -197,6 +197,14 @@ def criterion_add(
     return criterion
 
 
+def _lot(project: Project, number: int) -> TenderLot:
+    """One of the procurement's lots, locked for the change."""
+    found = project.lots.select_for_update().filter(number=number).first()
+    if found is None:
+        raise NotFound("No such lot in this procurement")
+    return found
+
+
 def lot_change(*, actor: Actor, project: Project, lot_number: int, lot: LotIn) -> TenderLot:
     """Correct a lot before publication: its title, specification, unit and estimated price."""
     _require_manager(actor)
@@ -205,9 +213,7 @@ def lot_change(*, actor: Actor, project: Project, lot_number: int, lot: LotIn) -
     with transaction.atomic():
         project = _locked(project)
         _before_publication(project)
-        found = project.lots.select_for_update().filter(number=lot_number).first()
-        if found is None:
-            raise NotFound("No such lot in this procurement")
+        found = _lot(project, lot_number)
         before = {
             "title": found.title,
             "unit": found.unit,
@@ -241,9 +247,7 @@ def lot_remove(*, actor: Actor, project: Project, lot_number: int) -> None:
     with transaction.atomic():
         project = _locked(project)
         _before_publication(project)
-        found = project.lots.select_for_update().filter(number=lot_number).first()
-        if found is None:
-            raise NotFound("No such lot in this procurement")
+        found = _lot(project, lot_number)
         members = found.demand.values("member_id").distinct().count()
         if members:
             raise Conflict(
