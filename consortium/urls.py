@@ -69,6 +69,16 @@ urlpatterns = [
     path("tenders/<int:project_id>/act/", tender_views.tender_act, name="tender-act"),
     path("tenders/<int:project_id>/lots/<int:lot_number>/", tender_views.tender_lot, name="tender-lot"),
     path(
+        "tenders/<int:project_id>/lots/<int:lot_number>/items/new/",
+        tender_views.tender_schedule_item,
+        name="tender-schedule-item-new",
+    ),
+    path(
+        "tenders/<int:project_id>/lots/<int:lot_number>/items/<int:item_number>/",
+        tender_views.tender_schedule_item,
+        name="tender-schedule-item",
+    ),
+    path(
         "tenders/<int:project_id>/criteria/<int:criterion_id>/",
         tender_views.tender_criterion,
         name="tender-criterion",

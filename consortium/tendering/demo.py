@@ -86,6 +86,19 @@ PROCUREMENTS = [
     ),
 ]
 STAGES = ["demand", "open", "evaluation", "standstill", "awarded"]
+# Items the buyer names in a lot's priced schedule (quantity a year, CPV, a typical price the
+# demo's bidders price around), besides the lot itself, priced in the quantity members register.
+SCHEDULE_ITEMS = {
+    "Cleaning materials and janitorial supplies": {
+        1: [
+            ("Paper hand towels, case of 3,000", "case", D(600), "33763000-6", D("21.40")),
+            ("Liquid hand soap, 5 litres", "container", D(240), "33711900-6", D("9.80")),
+        ]
+    },
+    "School and office furniture": {
+        2: [("Task chair, ergonomic, 5-year warranty", "chair", D(150), "39112000-0", D("185.00"))]
+    },
+}
 
 
 def _slug(name: str) -> str:
@@ -182,7 +195,9 @@ def load_tendering_demo() -> None:
                         services.DemandIn(
                             n,
                             publication + dt.timedelta(days=100),
-                            estimated_quantity=rng.randint(20, 400) if n % 2 else None,
+                            # Every member says how many (the schedule prices that quantity);
+                            # some lots' members also know what they spend a year.
+                            estimated_quantity=rng.randint(20, 400),
                             annual_value=None if n % 2 else D(rng.randint(5, 60) * 1000),
                             will_use=rng.random() < 0.9,
                         )
@@ -275,6 +290,14 @@ def _set_up(
             services.LotIn(t, f"The consortium's specification for {t.lower()}.", D(p), u) for t, u, p in lots
         ],
     )
+    for lot_number, items in SCHEDULE_ITEMS.get(title, {}).items():
+        for description, unit, quantity, cpv, _ in items:
+            services.schedule_item_add(
+                actor=cm,
+                project=project,
+                lot_number=lot_number,
+                item=services.ScheduleItemIn(description, unit, quantity, cpv),
+            )
     quality = services.criterion_add(
         actor=cm, project=project, title="Quality", weight=D(50), guidance="How you will deliver"
     )
@@ -337,6 +360,7 @@ def _bids(
         for lot in project.lots.all():
             base = D(lots[lot.number - 1][2])
             unit_price = (base * D(rng.randint(85, 110)) / 100).quantize(D("0.01"))
+            typical = SCHEDULE_ITEMS.get(project.title, {}).get(lot.number, [])
             services.bid_submit(
                 actor=supplier,
                 project=project,
@@ -347,11 +371,14 @@ def _bids(
                 },
                 price_lines=[
                     services.PriceLineIn(
-                        f"{lot.title}: standard {lots[lot.number - 1][1]}",
-                        D(100),
-                        unit_price,
-                        lots[lot.number - 1][1],
+                        item.number,
+                        unit_price
+                        if item.number == 1
+                        else (typical[item.number - 2][4] * D(rng.randint(85, 110)) / 100).quantize(
+                            D("0.01")
+                        ),
                     )
+                    for item in lot.items.all()
                 ],
                 cost_profile=CostProfile(
                     unit_price * 100,

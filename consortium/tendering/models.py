@@ -147,6 +147,9 @@ class Project(TimestampedModel):
         "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="procurement"
     )
     cancellation_reason = models.CharField(max_length=500, blank=True)
+    # This procurement's bid key, sealed under the server's key (tendering.sealing); created
+    # with the first bid, destroyed at the opening.
+    bid_key = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -192,6 +195,28 @@ class TenderLot(models.Model):
 
     def __str__(self) -> str:
         return f"Lot {self.number}: {self.title}"
+
+
+class ScheduleItem(models.Model):
+    """A line of a lot's priced schedule, written by the buyer. Every bidder prices the same
+    items in the same quantities, so every price compared is like-for-like. An item without a
+    quantity takes, at publication, the quantity a year members registered for the lot."""
+
+    lot = models.ForeignKey(TenderLot, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveIntegerField()
+    description = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40, default="each")
+    quantity = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="A year; blank: members' demand"
+    )
+    cpv_code = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["lot", "number"]
+        constraints = [models.UniqueConstraint(fields=["lot", "number"], name="schedule_item_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Item {self.number}: {self.description}"
 
 
 class DemandReturn(TimestampedModel):
@@ -300,6 +325,9 @@ class Bid(TimestampedModel):
     total_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(null=True, blank=True)
     is_winner = models.BooleanField(default=False)
+    # Until the opening, everything the bid says (answers, schedule, costs, price) is here,
+    # encrypted with the procurement's key; the fields above stay empty (tendering.sealing).
+    sealed_content = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["lot__number", "id"]
@@ -325,6 +353,8 @@ class BidPriceLine(models.Model):
     """A line of the priced schedule: what the winning bid's prices become on the contract."""
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="price_lines")
+    # The line of the buyer's schedule this prices (None for a schedule the bidder wrote).
+    item_number = models.PositiveIntegerField(null=True, blank=True)
     description = models.CharField(max_length=200)
     unit = models.CharField(max_length=40, default="each")
     quantity = models.DecimalField(max_digits=12, decimal_places=2)
@@ -343,6 +373,8 @@ class BidDocument(models.Model):
     content_type = models.CharField(max_length=100)
     content = models.BinaryField()
     size = models.PositiveIntegerField()
+    # Encrypted with the procurement's key until the opening (tendering.sealing).
+    sealed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name

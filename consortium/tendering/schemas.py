@@ -16,8 +16,26 @@ from consortium.tendering.constants import (
     ProcedureCode,
 )
 from consortium.tendering.models import Bid, Project
+from consortium.tendering.sealing import content_of
 
 ID = Field(..., ge=1, le=2**62)
+
+
+class ScheduleItemOut(Schema):
+    number: int
+    description: str
+    unit: str
+    quantity: Decimal | None = Field(..., description="A year; null until publication: members' demand")
+    cpv_code: str
+
+
+class ScheduleItemIn(StrictIn):
+    description: str = Field(..., min_length=1, max_length=200)
+    unit: str = Field("each", max_length=40)
+    quantity: Decimal | None = Field(
+        None, gt=0, lt=10**9, decimal_places=2, description="A year; blank: what members register"
+    )
+    cpv_code: str = Field("", max_length=12, description="CPV 2008, e.g. 30197643-5")
 
 
 class LotOut(Schema):
@@ -26,6 +44,11 @@ class LotOut(Schema):
     specification: str
     estimated_unit_price: Decimal | None
     unit: str
+    items: list[ScheduleItemOut] = Field(..., description="The priced schedule bidders price")
+
+    @staticmethod
+    def resolve_items(obj: Any) -> list[Any]:
+        return list(obj.items.all())
 
 
 class CriterionOut(Schema):
@@ -214,9 +237,10 @@ class ClarificationOut(Schema):
 
 
 class PriceLineIn(StrictIn):
-    description: str = Field(..., min_length=1, max_length=200)
-    unit: str = Field("each", max_length=40)
-    quantity: Pounds = Field(..., gt=0, lt=10**9, decimal_places=2)
+    """A unit price for one item of the lot's schedule (the buyer set its description, unit
+    and quantity): price × quantity, rounded to the penny, summed, is the bid price."""
+
+    item: int = Field(..., ge=1, le=10000, description="The item's number in the lot's schedule")
     unit_price: Pounds = Field(..., ge=0, lt=10**9, decimal_places=2)
 
 
@@ -257,20 +281,33 @@ class BidEnvelopeOut(Schema):
 
 
 class BidOut(BidEnvelopeOut):
+    """A bid's content: to the bidder itself (unsealed for it alone) or, after the opening, to
+    those who may read it."""
+
     price: Decimal
     answers: dict[int, str]
     price_lines: list[dict[str, Any]]
     documents: list[str]
 
     @staticmethod
+    def resolve_price(obj: Bid) -> Decimal:
+        return content_of(obj).price
+
+    @staticmethod
     def resolve_answers(obj: Bid) -> dict[int, str]:
-        return {a.criterion_id: a.response for a in obj.answers.all()}
+        return content_of(obj).answers
 
     @staticmethod
     def resolve_price_lines(obj: Bid) -> list[dict[str, Any]]:
         return [
-            {"description": p.description, "unit": p.unit, "quantity": p.quantity, "unit_price": p.unit_price}
-            for p in obj.price_lines.all()
+            {
+                "item": p.item_number,
+                "description": p.description,
+                "unit": p.unit,
+                "quantity": p.quantity,
+                "unit_price": p.unit_price,
+            }
+            for p in content_of(obj).price_lines
         ]
 
     @staticmethod
@@ -331,9 +368,7 @@ def bid_submission(payload: BidIn) -> dict[str, Any]:
     cp = payload.cost_profile
     return {
         "answers": payload.answers,
-        "price_lines": [
-            services.PriceLineIn(p.description, p.quantity, p.unit_price, p.unit) for p in payload.price_lines
-        ],
+        "price_lines": [services.PriceLineIn(p.item, p.unit_price) for p in payload.price_lines],
         "cost_profile": CostProfile(
             cp.acquisition,
             cp.annual_running,

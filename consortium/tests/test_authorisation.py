@@ -622,6 +622,15 @@ def _tender(world: World, stage: str, *, fresh: bool = False) -> Any:
     return Project.objects.get(pk=shared[stage])
 
 
+def _two_items(world: World) -> Any:
+    """A draft procurement whose lot's schedule has a second item (a lot keeps at least one)."""
+    from consortium.tendering.models import ScheduleItem
+
+    project = _tender(world, "draft", fresh=True)
+    ScheduleItem.objects.create(lot=project.lots.get(), number=2, description="Card", unit="pack")
+    return project
+
+
 def _our_bid(project: Any, world: World) -> int:
     return int(project.bids.get(supplier=world.supplier).pk)
 
@@ -772,6 +781,24 @@ API_CASES.update(
             {CA: 204, CM: 204},
             default=404,
         ),
+        "tender_schedule_item_add": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'draft', fresh=True).pk}/lots/1/items", {"description": "Card"}),
+            {CA: 201, CM: 201},
+            default=404,
+        ),
+        "tender_schedule_item_change": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'draft', fresh=True).pk}/lots/1/items/1",
+                {"description": "Paper, A4", "quantity": "500"},
+            ),
+            MANAGERS_200,
+            default=404,
+        ),
+        "tender_schedule_item_remove": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/lots/1/items/1", None))(_two_items(w)),
+            {CA: 204, CM: 204},
+            default=404,
+        ),
         "tender_criterion_change": Case(
             lambda w, r: (
                 lambda p: (
@@ -824,7 +851,7 @@ API_CASES.update(
                     f"{T}/{p.pk}/lots/1/bid",
                     {
                         "answers": _answers(p),
-                        "price_lines": [{"description": "Paper", "quantity": "10", "unit_price": "4.10"}],
+                        "price_lines": [{"item": 1, "unit_price": "4.10"}],
                     },
                 )
             )(_tender(w, "open")),
@@ -1389,6 +1416,12 @@ PAGES: dict[str, Page] = {
     ),
     # Correcting set-up is the managers': to everyone else a draft is not there to see.
     "tender-lot": Page(lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/lots/1/", MANAGERS_200, default=403),
+    "tender-schedule-item-new": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/lots/1/items/new/", MANAGERS_200, default=403
+    ),
+    "tender-schedule-item": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/lots/1/items/1/", MANAGERS_200, default=403
+    ),
     "tender-criterion": Page(
         lambda w, r: (lambda p: f"/tenders/{p.pk}/criteria/{p.criteria.first().pk}/")(_tender(w, "draft")),
         MANAGERS_200,

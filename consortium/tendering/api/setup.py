@@ -26,6 +26,7 @@ from consortium.tendering.schemas import (
     ProjectOut,
     ReasonIn,
     RulesOut,
+    ScheduleItemIn,
 )
 
 
@@ -76,7 +77,7 @@ def procurement_rules(request: HttpRequest, on: dt.date | None = None) -> dict[s
 @paginate(Page)
 def tender_list(request: HttpRequest) -> object:
     return selectors.project_list_for(actor_of(request)).prefetch_related(
-        "lots", "criteria", "invited_suppliers"
+        "lots__items", "criteria", "invited_suppliers"
     )
 
 
@@ -138,6 +139,61 @@ def tender_lot_change(request: HttpRequest, project_id: int, lot_number: int, pa
 def tender_lot_remove(request: HttpRequest, project_id: int, lot_number: int) -> Status:
     """Remove a lot before publication (the later lots move up a number)."""
     services.lot_remove(actor=actor_of(request), project=_project(request, project_id), lot_number=lot_number)
+    return Status(204, None)
+
+
+@router.post(
+    "/tenders/{project_id}/lots/{lot_number}/items",
+    response={201: ProjectOut, **ERRORS},
+    operation_id="tender_schedule_item_add",
+)
+def tender_schedule_item_add(
+    request: HttpRequest, project_id: int, lot_number: int, payload: ScheduleItemIn
+) -> Status:
+    """Add an item to a lot's priced schedule before publication."""
+    services.schedule_item_add(
+        actor=actor_of(request),
+        project=_project(request, project_id),
+        lot_number=lot_number,
+        item=services.ScheduleItemIn(**payload.dict()),
+    )
+    return Status(201, _project(request, project_id))
+
+
+@router.put(
+    "/tenders/{project_id}/lots/{lot_number}/items/{item_number}",
+    response={200: ProjectOut, **ERRORS},
+    operation_id="tender_schedule_item_change",
+)
+def tender_schedule_item_change(
+    request: HttpRequest, project_id: int, lot_number: int, item_number: int, payload: ScheduleItemIn
+) -> Project:
+    """Correct an item of a lot's schedule before publication (a blank quantity: members' demand)."""
+    services.schedule_item_change(
+        actor=actor_of(request),
+        project=_project(request, project_id),
+        lot_number=lot_number,
+        item_number=item_number,
+        item=services.ScheduleItemIn(**payload.dict()),
+    )
+    return _project(request, project_id)
+
+
+@router.delete(
+    "/tenders/{project_id}/lots/{lot_number}/items/{item_number}",
+    response={204: None, **ERRORS},
+    operation_id="tender_schedule_item_remove",
+)
+def tender_schedule_item_remove(
+    request: HttpRequest, project_id: int, lot_number: int, item_number: int
+) -> Status:
+    """Remove an item of a lot's schedule before publication (later items move up a number)."""
+    services.schedule_item_remove(
+        actor=actor_of(request),
+        project=_project(request, project_id),
+        lot_number=lot_number,
+        item_number=item_number,
+    )
     return Status(204, None)
 
 

@@ -33,6 +33,7 @@ from consortium.tendering.services.evaluation import (
 from consortium.tendering.services.opening import opening_record
 from consortium.tendering.services.setup import (
     LotIn,
+    ScheduleItemIn,
     bidders_invite,
     criterion_add,
     criterion_change,
@@ -42,6 +43,9 @@ from consortium.tendering.services.setup import (
     lot_remove,
     project_cancel,
     project_create,
+    schedule_item_add,
+    schedule_item_change,
+    schedule_item_remove,
     tender_publish,
 )
 from consortium.tendering.services.timetable import price_method_set, timetable_set
@@ -54,6 +58,7 @@ __all__ = [
     "LotIn",
     "PriceLineIn",
     "S",
+    "ScheduleItemIn",
     "ScoreIn",
     "_move",
     "appraisal_answer",
@@ -84,6 +89,9 @@ __all__ = [
     "price_method_set",
     "project_cancel",
     "project_create",
+    "schedule_item_add",
+    "schedule_item_change",
+    "schedule_item_remove",
     "scores_submit",
     "scoresheet_submit",
     "tender_publish",

@@ -25,9 +25,7 @@ from consortium.tendering.constants import (
 )
 from consortium.tendering.models import (
     Bid,
-    BidAnswer,
     BidDocument,
-    BidPriceLine,
     Clarification,
     Interest,
     Project,
@@ -35,6 +33,7 @@ from consortium.tendering.models import (
 from consortium.tendering.scoring import (
     CostProfile,
 )
+from consortium.tendering.sealing import COST_FIELDS, BidContent, PriceLine, seal_content, seal_document
 from consortium.tendering.services._common import (
     MAX_DOCUMENT_BYTES,
     S,
@@ -121,10 +120,10 @@ def clarification_answer(*, actor: Actor, clarification: Clarification, answer: 
 
 @dataclass
 class PriceLineIn:
-    description: str
-    quantity: Decimal
+    """A bidder's unit price for one item (by number) of the lot's schedule."""
+
+    item: int
     unit_price: Decimal
-    unit: str = "each"
 
 
 @dataclass
@@ -186,57 +185,62 @@ def bid_submit(
                 )
             else:
                 price = to_penny(cost_profile.acquisition)
+        # The buyer's schedule: every bidder prices the same items in the same quantities.
+        schedule = {item.number: item for item in lot.items.all()}
+        priced: dict[int, Decimal] = {}
         for i, line in enumerate(price_lines, start=1):
-            if not line.description.strip():
-                errors[f"price_lines[{i}].description"] = f"Describe price line {i}"
-            if line.quantity <= 0:
-                errors[f"price_lines[{i}].quantity"] = f"Give price line {i} a quantity above 0"
-            if line.unit_price < 0:
-                errors[f"price_lines[{i}].unit_price"] = f"Give price line {i} a price of £0 or more"
-            price += (
-                to_penny(line.quantity * line.unit_price)
-                if project.price_method == PriceMethod.LOWEST_PRICE
-                else 0
-            )
-        if project.price_method == PriceMethod.LOWEST_PRICE and price <= 0 and "price_lines" not in errors:
-            errors["price_lines"] = "Price the schedule: at least one line with a price above £0"
+            if line.item not in schedule:
+                errors[f"price_lines[{i}].item"] = f"Lot {lot.number}'s schedule has no item {line.item}"
+            elif line.item in priced:
+                errors[f"price_lines[{i}].item"] = f"Item {line.item} is priced twice: give one price"
+            elif line.unit_price < 0:
+                errors[f"price_lines[{i}].unit_price"] = f"Give item {line.item} a price of £0 or more"
+            else:
+                priced[line.item] = line.unit_price
+        for n, item in schedule.items():
+            if n not in priced and not any(k.startswith("price_lines[") for k in errors):
+                errors[f"items[{n}].unit_price"] = f"Enter a unit price for item {n}, {item.description}"
+        lines = [
+            PriceLine(item.description, item.unit, item.quantity or Decimal(0), priced[n], n)
+            for n, item in schedule.items()
+            if n in priced
+        ]
+        schedule_total = sum((line.total for line in lines), Decimal("0.00"))
+        if project.price_method == PriceMethod.LOWEST_PRICE:
+            price = schedule_total
+            if price <= 0 and not errors:
+                errors["price_lines"] = "Price the schedule: its total must be above £0"
         for i, doc in enumerate(documents, start=1):
             if len(doc.content) > MAX_DOCUMENT_BYTES:
                 errors[f"documents[{i}]"] = f"“{doc.name}” is larger than 5 MB"
         if errors:
             raise ValidationFailed("Check your bid", field_errors=errors)
+        content = BidContent(
+            price=price,
+            answers={c.pk: answers[c.pk].strip() for c in asked},
+            price_lines=lines,
+            costs={
+                "acquisition_cost": cost_profile.acquisition if cost_profile else None,
+                "annual_running_cost": cost_profile.annual_running if cost_profile else None,
+                "annual_maintenance_cost": cost_profile.annual_maintenance if cost_profile else None,
+                "end_of_life_cost": cost_profile.end_of_life if cost_profile else None,
+                "residual_value": cost_profile.residual_value if cost_profile else None,
+                "annual_emissions": cost_profile.annual_emissions if cost_profile else None,
+            },
+        )
+        # Nothing the bid says reaches a table in the clear before the opening: the price and
+        # cost fields stay empty, the content is sealed with the procurement's key.
         fields = {
             "project": project,
             "status": BidStatus.SUBMITTED,
             "submitted_at": now(),
             "submitted_by": actor.person,
             "submission_key": submission_key[:64],
-            "price": price,
-            "acquisition_cost": cost_profile.acquisition if cost_profile else None,
-            "annual_running_cost": cost_profile.annual_running if cost_profile else None,
-            "annual_maintenance_cost": cost_profile.annual_maintenance if cost_profile else None,
-            "end_of_life_cost": cost_profile.end_of_life if cost_profile else None,
-            "residual_value": cost_profile.residual_value if cost_profile else None,
-            "annual_emissions": cost_profile.annual_emissions if cost_profile else None,
+            "price": Decimal("0.00"),
+            **{f: None for f in COST_FIELDS},
+            "sealed_content": seal_content(project, content),
         }
         bid, created = Bid.objects.update_or_create(lot=lot, supplier=actor.organisation, defaults=fields)
-        bid.answers.all().delete()
-        bid.price_lines.all().delete()
-        BidAnswer.objects.bulk_create(
-            [BidAnswer(bid=bid, criterion_id=c.pk, response=answers[c.pk].strip()) for c in asked]
-        )
-        BidPriceLine.objects.bulk_create(
-            [
-                BidPriceLine(
-                    bid=bid,
-                    description=pl.description.strip()[:200],
-                    unit=pl.unit[:40] or "each",
-                    quantity=pl.quantity,
-                    unit_price=pl.unit_price,
-                )
-                for pl in price_lines
-            ]
-        )
         if documents:
             bid.documents.all().delete()
             BidDocument.objects.bulk_create(
@@ -245,8 +249,9 @@ def bid_submit(
                         bid=bid,
                         name=d.name[:200],
                         content_type=d.content_type[:100],
-                        content=d.content,
+                        content=seal_document(project, d.content),
                         size=len(d.content),
+                        sealed=True,
                     )
                     for d in documents
                 ]

@@ -15,6 +15,7 @@ from consortium.tendering.models import (
     BidOpening,
     Project,
 )
+from consortium.tendering.sealing import open_bids
 from consortium.tendering.services._common import S, _locked, _move, _require_manager
 
 
@@ -50,4 +51,13 @@ def opening_record(*, actor: Actor, project: Project) -> Project:
         )
         if project.openings.count() >= 2:
             _move(actor, project, S.EVALUATION, opened_at=now())
+            # The second key: every submitted bid unsealed, the procurement's key destroyed.
+            opened = open_bids(project)
+            audit_record(
+                actor=actor,
+                action="procurement.bids_unsealed",
+                obj=project,
+                organisation=project.run_by,
+                changes={"bids": opened},
+            )
     return project

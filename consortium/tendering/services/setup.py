@@ -29,6 +29,7 @@ from consortium.tendering.models import (
     Criterion,
     Project,
     ReferenceCounter,
+    ScheduleItem,
     TenderLot,
 )
 from consortium.tendering.services._common import S, _locked, _move, _notice, _require_manager, _tell
@@ -111,7 +112,7 @@ def project_create(
 
 
 def _create_lot(project: Project, number: int, lot: LotIn) -> TenderLot:
-    return TenderLot.objects.create(
+    created = TenderLot.objects.create(
         project=project,
         number=number,
         title=lot.title.strip(),
@@ -119,6 +120,143 @@ def _create_lot(project: Project, number: int, lot: LotIn) -> TenderLot:
         estimated_unit_price=lot.estimated_unit_price,
         unit=lot.unit or "each",
     )
+    # The schedule starts as the lot itself, priced in the quantity members register; the
+    # buyer splits it into items (or names a quantity) until publication.
+    ScheduleItem.objects.create(lot=created, number=1, description=created.title, unit=created.unit)
+    return created
+
+
+@dataclass
+class ScheduleItemIn:
+    description: str
+    unit: str = "each"
+    quantity: Decimal | None = None
+    cpv_code: str = ""
+
+
+def _check_item(project: Project, item: ScheduleItemIn) -> None:
+    from consortium.tendering.cpv import cpv_description
+
+    errors = {}
+    if not item.description.strip():
+        errors["description"] = "Describe the item"
+    if item.quantity is not None and item.quantity <= 0:
+        errors["quantity"] = "Give a quantity above 0, or leave it blank for members' demand"
+    if item.cpv_code and cpv_description(item.cpv_code) is None:
+        errors["cpv_code"] = f"{item.cpv_code} is not a CPV 2008 code (for example 30192000-1)"
+    if errors:
+        raise ValidationFailed("Check the item", field_errors=errors)
+
+
+def schedule_item_add(
+    *, actor: Actor, project: Project, lot_number: int, item: ScheduleItemIn
+) -> ScheduleItem:
+    """Add a line to a lot's priced schedule before publication."""
+    _require_manager(actor)
+    _check_item(project, item)
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        lot = _lot(project, lot_number)
+        number = (lot.items.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        created = ScheduleItem.objects.create(
+            lot=lot,
+            number=number,
+            description=item.description.strip(),
+            unit=item.unit.strip() or "each",
+            quantity=item.quantity,
+            cpv_code=item.cpv_code.strip(),
+        )
+        audit_record(
+            actor=actor,
+            action="procurement.schedule_change",
+            obj=project,
+            organisation=project.run_by,
+            changes={"lot": lot_number, "item": number, "added": created.description},
+        )
+    return created
+
+
+def schedule_item_change(
+    *, actor: Actor, project: Project, lot_number: int, item_number: int, item: ScheduleItemIn
+) -> ScheduleItem:
+    _require_manager(actor)
+    _check_item(project, item)
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        found = _lot(project, lot_number).items.filter(number=item_number).first()
+        if found is None:
+            raise NotFound("No such item in this lot's schedule")
+        before = {"description": found.description, "unit": found.unit, "quantity": str(found.quantity)}
+        found.description = item.description.strip()
+        found.unit = item.unit.strip() or "each"
+        found.quantity = item.quantity
+        found.cpv_code = item.cpv_code.strip()
+        found.save()
+        audit_record(
+            actor=actor,
+            action="procurement.schedule_change",
+            obj=project,
+            organisation=project.run_by,
+            changes={
+                "lot": lot_number,
+                "item": item_number,
+                "before": before,
+                "description": found.description,
+                "unit": found.unit,
+                "quantity": str(found.quantity),
+            },
+        )
+    return found
+
+
+def schedule_item_remove(*, actor: Actor, project: Project, lot_number: int, item_number: int) -> None:
+    """Remove a line of the schedule before publication; later lines move up a number."""
+    _require_manager(actor)
+    with transaction.atomic():
+        project = _locked(project)
+        _before_publication(project)
+        lot = _lot(project, lot_number)
+        found = lot.items.filter(number=item_number).first()
+        if found is None:
+            raise NotFound("No such item in this lot's schedule")
+        if lot.items.count() == 1:
+            raise Conflict("A lot's schedule keeps at least one item: change it instead.")
+        description = found.description
+        found.delete()
+        for later in lot.items.filter(number__gt=item_number).order_by("number"):
+            later.number -= 1
+            later.save(update_fields=["number"])
+        audit_record(
+            actor=actor,
+            action="procurement.schedule_change",
+            obj=project,
+            organisation=project.run_by,
+            changes={"lot": lot_number, "item": item_number, "removed": description},
+        )
+
+
+def _fix_schedules(project: Project) -> list[str]:
+    """At publication every lot's schedule is fixed: an item without a quantity takes the
+    quantity a year members registered for its lot. Returns what stops that."""
+    problems = []
+    for lot in project.lots.prefetch_related("items", "demand"):
+        items = list(lot.items.all())
+        if not items:
+            problems.append(f"Give lot {lot.number} a priced schedule")
+            continue
+        registered = sum((d.estimated_quantity or 0 for d in lot.demand.all()), 0)
+        for item in items:
+            if item.quantity is None:
+                if not registered:
+                    problems.append(
+                        f"Give lot {lot.number} item {item.number} a quantity: members registered none"
+                    )
+                    continue
+                item.quantity = Decimal(registered)
+                item.save(update_fields=["quantity"])
+    return problems
 
 
 def _before_publication(project: Project) -> None:
@@ -471,6 +609,7 @@ def tender_publish(*, actor: Actor, project: Project) -> Project:
         elif project.publication_on and project.publication_on < today_in_london():
             problems.append("The timetable's publication date has passed: set the timetable again")
         problems += selectors.criteria_check(project).problems
+        problems += _fix_schedules(project)
         if (
             project.procedure
             and project.procedure.code

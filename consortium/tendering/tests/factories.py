@@ -114,14 +114,14 @@ def tender_at(world, stage: str, *, title: str = "School paper and stationery") 
         project=project,
         lot_number=1,
         answers=answers,
-        price_lines=[services.PriceLineIn("Recycled A4 paper, ream", D(1000), D("4.20"), "ream")],
+        price_lines=[services.PriceLineIn(1, D("4.20"))],
     )
     services.bid_submit(
         actor=rival(world),
         project=project,
         lot_number=1,
         answers=answers,
-        price_lines=[services.PriceLineIn("Recycled A4 paper, ream", D(1000), D("3.90"), "ream")],
+        price_lines=[services.PriceLineIn(1, D("3.90"))],
     )
     if stage == "open":
         return _fresh(project)

@@ -60,7 +60,7 @@ def test_a_double_clicked_bid_is_submitted_once(world):
             project=project,
             lot_number=1,
             answers=answers,
-            price_lines=[services.PriceLineIn("Paper", D(10), D(4))],
+            price_lines=[services.PriceLineIn(1, D(4))],
             submission_key="same-click",
         ),
     )

@@ -17,6 +17,7 @@ from consortium.organisations.constants import Role
 from consortium.tendering import selectors, services
 from consortium.tendering.constants import PROJECT_TRANSITIONS, CriterionKind, Declaration, ProjectStatus
 from consortium.tendering.models import Bid, EvaluatorScore, Notice, Project
+from consortium.tendering.sealing import content_of
 from consortium.tendering.tests.factories import (
     EVALUATION_STEPS,
     STAGES,
@@ -133,11 +134,13 @@ def test_bids_may_be_withdrawn_and_resubmitted_until_the_deadline_then_nothing_i
     services.bid_withdraw(actor=supplier, bid=bid)
     assert Bid.objects.get(pk=bid.pk).status == "withdrawn"
     answers = {c.pk: "Resubmitted" for c in selectors.leaf_criteria(project) if c.kind != "price"}
-    lines = [services.PriceLineIn("Paper", D(1000), D("4.00"))]
+    lines = [services.PriceLineIn(1, D("4.00"))]
     again = services.bid_submit(
         actor=supplier, project=project, lot_number=1, answers=answers, price_lines=lines, submission_key="k1"
     )
-    assert again.pk == bid.pk and again.status == "submitted" and again.price == D("4000.00")
+    # Sealed: nothing in the table says the price; the bidder's own reading does (4,000 × £4).
+    assert again.pk == bid.pk and again.status == "submitted" and again.price == 0
+    assert content_of(again).price == D("16000.00")
     # A double click: the same bid, unchanged.
     same = services.bid_submit(
         actor=supplier, project=project, lot_number=1, answers=answers, price_lines=lines, submission_key="k1"
@@ -155,7 +158,7 @@ def test_a_bid_must_answer_every_criterion_and_price_the_schedule(world):
     with pytest.raises(ValidationFailed) as caught:
         services.bid_submit(actor=world.actor(Role.SUPPLIER_USER), project=project, lot_number=1, answers={})
     assert len([k for k in caught.value.field_errors if k.startswith("answer_")]) == 3
-    assert "price_lines" in caught.value.field_errors
+    assert caught.value.field_errors["items[1].unit_price"] == "Enter a unit price for item 1, Paper"
 
 
 def test_clarification_answers_reach_every_bidder_without_naming_the_asker(world):
@@ -362,7 +365,7 @@ def test_a_direct_award_is_open_only_to_the_named_supplier_and_uses_the_same_eva
     services.tender_publish(actor=cm, project=project)
     assert Notice.objects.filter(project=project, notice_type__code="UK5").exists()
     answers = {c.pk: "Answer" for c in selectors.leaf_criteria(project) if c.kind != "price"}
-    lines = [services.PriceLineIn("Paper", D(10), D(4))]
+    lines = [services.PriceLineIn(1, D(4))]
     with pytest.raises(PermissionDenied, match="invited"):
         services.bid_submit(
             actor=rival(world), project=project, lot_number=1, answers=answers, price_lines=lines

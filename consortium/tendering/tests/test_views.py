@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from consortium.core.dates import today_in_london
 from consortium.organisations.constants import Role
 from consortium.tendering.models import Bid, DemandReturn, EvaluatorScore, Project
+from consortium.tendering.sealing import content_of
 from consortium.tendering.tests.factories import leaf, tender_at
 
 pytestmark = pytest.mark.django_db
@@ -135,13 +136,12 @@ def test_a_supplier_bids_on_the_page_withdraws_and_resubmits(world):
     Bid.objects.filter(project=project, supplier=world.supplier).delete()
     supplier = _client(world, Role.SUPPLIER_USER)
     form = {f"answer_{leaf(project, n).pk}": "Our plan" for n in ("1.1", "1.2", "2")}
-    form |= {
-        "line_description_1": "A4 paper",
-        "line_unit_1": "ream",
-        "line_quantity_1": "100",
-        "line_unit_price_1": "4.05",
-        "submission_key": "abc",
-    }
+    # The buyer's schedule sets the item and quantity (4,000 reams registered): only the price is typed.
+    page = supplier.get(f"/tenders/{project.pk}/lots/1/bid/").content.decode()
+    assert (
+        "Quantity a year" in page and 'name="unit_price_1"' in page and 'name="line_quantity_1"' not in page
+    )
+    form |= {"unit_price_1": "4.05", "submission_key": "abc"}
     # Without the declaration, nothing is submitted and what was typed comes back.
     undeclared = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form)
     assert undeclared.status_code == 400 and b'href="#declaration"' in undeclared.content
@@ -150,7 +150,10 @@ def test_a_supplier_bids_on_the_page_withdraws_and_resubmits(world):
     response = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form | {"declaration": "yes"})
     assert response.status_code == 302
     bid = Bid.objects.get(project=project, supplier=world.supplier)
-    assert bid.price == D("405.00")
+    # Sealed at rest: the table holds no price, the bidder's own reading does.
+    assert bid.price == 0 and bid.sealed_content and b"4.05" not in bid.sealed_content.encode()
+    assert content_of(bid).price == D("16200.00")
+    assert "£16,200.00" in supplier.get(f"/tenders/{project.pk}/lots/1/bid/").content.decode()
     assert supplier.post(f"/tenders/{project.pk}/lots/1/bid/", {"withdraw": "1"}).status_code == 302
     assert Bid.objects.get(pk=bid.pk).status == "withdrawn"
     missing = supplier.post(
@@ -278,17 +281,15 @@ def test_multi_row_forms_name_the_row_mark_the_input_and_keep_what_was_typed(wor
     Bid.objects.filter(project=project, supplier=world.supplier).delete()
     supplier = _client(world, Role.SUPPLIER_USER)
     form = {f"answer_{leaf(project, n).pk}": "Our plan" for n in ("1.1", "1.2", "2")}
-    form |= {
-        "line_description_2": "A4 paper",
-        "line_quantity_2": "-5",
-        "line_unit_price_2": "4.005",
-        "submission_key": "rows",
-        "declaration": "yes",
-    }
+    form |= {"unit_price_1": "4.005", "submission_key": "rows", "declaration": "yes"}
     body = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form).content.decode()
-    assert "Line 2: Quantity must be more than 0" in body and 'href="#line_quantity_2"' in body
-    assert "Line 2: Unit price must have no more than 2 decimal places" in body
-    assert 'id="line_unit_price_2-error"' in body and 'value="4.005"' in body
+    assert (
+        "Item 1: Unit price must have no more than 2 decimal places" in body
+        and 'href="#unit_price_1"' in body
+    )
+    assert 'id="unit_price_1-error"' in body and 'value="4.005"' in body
+    body = supplier.post(f"/tenders/{project.pk}/lots/1/bid/", form | {"unit_price_1": ""}).content.decode()
+    assert "Enter a unit price for item 1, Paper" in body and 'href="#unit_price_1"' in body
 
     project = tender_at(world, "declared", title="Score rows")
     ev = _client(world, Role.EVALUATOR)

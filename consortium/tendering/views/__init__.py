@@ -27,6 +27,7 @@ from consortium.tendering.views.setup import (
     tender_list,
     tender_lot,
     tender_new,
+    tender_schedule_item,
 )
 from consortium.tendering.views.timetable import tender_timetable
 
@@ -50,6 +51,7 @@ __all__ = [
     "tender_ocds_record",
     "tender_ocds_releases",
     "tender_results",
+    "tender_schedule_item",
     "tender_scoresheet",
     "tender_scoring_workbook",
     "tender_summary",

@@ -23,6 +23,7 @@ from consortium.tendering.constants import (
     PriceMethod,
 )
 from consortium.tendering.schemas import AnswerIn, BidIn, QuestionIn, bid_submission
+from consortium.tendering.sealing import content_of
 from consortium.tendering.views._common import S, _actor
 
 
@@ -73,14 +74,7 @@ def tender_clarifications(request: HttpRequest, project_id: int) -> HttpResponse
     )
 
 
-# The bid page's price lines: five rows of inputs named line_<field>_<n>.
-PRICE_LINE_ROWS = range(1, 6)
-PRICE_LINE_INPUTS = {
-    "description": "line_description",
-    "unit": "line_unit",
-    "quantity": "line_quantity",
-    "unit_price": "line_unit_price",
-}
+# The bid page's schedule: a unit price input per item of the lot's schedule, unit_price_<n>.
 COST_PROFILE_INPUTS = {
     "acquisition": "acquisition_cost",
     "annual_running": "annual_running_cost",
@@ -91,27 +85,23 @@ COST_PROFILE_INPUTS = {
 }
 
 
-def _bid_input(p: Mapping[str, Any], asked: list[Any], wlc: bool) -> tuple[dict[str, Any], Where]:
-    """The bid page's inputs assembled into the API's BidIn, and where each error belongs."""
-    rows = [n for n in PRICE_LINE_ROWS if str(p.get(f"line_description_{n}", "")).strip()]
-    lines = [
-        {
-            field: value
-            for field, name in PRICE_LINE_INPUTS.items()
-            if (value := str(p.get(f"{name}_{n}", "")).strip())
-        }
-        for n in rows
-    ]
+def _bid_input(
+    p: Mapping[str, Any], asked: list[Any], wlc: bool, items: list[Any]
+) -> tuple[dict[str, Any], Where]:
+    """The bid page's inputs assembled into the API's BidIn, and where each error belongs (the
+    service names an item left unpriced)."""
+    typed = {i.number: str(p.get(f"unit_price_{i.number}", "")).strip() for i in items}
+    rows = [n for n, v in typed.items() if v]
     data: dict[str, Any] = {
         "answers": {c.pk: str(p.get(f"answer_{c.pk}", "")) for c in asked},
-        "price_lines": lines,
+        "price_lines": [{"item": n, "unit_price": typed[n]} for n in rows],
         "submission_key": str(p.get("submission_key", ""))[:64],
     }
     if wlc:
         data["cost_profile"] = {
             f: v for f, name in COST_PROFILE_INPUTS.items() if (v := posted(p, name).get(name))
         }
-    line_where = rows_where("price_lines", rows, lambda i: f"Line {rows[i]}", PRICE_LINE_INPUTS)
+    line_where = rows_where("price_lines", rows, lambda i: f"Item {rows[i]}", {"unit_price": "unit_price"})
 
     def where(loc: tuple[int | str, ...]) -> tuple[str, str]:
         if loc[:1] == ("cost_profile",) and len(loc) > 1:
@@ -132,6 +122,7 @@ def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
     lot = selectors.lot_of(actor, project, lot_number)
     asked = [c for c in selectors.leaf_criteria(project) if c.kind != CriterionKind.PRICE]
     bid = selectors.own_bid(actor, project, lot=lot)
+    items = list(lot.items.all())
     errors: dict[str, str] = {}
     if request.method == "POST":
         p = request.POST
@@ -141,7 +132,7 @@ def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
                 messages.success(request, "Bid withdrawn. You may submit again until the deadline.")
                 return redirect("tender-bid", project.pk, lot.number)
             wlc = project.price_method == PriceMethod.WHOLE_LIFE_COST
-            data, where = _bid_input(p, asked, wlc)
+            data, where = _bid_input(p, asked, wlc, items)
             try:
                 payload = read_form(BidIn, data, raw=True, where=where, summary="Check your bid")
             except ValidationFailed as exc:
@@ -168,15 +159,20 @@ def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
         except ConsortiumError as exc:
             if exc.status_code in (403, 404):
                 raise
-            errors = form_errors(exc)
+            # The service names a schedule item as items[n].unit_price: its input is unit_price_n.
+            errors = {
+                (f"unit_price_{k[6:-12]}" if k.startswith("items[") and k.endswith("].unit_price") else k): v
+                for k, v in form_errors(exc).items()
+            }
         else:
             messages.success(
                 request,
                 "Bid submitted. Only you can see it until the deadline; you may change or withdraw it until then.",
             )
             return redirect("tender-bid", project.pk, lot.number)
-    answers = {a.criterion_id: a.response for a in bid.answers.all()} if bid else {}
-    saved_lines = list(bid.price_lines.all()) if bid else []
+    content = content_of(bid) if bid else None
+    answers = content.answers if content else {}
+    saved = {line.item_number: line.unit_price for line in content.price_lines} if content else {}
     import uuid
 
     return render(
@@ -205,18 +201,14 @@ def tender_bid(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
             # What was typed, when the bid came back with errors; else the bid as saved.
             "lines": [
                 (
-                    i,
-                    {
-                        "description": request.POST.get(f"line_description_{i}", ""),
-                        "unit": request.POST.get(f"line_unit_{i}", "") or "each",
-                        "quantity": request.POST.get(f"line_quantity_{i}", ""),
-                        "unit_price": request.POST.get(f"line_unit_price_{i}", ""),
-                    }
+                    item,
+                    request.POST.get(f"unit_price_{item.number}", "")
                     if errors
-                    else (saved_lines[i - 1] if i <= len(saved_lines) else None),
+                    else saved.get(item.number, ""),
                 )
-                for i in PRICE_LINE_ROWS
+                for item in items
             ],
+            "content": content,
             "errors": errors,
             "form": request.POST,
             "open": project.status == S.OPEN and not selectors.deadline_passed(project),

@@ -10,6 +10,7 @@ from consortium.core.views import (
     actor_required,
 )
 from consortium.tendering import selectors
+from consortium.tendering.sealing import content_of
 from consortium.tendering.views._common import _actor
 
 
@@ -19,13 +20,15 @@ def tender_bid_detail(request: HttpRequest, project_id: int, bid_id: int) -> Htt
     bid = selectors.bid_for_reading(actor, bid_id)
     if bid.project_id != project_id:
         raise NotFound("No such bid")
+    content = content_of(bid)
     return render(
         request,
         "tendering/bid_detail.html",
         {
             "bid": bid,
             "project": bid.project,
-            "answers": {a.criterion_id: a.response for a in bid.answers.all()},
+            "content": content,
+            "answers": content.answers,
             "criteria": selectors.leaf_criteria(bid.project),
         },
     )

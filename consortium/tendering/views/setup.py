@@ -35,6 +35,7 @@ from consortium.tendering.schemas import (
     LotIn,
     ProjectIn,
     ReasonIn,
+    ScheduleItemIn,
 )
 from consortium.tendering.views._common import _actor, _detail_context, appraisal_question_choices
 
@@ -412,6 +413,84 @@ def tender_lot(request: HttpRequest, project_id: int, lot_number: int) -> HttpRe
         {
             "project": project,
             "lot": lot,
+            "errors": errors,
+            "form": form,
+            "editable": project.status in ("draft", "demand", "preparation"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+ITEM_INPUTS = {
+    "description": "item_description",
+    "unit": "item_unit",
+    "quantity": "item_quantity",
+    "cpv_code": "item_cpv_code",
+}
+
+
+@actor_required
+def tender_schedule_item(
+    request: HttpRequest, project_id: int, lot_number: int, item_number: int | None = None
+) -> HttpResponse:
+    """One item of a lot's priced schedule on its own page (or a new one): added, corrected or
+    removed until the tender is published."""
+    actor = _actor(request)
+    _manager(actor)
+    project = selectors.project_get_for(actor, project_id)
+    lot = selectors.lot_of(actor, project, lot_number)
+    item = None
+    if item_number is not None:
+        item = lot.items.filter(number=item_number).first()
+        if item is None:
+            raise NotFound("No such item in this lot's schedule")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if item is not None and request.POST.get("action") == "remove":
+                services.schedule_item_remove(
+                    actor=actor, project=project, lot_number=lot_number, item_number=item.number
+                )
+                messages.success(request, f"Item {item.number} removed from lot {lot_number}'s schedule.")
+                return redirect("tender-lot", project.pk, lot_number)
+            data = read_form(
+                ScheduleItemIn,
+                {f: v for f, name in ITEM_INPUTS.items() if (v := str(request.POST.get(name, "")).strip())},
+                raw=True,
+                where=renamed(ITEM_INPUTS),
+                summary="Check the item",
+            )
+            values = services.ScheduleItemIn(**data.dict())
+            if item is None:
+                services.schedule_item_add(actor=actor, project=project, lot_number=lot_number, item=values)
+            else:
+                services.schedule_item_change(
+                    actor=actor, project=project, lot_number=lot_number, item_number=item.number, item=values
+                )
+        except ConsortiumError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = {ITEM_INPUTS.get(k, k): v for k, v in form_errors(exc).items()}
+        else:
+            messages.success(request, f"Lot {lot_number}'s schedule saved.")
+            return redirect("tender-lot", project.pk, lot_number)
+    form = (
+        request.POST
+        if errors or item is None
+        else {
+            "item_description": item.description,
+            "item_unit": item.unit,
+            "item_quantity": item.quantity if item.quantity is not None else "",
+            "item_cpv_code": item.cpv_code,
+        }
+    )
+    return render(
+        request,
+        "tendering/schedule_item.html",
+        {
+            "project": project,
+            "lot": lot,
+            "item": item,
             "errors": errors,
             "form": form,
             "editable": project.status in ("draft", "demand", "preparation"),

@@ -74,7 +74,7 @@ def test_demand_bid_evaluate_moderate_award_and_summaries(page, page_as, world):
         project=project,
         lot_number=1,
         answers=answers,
-        price_lines=[services.PriceLineIn("Paper", Decimal(1000), Decimal("3.90"))],
+        price_lines=[services.PriceLineIn(1, Decimal("3.90"))],
     )  # type: ignore[arg-type]
 
     # After the deadline, two people record the opening; evaluators are assigned.
