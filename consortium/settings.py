@@ -252,6 +252,9 @@ PRICE_CHANGE_FLAG_PERCENT = float(os.environ.get("PRICE_CHANGE_FLAG_PERCENT", "1
 # production), and the publisher named in release and record packages.
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-cbc0de")
 OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Central Buying Consortium")
+# Who a consumer of the open data writes to (the buyer's contactPoint).
+OCDS_CONTACT_NAME = os.environ.get("OCDS_CONTACT_NAME", "Procurement team")
+OCDS_CONTACT_EMAIL = os.environ.get("OCDS_CONTACT_EMAIL", "procurement@cbc.example")
 # The service's public address: every link in an e-mail and every OCDS URI is built from it.
 # Serving in production refuses to start without it (wsgi.py).
 SITE_URL_IS_SET = bool(os.environ.get("SITE_URL"))

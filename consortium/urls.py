@@ -129,6 +129,16 @@ urlpatterns = [
         name="tender-ocds-releases",
     ),
     path(
+        "tenders/<int:project_id>/notices/<int:notice_id>/",
+        tender_views.tender_notice,
+        name="tender-notice",
+    ),
+    path(
+        "tenders/<int:project_id>/notices/<int:notice_id>.pdf",
+        tender_views.tender_notice_pdf,
+        name="tender-notice-pdf",
+    ),
+    path(
         "tenders/<int:project_id>/ocds/record.json",
         tender_views.tender_ocds_record,
         name="tender-ocds-record",

@@ -50,6 +50,7 @@ class IdentifierScheme(models.TextChoices):
     COMPANIES_HOUSE = "GB-COH", "Companies House number"
     CHARITY = "GB-CHC", "Charity number"
     ODS = "GB-NHS", "NHS ODS code"
+    PPON = "GB-PPON", "Public Procurement Organisation Number (PPON)"
 
 
 IDENTIFIER_SCHEME_BY_KIND: dict[str, IdentifierScheme] = {
@@ -61,6 +62,8 @@ IDENTIFIER_SCHEME_BY_KIND: dict[str, IdentifierScheme] = {
     OrganisationKind.SUPPLIER: IdentifierScheme.COMPANIES_HOUSE,
     OrganisationKind.VOLUNTARY_ORGANISATION: IdentifierScheme.CHARITY,
     OrganisationKind.NHS_BODY: IdentifierScheme.ODS,
+    # A contracting authority's number on the Central Digital Platform (Procurement Act 2023).
+    OrganisationKind.CONSORTIUM: IdentifierScheme.PPON,
 }
 
 

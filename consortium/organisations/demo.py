@@ -174,7 +174,8 @@ def _organisation(
 @transaction.atomic
 def load_organisations_demo() -> Organisation:
     """Create or refresh the demo consortium's bodies, memberships and people; returns the consortium."""
-    consortium = _organisation(CONSORTIUM_NAME, K.CONSORTIUM, "", "Stafford", "ST16 2LH")
+    # Its PPON, as the Central Digital Platform would issue one (a demo value).
+    consortium = _organisation(CONSORTIUM_NAME, K.CONSORTIUM, "PCBC-0001-DEMO", "Stafford", "ST16 2LH")
     members: list[Organisation] = []
     for row in COUNCILS + BLUE_LIGHT + VOLUNTARY:
         members.append(_organisation(*row))

@@ -20,6 +20,10 @@ IDENTIFIER_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     IdentifierScheme.CHARITY: (re.compile(r"^\d{6,8}$"), "a charity number such as 1123456"),
     IdentifierScheme.ODS: (re.compile(r"^[A-Z0-9]{3,6}$"), "an ODS code such as RJE"),
+    IdentifierScheme.PPON: (
+        re.compile(r"^P[A-Z0-9]{3}-[A-Z0-9]{4}-[A-Z0-9]{4}$"),
+        "the PPON the Central Digital Platform gave it, four characters three times joined by hyphens",
+    ),
 }
 
 

@@ -147,6 +147,8 @@ class Project(TimestampedModel):
         "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="procurement"
     )
     cancellation_reason = models.CharField(max_length=500, blank=True)
+    # The day the contract was signed, as the manager records it at conclusion (OCDS dateSigned).
+    contract_signed_on = models.DateField(null=True, blank=True)
     # This procurement's bid key, sealed under the server's key (tendering.sealing); created
     # with the first bid, destroyed at the opening.
     bid_key = models.TextField(blank=True, editable=False)
@@ -470,6 +472,8 @@ class Notice(models.Model):
     notice_type = models.ForeignKey(NoticeType, on_delete=models.PROTECT)
     published_at = models.DateTimeField()
     summary = models.CharField(max_length=300)
+    # What the notice says, as published (tendering.notices): sections of labelled rows.
+    body = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["published_at", "id"]

@@ -18,12 +18,28 @@ from typing import Any
 from django.conf import settings
 
 from consortium.core.dates import LONDON, now
+from consortium.core.money import to_penny
 from consortium.organisations.models import Organisation
-from consortium.tendering.constants import BidStatus, ContractType, ProcedureCode, ProjectStatus
+from consortium.organisations.orgid import org_id
+from consortium.tendering.constants import VAT_RATE, BidStatus, ContractType, ProcedureCode, ProjectStatus
+from consortium.tendering.cpv import cpv_description
 from consortium.tendering.models import Bid, OcdsRelease, Project
 from consortium.tendering.timetable import term_end
 
 SCHEMA_DIR = Path(__file__).parent / "ocds_schema"
+# The extensions every package declares; their schemas are shipped in ocds_schema/extensions.
+EXTENSIONS = {
+    "lots": "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
+    "bid": "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
+    "uk": "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/aa0e43b84dfad0cb9b839a8135e0bc4b285d32fc/extension.json",
+}
+# Every value published is on one basis: the whole term with every extension taken, `amount`
+# excluding VAT and `amountGross` (the UK extension) including it, so award ÷ estimate means
+# something.
+VALUE_BASIS = (
+    "Every value is for the whole term with every extension taken (the maximum value): amount "
+    "excludes VAT, amountGross includes VAT at 20%."
+)
 METHOD: dict[str, str] = {
     ProcedureCode.OPEN: "open",
     ProcedureCode.COMPETITIVE_FLEXIBLE: "selective",
@@ -45,7 +61,25 @@ TENDER_STATUS: dict[str, str] = {
 
 @cache
 def release_schema() -> dict[str, Any]:
-    return json.loads((SCHEMA_DIR / "release-schema.json").read_text())  # type: ignore[no-any-return]
+    """The 1.1.5 release schema with the declared extensions' schemas merged in (JSON Merge
+    Patch, RFC 7386, as the extension registry does)."""
+    schema = json.loads((SCHEMA_DIR / "release-schema.json").read_text())
+    for name in EXTENSIONS:
+        patch = json.loads((SCHEMA_DIR / "extensions" / name / "release-schema.json").read_text())
+        schema = _merge_patch(schema, patch)
+    return schema  # type: ignore[no-any-return]
+
+
+def _merge_patch(target: Any, patch: Any) -> Any:
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = _merge_patch(result.get(key), value)
+    return result
 
 
 @cache
@@ -59,6 +93,21 @@ def _money(amount: Decimal | None) -> dict[str, Any] | None:
     if amount is None:
         return None
     return {"amount": float(amount), "currency": "GBP"}
+
+
+def _value(net: Decimal | None) -> dict[str, Any] | None:
+    """A value on the publication's one basis: net and gross of VAT (VALUE_BASIS)."""
+    if not net:
+        return None
+    return {
+        "amount": float(to_penny(net)),
+        "amountGross": float(to_penny(net * (1 + VAT_RATE))),
+        "currency": "GBP",
+    }
+
+
+def _term_years(project: Project) -> Decimal:
+    return Decimal(project.term_months + project.extension_months) / 12
 
 
 def _time(value: Any) -> str | None:
@@ -79,8 +128,8 @@ def _end_of(day: dt.date | None) -> str | None:
 
 
 def _party_id(org: Organisation) -> str:
-    scheme = org.identifier_scheme
-    return f"{scheme}-{org.identifier}" if scheme and org.identifier else f"CBC-ORG-{org.pk}"
+    found = org_id(org)
+    return f"{found[0]}-{found[1]}" if found else f"{settings.OCDS_OCID_PREFIX}-org-{org.pk}"
 
 
 def _ref(org: Organisation) -> dict[str, str]:
@@ -89,22 +138,122 @@ def _ref(org: Organisation) -> dict[str, str]:
 
 def _party(org: Organisation, roles: list[str]) -> dict[str, Any]:
     party: dict[str, Any] = {"id": _party_id(org), "name": org.name, "roles": roles}
-    if org.identifier_scheme and org.identifier:
-        party["identifier"] = {"scheme": org.identifier_scheme, "id": org.identifier, "legalName": org.name}
-    if getattr(org, "town", ""):
-        party["address"] = {"locality": org.town, "countryName": "United Kingdom"}
-    return {k: v for k, v in party.items() if v}
+    found = org_id(org)
+    if found:
+        party["identifier"] = {"scheme": found[0], "id": found[1], "legalName": org.name}
+    party["address"] = {
+        "streetAddress": ", ".join(x for x in (org.address_line_1, org.address_line_2) if x),
+        "locality": org.town,
+        "postalCode": org.postcode,
+        "countryName": "United Kingdom",
+    }
+    if org.kind == "consortium":
+        party["contactPoint"] = {
+            "name": settings.OCDS_CONTACT_NAME,
+            "email": settings.OCDS_CONTACT_EMAIL,
+            "url": settings.SITE_URL,
+        }
+    return party
 
 
-def _lot_items(project: Project) -> list[dict[str, Any]]:
-    cpv = (project.cpv_codes or [None])[0]
+def _classification(code: str) -> dict[str, Any]:
+    return {"scheme": "CPV", "id": code, "description": cpv_description(code)}
+
+
+def _items(project: Project, lot_number: int | None = None) -> list[dict[str, Any]]:
+    """One item per line of each lot's schedule, with its CPV code (the item's own, else the
+    procurement's first), every other CPV code of the procurement, its quantity and unit."""
+    codes = [str(c) for c in project.cpv_codes or []]
     items = []
     for lot in project.lots.all():
-        item: dict[str, Any] = {"id": f"lot-{lot.number}", "description": f"Lot {lot.number}: {lot.title}"}
-        if cpv:
-            item["classification"] = {"scheme": "CPV", "id": str(cpv), "description": project.title}
-        items.append(item)
+        if lot_number is not None and lot.number != lot_number:
+            continue
+        for item in lot.items.all():
+            main = item.cpv_code or (codes[0] if codes else "")
+            items.append(
+                {
+                    "id": f"lot-{lot.number}-item-{item.number}",
+                    "description": item.description,
+                    "classification": _classification(main) if main else None,
+                    "additionalClassifications": [_classification(c) for c in codes if c != main],
+                    "quantity": float(item.quantity) if item.quantity is not None else None,
+                    "unit": {"name": item.unit},
+                    "relatedLot": f"lot-{lot.number}",
+                }
+            )
     return items
+
+
+def _lots(project: Project, by_lot: dict[int, Decimal]) -> list[dict[str, Any]]:
+    years = _term_years(project)
+    return [
+        {
+            "id": f"lot-{lot.number}",
+            "title": lot.title,
+            "description": lot.specification,
+            "status": TENDER_STATUS[project.status],
+            "value": _value(by_lot.get(lot.number, Decimal(0)) * years),
+        }
+        for lot in project.lots.all()
+    ]
+
+
+def _bid_statistics(project: Project, submitted: list[Bid]) -> list[dict[str, Any]]:
+    """Per lot and in all: bids received, bids from SMEs, bidders (for red-flag indicators
+    such as single bidding)."""
+    rows: list[tuple[str, int, str | None]] = []
+    lots = sorted({b.lot.number for b in submitted} | {lot.number for lot in project.lots.all()})
+    for n in lots:
+        of_lot = [b for b in submitted if b.lot.number == n]
+        rows += [
+            ("bids", len(of_lot), f"lot-{n}"),
+            ("smeBids", sum(1 for b in of_lot if b.supplier.is_sme), f"lot-{n}"),
+            ("electronicBids", len(of_lot), f"lot-{n}"),
+        ]
+    rows += [
+        ("bids", len(submitted), None),
+        ("smeBids", sum(1 for b in submitted if b.supplier.is_sme), None),
+        ("bidders", len({b.supplier_id for b in submitted}), None),
+    ]
+    date = _time(project.opened_at)
+    return [
+        {"id": str(i), "measure": measure, "value": value, "date": date, "relatedLot": lot}
+        for i, (measure, value, lot) in enumerate(rows, start=1)
+    ]
+
+
+# Each UK notice's OCDS document type (the core codelist, or the UK extension's additions).
+NOTICE_DOCUMENT_TYPE = {
+    "UK2": "marketEngagementNotice",
+    "UK3": "plannedProcurementNotice",
+    "UK4": "tenderNotice",
+    "UK5": "tenderNotice",
+    "UK6": "awardNotice",
+    "UK7": "contractNotice",
+    "UK9": "implementationNotice",
+    "UK10": "contractNotice",
+    "UK11": "contractTerminationNotice",
+    "UK12": "tenderCancellationNotice",
+}
+
+
+def _notices(project: Project) -> list[dict[str, Any]]:
+    """The UK notices as documents: each links its own page, its type in the UK extension."""
+    base = settings.SITE_URL.rstrip("/")
+    return [
+        {
+            "id": f"notice-{n.pk}",
+            "documentType": NOTICE_DOCUMENT_TYPE.get(n.notice_type.code, "tenderNotice"),
+            "noticeType": n.notice_type.code,
+            "title": f"{n.notice_type.code} {n.notice_type.name}",
+            "description": n.summary,
+            "url": f"{base}/tenders/{project.pk}/notices/{n.pk}/",
+            "datePublished": _time(n.published_at),
+            "format": "text/html",
+            "language": "en",
+        }
+        for n in project.notices.select_related("notice_type")
+    ]
 
 
 def _clean(value: Any) -> Any:
@@ -117,10 +266,13 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def build_release(project: Project, tag: str) -> dict[str, Any]:
+def build_release(project: Project, tags: list[str]) -> dict[str, Any]:
     from consortium.tendering.selectors import aggregate_demand, criteria_check, leaf_criteria
 
     aggregate = aggregate_demand(project)
+    by_lot = {row["lot"].number: row["annual_value"] for row in aggregate.by_lot}
+    years = _term_years(project)
+    estimate = aggregate.annual_value * years
     members = list(Organisation.objects.filter(pk__in=project.lots.values("demand__member")).order_by("name"))
     parties = {_party_id(project.run_by): _party(project.run_by, ["buyer", "procuringEntity"])}
     for m in members:
@@ -142,28 +294,25 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
     criteria_text = "; ".join(
         f"{c.number} {c.title} ({check.weights.get(c.pk, 0):.2f}%)" for c in leaf_criteria(project)
     )
+    planning = tags[0].startswith("planning")
     tender: dict[str, Any] = {
         "id": project.reference,
         "title": project.title,
         "description": project.description,
         "status": TENDER_STATUS[project.status],
         "procuringEntity": _ref(project.run_by),
-        "items": _lot_items(project),
-        "value": _money(aggregate.value_over_term_incl_vat) if aggregate.value_over_term_incl_vat else None,
+        "items": _items(project),
+        "lots": _lots(project, by_lot),
+        "value": _value(estimate),
+        "aboveThreshold": aggregate.above_threshold if estimate else None,
         "mainProcurementCategory": category,
         "procurementMethod": METHOD.get(project.procedure.code) if project.procedure else None,
         "procurementMethodDetails": project.procedure.get_code_display() if project.procedure else None,
+        "procurementMethodRationale": project.without_demand_reason or None,
         "awardCriteria": "ratedCriteria" if criteria_text else None,
-        "awardCriteriaDetails": (
-            f"{criteria_text}. Price: {project.get_price_method_display()}"
-            + (
-                f" at a discount rate of {project.discount_rate}%"
-                if project.price_method == "whole_life_cost"
-                else ""
-            )
-            if criteria_text
-            else None
-        ),
+        "awardCriteriaDetails": f"{criteria_text}. Price compared: {project.price_basis}."
+        if criteria_text
+        else None,
         "submissionMethod": ["electronicSubmission"] if project.tender_deadline else None,
         "tenderPeriod": {
             "startDate": _time(project.publication_on),
@@ -177,7 +326,7 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
         }
         if project.clarification_deadline
         else None,
-        "hasEnquiries": project.clarifications.exists() if not tag.startswith("planning") else None,
+        "hasEnquiries": project.clarifications.exclude(answered_at=None).exists() if not planning else None,
         "awardPeriod": {
             "startDate": _time(project.award_decision_on),
             "endDate": _end_of(project.standstill_ends_on),
@@ -185,6 +334,7 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
         if project.award_decision_on
         else None,
         "contractPeriod": _contract_period(project),
+        "documents": _notices(project),
     }
     if opened:
         tender["numberOfTenderers"] = len({b.supplier_id for b in submitted})
@@ -193,7 +343,7 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
         "ocid": project.ocid,
         "id": "",  # set by publish()
         "date": _time(now()),
-        "tag": [tag],
+        "tag": tags,
         "initiationType": "tender",
         "language": "en",
         "parties": list(parties.values()),
@@ -201,19 +351,22 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
         "planning": {
             "rationale": (
                 f"Aggregated demand of {aggregate.members_using} members: {aggregate.regime}."
-                if aggregate.value_over_term_incl_vat
-                else "Members are invited to register their demand; the budget follows from it."
+                if estimate
+                else project.without_demand_reason
+                or "Members are invited to register their demand; the budget follows from it."
             ),
             # No budget until members have said what they need: never a budget of £0.
             "budget": {
-                "description": "Estimated value over the term with extensions, including VAT",
-                "amount": _money(aggregate.value_over_term_incl_vat),
+                "description": f"Members' aggregated demand. {VALUE_BASIS}",
+                "amount": _value(estimate),
             }
-            if aggregate.value_over_term_incl_vat
+            if estimate
             else None,
         },
         "tender": tender,
     }
+    if opened:
+        release["bids"] = {"statistics": _bid_statistics(project, submitted)}
     if project.award_approved_at is not None:
         contract = project.awarded_contract
         awards, contracts = [], []
@@ -221,15 +374,24 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
             if not b.is_winner:
                 continue
             award_id = f"{project.reference}-lot-{b.lot.number}"
+            value = _value(b.price * years)
             awards.append(
                 {
                     "id": award_id,
                     "title": f"Lot {b.lot.number}: {b.lot.title}",
                     "status": "active" if contract else "pending",
                     "date": _time(project.award_approved_at),
-                    "value": _money(b.price),
+                    "value": value,
                     "suppliers": [_ref(b.supplier)],
-                    "items": [i for i in _lot_items(project) if i["id"] == f"lot-{b.lot.number}"],
+                    "items": _items(project, b.lot.number),
+                    "relatedLots": [f"lot-{b.lot.number}"],
+                    "standstillPeriod": {
+                        "startDate": _time(project.award_decision_on),
+                        "endDate": _end_of(project.standstill_ends_on),
+                    }
+                    if project.standstill_ends_on
+                    else None,
+                    "aboveThreshold": aggregate.above_threshold,
                 }
             )
             if contract is not None:
@@ -241,10 +403,14 @@ def build_release(project: Project, tag: str) -> dict[str, Any]:
                         "status": "active",
                         "period": {
                             "startDate": _time(contract.start_date),
-                            "endDate": _time(contract.end_date),
+                            "endDate": _end_of(contract.end_date),
+                            "maxExtentDate": _end_of(
+                                term_end(contract.start_date, project.term_months + project.extension_months)
+                            ),
                         },
-                        "value": _money(b.price),
-                        "dateSigned": _time(contract.created_at),
+                        "value": value,
+                        "items": _items(project, b.lot.number),
+                        "dateSigned": _time(project.contract_signed_on or contract.created_at),
                     }
                 )
         release["awards"] = awards
@@ -268,16 +434,20 @@ def _contract_period(project: Project) -> dict[str, Any] | None:
     }
 
 
-def publish(project: Project, tag: str) -> OcdsRelease:
+def publish(project: Project, *tags: str) -> OcdsRelease:
     """Store the release for this stage as published. A second planning release updates the
     first (tag planningUpdate)."""
-    if tag == "planning" and OcdsRelease.objects.filter(project=project, tag__startswith="planning").exists():
-        tag = "planningUpdate"
-    release = build_release(project, tag)
+    tag_list = list(tags)
+    if (
+        tag_list == ["planning"]
+        and OcdsRelease.objects.filter(project=project, tag__startswith="planning").exists()
+    ):
+        tag_list = ["planningUpdate"]
+    release = build_release(project, tag_list)
     n = OcdsRelease.objects.filter(project=project).count() + 1
-    release["id"] = f"{project.ocid}-{n:02d}-{tag}"
+    release["id"] = f"{project.ocid}-{n:02d}-{'-'.join(tag_list)}"
     return OcdsRelease.objects.create(
-        project=project, release_id=release["id"], date=now(), tag=tag, body=release
+        project=project, release_id=release["id"], date=now(), tag=",".join(tag_list), body=release
     )
 
 
@@ -286,13 +456,19 @@ LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/versi
 
 def _package_meta(path: str) -> dict[str, Any]:
     base = settings.SITE_URL.rstrip("/")
+    publisher: dict[str, Any] = {"name": settings.OCDS_PUBLISHER_NAME, "uri": f"{base}/open-data/"}
+    consortium = Organisation.objects.filter(kind="consortium").order_by("pk").first()
+    found = org_id(consortium) if consortium else None
+    if found:
+        publisher |= {"scheme": found[0], "uid": found[1]}
     return {
         "uri": f"{base}{path}",
+        "version": "1.1",
+        "extensions": list(EXTENSIONS.values()),
         "publishedDate": _time(now()),
-        "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
+        "publisher": publisher,
         "license": LICENCE,
         "publicationPolicy": f"{base}/open-data/",
-        "version": "1.1",
     }
 
 

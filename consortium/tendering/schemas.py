@@ -315,6 +315,10 @@ class BidOut(BidEnvelopeOut):
         return [d.name for d in obj.documents.all()]
 
 
+class ConcludeIn(StrictIn):
+    signed_on: Date | None = Field(None, description="The day the contract was signed; today if not given")
+
+
 class AssignIn(StrictIn):
     criterion_id: int = ID
     evaluator_id: int = ID

@@ -928,6 +928,9 @@ API_CASES.update(
         "tender_ocds_record": Case(
             lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}/ocds/record", None), ALL_200, anonymous=200
         ),
+        "tender_notices": Case(
+            lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}/notices", None), ALL_200, anonymous=200
+        ),
     }
 )
 
@@ -1478,6 +1481,16 @@ PAGES: dict[str, Page] = {
     ),
     "tender-ocds-record": Page(
         lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/ocds/record.json", {}, anonymous=200
+    ),
+    "tender-notice": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/notices/{p.notices.first().pk}/")(_tender(w, "awarded")),
+        {},
+        anonymous=200,
+    ),
+    "tender-notice-pdf": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/notices/{p.notices.first().pk}.pdf")(_tender(w, "awarded")),
+        {},
+        anonymous=200,
     ),
     # Open data is for anyone, signed in or not.
     "open-data": Page(lambda w, r: "/open-data/", {}, anonymous=200),

@@ -3,13 +3,14 @@
 from typing import Any
 
 from django.http import HttpRequest
+from ninja import Query
 
 from consortium.core.api_errors import ERRORS
 from consortium.organisations.api_auth import actor_of
 from consortium.tendering import selectors, services
 from consortium.tendering.api._common import _project, router
 from consortium.tendering.models import Project
-from consortium.tendering.schemas import ProjectOut, SummaryRowOut
+from consortium.tendering.schemas import ConcludeIn, ProjectOut, SummaryRowOut
 
 
 @router.post(
@@ -23,8 +24,11 @@ def tender_award_approve(request: HttpRequest, project_id: int) -> Project:
 @router.post(
     "/tenders/{project_id}/conclude", response={200: ProjectOut, **ERRORS}, operation_id="tender_conclude"
 )
-def tender_conclude(request: HttpRequest, project_id: int) -> Project:
-    services.award_conclude(actor=actor_of(request), project=_project(request, project_id))
+def tender_conclude(request: HttpRequest, project_id: int, signed: Query[ConcludeIn]) -> Project:
+    """After standstill: the contract, signed on the day given as `?signed_on=` (today if none)."""
+    services.award_conclude(
+        actor=actor_of(request), project=_project(request, project_id), signed_on=signed.signed_on
+    )
     return _project(request, project_id)
 
 

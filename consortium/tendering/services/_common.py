@@ -70,8 +70,15 @@ def _move(actor: Actor, project: Project, to: str, **changes: Any) -> Project:
 
 
 def _notice(project: Project, code: str, summary: str) -> Notice:
+    """Publish a UK notice: its content fixed now, as the Act and Regulations ask of its type."""
+    from consortium.tendering.notices import notice_body
+
     return Notice.objects.create(
-        project=project, notice_type=NoticeType.objects.get(code=code), published_at=now(), summary=summary
+        project=project,
+        notice_type=NoticeType.objects.get(code=code),
+        published_at=now(),
+        summary=summary,
+        body=notice_body(project, code),
     )
 
 

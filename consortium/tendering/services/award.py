@@ -8,7 +8,7 @@ from django.db import transaction
 
 from consortium.core.dates import now, today_in_london
 from consortium.core.email import absolute_url
-from consortium.core.errors import Conflict, PermissionDenied
+from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Organisation
@@ -66,9 +66,10 @@ def award_approve(*, actor: Actor, project: Project) -> Project:
     return project
 
 
-def award_conclude(*, actor: Actor, project: Project) -> Project:
+def award_conclude(*, actor: Actor, project: Project, signed_on: dt.date | None = None) -> Project:
     """After standstill: the contract is created, usable by the members who registered demand,
-    with the winning suppliers per lot and the prices of the winning schedules."""
+    with the winning suppliers per lot and the prices of the winning schedules. `signed_on` is
+    the day it was signed (today if not given): after the award decision, not in the future."""
     from consortium.catalogue.models import CatalogueItem
     from consortium.contracts import services as contracts
     from consortium.contracts.constants import Access, ContractKind, ContractStatus, Scope
@@ -86,6 +87,16 @@ def award_conclude(*, actor: Actor, project: Project) -> Project:
                 pk__in=DemandReturn.objects.filter(lot__project=project, will_use=True).values("member_id")
             )
         )
+        signed = signed_on or today_in_london()
+        if signed > today_in_london() or (project.award_decision_on and signed < project.award_decision_on):
+            raise ValidationFailed(
+                "Check the date signed",
+                field_errors={
+                    "signed_on": "The date signed must be today or earlier, and not before the award decision"
+                },
+            )
+        project.contract_signed_on = signed
+        project.save(update_fields=["contract_signed_on", "modified_at"])
         start = max(project.contract_starts_on or today_in_london(), today_in_london())
         if start != project.contract_starts_on:
             # Concluded later than planned: the contract (and the open data) start when it does.
@@ -136,5 +147,6 @@ def award_conclude(*, actor: Actor, project: Project) -> Project:
         contracts.contract_transition(actor=actor, contract=contract, to=ContractStatus.LIVE)
         _move(actor, project, S.AWARDED, awarded_contract=contract)
         _notice(project, "UK7", f"Contract details notice: {contract.reference}")
-        ocds.publish(project, "contract")
+        # Standstill is over: the award becomes active, and the contract is published with it.
+        ocds.publish(project, "awardUpdate", "contract")
     return project

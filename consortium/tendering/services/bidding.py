@@ -13,11 +13,10 @@ from consortium.audit.services import Conceal, audit_record
 from consortium.core.dates import now, today_in_london
 from consortium.core.email import absolute_url
 from consortium.core.errors import Conflict, NotFound, ValidationFailed
-from consortium.core.money import to_penny
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.selectors import notification_emails
-from consortium.tendering import selectors
+from consortium.tendering import ocds, selectors
 from consortium.tendering.constants import (
     BidStatus,
     CriterionKind,
@@ -103,6 +102,8 @@ def clarification_answer(*, actor: Actor, clarification: Clarification, answer: 
         clarification.answered_at = now()
         clarification.save()
         project = clarification.project
+        # The answer is published to everyone: the open data says the tender has enquiries.
+        ocds.publish(project, "tenderUpdate")
         audit_record(
             actor=actor,
             action="procurement.clarification_answer",
@@ -177,14 +178,12 @@ def bid_submit(
         unknown = set(answers) - {c.pk for c in asked}
         if unknown:
             errors["answers"] = "Answer only this tender's criteria"
-        price = Decimal(0)
-        if project.price_method == PriceMethod.WHOLE_LIFE_COST:
-            if cost_profile is None or cost_profile.acquisition <= 0:
-                errors["acquisition_cost"] = (
-                    "Give the acquisition cost (and the running, maintenance and end-of-life costs)"
-                )
-            else:
-                price = to_penny(cost_profile.acquisition)
+        if project.price_method == PriceMethod.WHOLE_LIFE_COST and (
+            cost_profile is None or cost_profile.acquisition <= 0
+        ):
+            errors["acquisition_cost"] = (
+                "Give the acquisition cost (and the running, maintenance and end-of-life costs)"
+            )
         # The buyer's schedule: every bidder prices the same items in the same quantities.
         schedule = {item.number: item for item in lot.items.all()}
         priced: dict[int, Decimal] = {}
@@ -206,10 +205,11 @@ def bid_submit(
             if n in priced
         ]
         schedule_total = sum((line.total for line in lines), Decimal("0.00"))
-        if project.price_method == PriceMethod.LOWEST_PRICE:
-            price = schedule_total
-            if price <= 0 and not errors:
-                errors["price_lines"] = "Price the schedule: its total must be above £0"
+        # The bid's price is its schedule's total a year, whatever the method: whole-life cost
+        # compares the cost profile (evaluation), the award's value is still the schedule's.
+        price = schedule_total
+        if project.price_method == PriceMethod.LOWEST_PRICE and price <= 0 and not errors:
+            errors["price_lines"] = "Price the schedule: its total must be above £0"
         for i, doc in enumerate(documents, start=1):
             if len(doc.content) > MAX_DOCUMENT_BYTES:
                 errors[f"documents[{i}]"] = f"“{doc.name}” is larger than 5 MB"

@@ -21,6 +21,7 @@ from consortium.tendering.models import (
     NoticeType,
     Project,
 )
+from consortium.tendering.notices import notice_body
 from consortium.tendering.services._common import TENDER_DEADLINE_TIME, _locked, _require_manager
 from consortium.tendering.services.setup import _before_publication
 from consortium.tendering.timetable import Timetable, check_timetable
@@ -64,13 +65,6 @@ def timetable_set(
         errors |= check_timetable(selectors.rules_of(procedure), timetable, planned_notice=planned_notice_on)
         if errors:
             raise ValidationFailed("The timetable breaks a rule", field_errors=errors)
-        if planned_notice_on and not project.notices.filter(notice_type__code="UK3").exists():
-            Notice.objects.create(
-                project=project,
-                notice_type=NoticeType.objects.get(code="UK3"),
-                published_at=dt.datetime.combine(planned_notice_on, dt.time(9), tzinfo=LONDON),
-                summary=f"Planned procurement notice: {project.title}",
-            )
         project.procedure = procedure
         project.planned_notice_on = planned_notice_on
         project.publication_on = timetable.publication
@@ -83,6 +77,15 @@ def timetable_set(
         project.standstill_ends_on = timetable.standstill_ends
         project.contract_starts_on = timetable.contract_start
         project.save()
+        if planned_notice_on and not project.notices.filter(notice_type__code="UK3").exists():
+            # The planned procurement notice, with what the procurement says now.
+            Notice.objects.create(
+                project=project,
+                notice_type=NoticeType.objects.get(code="UK3"),
+                published_at=dt.datetime.combine(planned_notice_on, dt.time(9), tzinfo=LONDON),
+                summary=f"Planned procurement notice: {project.title}",
+                body=notice_body(project, "UK3"),
+            )
         audit_record(
             actor=actor,
             action="procurement.timetable_set",

@@ -16,6 +16,8 @@ from consortium.tendering.views.ocds import (
     open_data,
     open_data_records,
     open_data_releases,
+    tender_notice,
+    tender_notice_pdf,
     tender_ocds_record,
     tender_ocds_releases,
 )
@@ -48,6 +50,8 @@ __all__ = [
     "tender_lot",
     "tender_moderation",
     "tender_new",
+    "tender_notice",
+    "tender_notice_pdf",
     "tender_ocds_record",
     "tender_ocds_releases",
     "tender_results",

@@ -29,6 +29,7 @@ from consortium.tendering.models import Project
 from consortium.tendering.schemas import (
     AssignIn,
     BiddersIn,
+    ConcludeIn,
     CriterionChangeIn,
     CriterionIn,
     DemandOpenIn,
@@ -289,7 +290,7 @@ def _approve_award(actor: Actor, project: Project, p: Mapping[str, Any]) -> str:
 
 
 def _conclude(actor: Actor, project: Project, p: Mapping[str, Any]) -> str:
-    services.award_conclude(actor=actor, project=project)
+    services.award_conclude(actor=actor, project=project, signed_on=read_form(ConcludeIn, p).signed_on)
     return "Contract created and live in the marketplace."
 
 
