@@ -67,6 +67,7 @@ urlpatterns = [
     path("tenders/new/", tender_views.tender_new, name="tender-new"),
     path("tenders/<int:project_id>/", tender_views.tender_detail, name="tender-detail"),
     path("tenders/<int:project_id>/act/", tender_views.tender_act, name="tender-act"),
+    path("tenders/<int:project_id>/amend/", tender_views.tender_amend, name="tender-amend"),
     path("tenders/<int:project_id>/lots/<int:lot_number>/", tender_views.tender_lot, name="tender-lot"),
     path(
         "tenders/<int:project_id>/lots/<int:lot_number>/items/new/",

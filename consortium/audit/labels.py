@@ -83,6 +83,7 @@ ACTION_LABELS: dict[str, str] = {
     "procurement.lot_change": "Lot corrected",
     "procurement.lot_remove": "Lot removed",
     "procurement.schedule_change": "Priced schedule changed",
+    "procurement.amend": "Tender amended",
     "procurement.moderation": "Consensus scores recorded",
     "procurement.opening_record": "Opening recorded",
     "procurement.bids_unsealed": "Bids unsealed at the opening",

@@ -301,6 +301,31 @@ class Clarification(TimestampedModel):
         return f"Clarification {self.pk}"
 
 
+class TenderAmendment(models.Model):
+    """A change to the tender after publication (Procurement Act 2023 s.31): recorded, told to
+    every bidder, published as a revised tender notice and a tenderAmendment release; a
+    significant one moves the deadline so bidders keep the procedure's minimum period."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveIntegerField()
+    description = models.TextField(help_text="What changed, in the words bidders will read")
+    rationale = models.CharField(max_length=500)
+    significant = models.BooleanField(
+        default=False, help_text="It changes what bidders must offer or how bids are assessed"
+    )
+    deadline_before = models.DateTimeField()
+    deadline_after = models.DateTimeField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="amendment_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.number} to {self.project_id}"
+
+
 class Bid(TimestampedModel):
     """A supplier's tender for one lot. Its content (answers, prices, documents) is sealed: see
     selectors.bid_for_reading, the one way to read it."""

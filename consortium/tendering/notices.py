@@ -208,6 +208,20 @@ def notice_body(project: Project, code: str) -> dict[str, Any]:
             )
         sections.append({"heading": "What is procured, and how", "rows": rows})
         sections.append({"heading": "Lots", "rows": _lots(project)})
+        amendments = list(project.amendments.all()) if code == "UK4" else []
+        if amendments:
+            sections.append(
+                {
+                    "heading": "Changes to the tender since it was first published",
+                    "rows": [
+                        (
+                            f"Amendment {a.number}, {a.made_at.astimezone(LONDON):%-d %B %Y}",
+                            f"{a.description} Why: {a.rationale}",
+                        )
+                        for a in amendments
+                    ],
+                }
+            )
     if code in ("UK6", "UK7"):
         submitted = Bid.objects.filter(project=project, status=BidStatus.SUBMITTED).select_related("supplier")
         rows = [

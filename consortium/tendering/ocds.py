@@ -335,6 +335,21 @@ def build_release(project: Project, tags: list[str]) -> dict[str, Any]:
         else None,
         "contractPeriod": _contract_period(project),
         "documents": _notices(project),
+        "amendments": [
+            {
+                "id": str(a.number),
+                "date": _time(a.made_at),
+                "rationale": a.rationale,
+                "description": a.description
+                + (
+                    f" The tender deadline moved from {a.deadline_before.astimezone(LONDON):%-d %B %Y %H:%M} "
+                    f"to {a.deadline_after.astimezone(LONDON):%-d %B %Y %H:%M} (London)."
+                    if a.deadline_after != a.deadline_before
+                    else ""
+                ),
+            }
+            for a in project.amendments.all()
+        ],
     }
     if opened:
         tender["numberOfTenderers"] = len({b.supplier_id for b in submitted})

@@ -315,6 +315,30 @@ class BidOut(BidEnvelopeOut):
         return [d.name for d in obj.documents.all()]
 
 
+class AmendmentIn(StrictIn):
+    description: str = Field(
+        ..., min_length=1, max_length=20000, description="What changes, as bidders will read it"
+    )
+    rationale: str = Field(..., min_length=1, max_length=500)
+    significant: bool = Field(
+        False,
+        description="It changes what bidders must offer or how bids are assessed: the deadline must then leave the procedure's minimum period",
+    )
+    tender_deadline: Date | None = Field(
+        None, description="A later deadline day (noon, London); blank keeps it"
+    )
+
+
+class AmendmentOut(Schema):
+    number: int
+    description: str
+    rationale: str
+    significant: bool
+    deadline_before: dt.datetime
+    deadline_after: dt.datetime
+    made_at: dt.datetime
+
+
 class ConcludeIn(StrictIn):
     signed_on: Date | None = Field(None, description="The day the contract was signed; today if not given")
 

@@ -827,6 +827,14 @@ API_CASES.update(
             lambda w, r: (f"{T}/{_tender(w, 'preparation', fresh=True).pk}/publish", None),
             {**MANAGERS_200, SU: 404},
         ),
+        "tender_amend": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'open', fresh=True).pk}/amendments",
+                {"description": "Lot 1 adds A3 paper", "rationale": "Members asked"},
+            ),
+            {CA: 201, CM: 201},
+        ),
+        "tender_amendments": Case(lambda w, r: (f"{T}/{_tender(w, 'open').pk}/amendments", None), ALL_200),
         "tender_cancel": Case(
             lambda w, r: (f"{T}/{_tender(w, 'open', fresh=True).pk}/cancel", {"reason": "Budget withdrawn"}),
             MANAGERS_200,
@@ -1430,6 +1438,7 @@ PAGES: dict[str, Page] = {
         MANAGERS_200,
         default=403,
     ),
+    "tender-amend": Page(lambda w, r: f"/tenders/{_tender(w, 'open').pk}/amend/", MANAGERS_200, default=403),
     "tender-timetable": Page(
         lambda w, r: f"/tenders/{_tender(w, 'preparation').pk}/timetable/",
         {CA: 200, CM: 200, SU: 404},

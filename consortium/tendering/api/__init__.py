@@ -3,6 +3,7 @@ registers its endpoints on the one router. Schemas live in `consortium.tendering
 shared with the pages."""
 
 from consortium.tendering.api import (  # noqa: F401  (imported for the endpoints they register)
+    amendment,
     award,
     bidding,
     demand,

@@ -2,6 +2,7 @@
 arranged by stage. Import from here: `from consortium.tendering import services`."""
 
 from consortium.tendering.services._common import MAX_DOCUMENT_BYTES, TENDER_DEADLINE_TIME, S, _move
+from consortium.tendering.services.amendment import tender_amend
 from consortium.tendering.services.award import award_approve, award_conclude
 from consortium.tendering.services.bidding import (
     DocumentIn,
@@ -94,6 +95,7 @@ __all__ = [
     "schedule_item_remove",
     "scores_submit",
     "scoresheet_submit",
+    "tender_amend",
     "tender_publish",
     "timetable_set",
 ]

@@ -2,6 +2,7 @@
 the API's schemas (core.forms), reads through selectors and changes through services; a
 refusal from either becomes the page's 403, 404 or error summary."""
 
+from consortium.tendering.views.amendment import tender_amend
 from consortium.tendering.views.award import tender_summary
 from consortium.tendering.views.bidding import tender_bid, tender_clarifications
 from consortium.tendering.views.demand import tender_demand, tender_demand_workbook
@@ -38,6 +39,7 @@ __all__ = [
     "open_data_records",
     "open_data_releases",
     "tender_act",
+    "tender_amend",
     "tender_bid",
     "tender_bid_detail",
     "tender_clarifications",
