@@ -68,6 +68,17 @@ urlpatterns = [
     path("tenders/<int:project_id>/", tender_views.tender_detail, name="tender-detail"),
     path("tenders/<int:project_id>/act/", tender_views.tender_act, name="tender-act"),
     path("tenders/<int:project_id>/amend/", tender_views.tender_amend, name="tender-amend"),
+    path("tenders/<int:project_id>/contract/", tender_views.tender_contract, name="tender-contract"),
+    path(
+        "tenders/<int:project_id>/contract/milestones/<int:number>/",
+        tender_views.tender_contract_milestone,
+        name="tender-contract-milestone",
+    ),
+    path(
+        "tenders/<int:project_id>/contract/<slug:kind>/",
+        tender_views.tender_contract_form,
+        name="tender-contract-form",
+    ),
     path("tenders/<int:project_id>/lots/<int:lot_number>/", tender_views.tender_lot, name="tender-lot"),
     path(
         "tenders/<int:project_id>/lots/<int:lot_number>/items/new/",

@@ -188,3 +188,26 @@ def contract_transition(*, actor: Actor, contract: Contract, to: str) -> Contrac
         _require_contract_manager(actor)
         raise Conflict(f"A {contract.get_status_display().lower()} contract cannot become {to}.")
     return contract_act(actor=actor, contract=contract, action=ACTION_FOR_STATUS[to])
+
+
+def contract_end_date_change(*, actor: Actor, contract: Contract, end_date: dt.date, reason: str) -> Contract:
+    """Move a contract's end: a variation that extends it, or a termination that ends it early
+    (orders stop the day after). Never before it starts."""
+    _require_contract_manager(actor)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        if end_date < contract.start_date:
+            raise ValidationFailed(
+                "Check the end date", field_errors={"end_date": "A contract cannot end before it starts"}
+            )
+        before = contract.end_date
+        contract.end_date = end_date
+        contract.save(update_fields=["end_date", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="contract.end_date_change",
+            obj=contract,
+            organisation=contract.let_by,
+            changes={"end_date": [str(before), str(end_date)], "reason": reason[:200]},
+        )
+    return contract

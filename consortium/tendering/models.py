@@ -149,6 +149,9 @@ class Project(TimestampedModel):
     cancellation_reason = models.CharField(max_length=500, blank=True)
     # The day the contract was signed, as the manager records it at conclusion (OCDS dateSigned).
     contract_signed_on = models.DateField(null=True, blank=True)
+    # The contract ended early (s.80, UK11): when and why.
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_reason = models.CharField(max_length=500, blank=True)
     # This procurement's bid key, sealed under the server's key (tendering.sealing); created
     # with the first bid, destroyed at the opening.
     bid_key = models.TextField(blank=True, editable=False)
@@ -505,6 +508,80 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_type_id} for {self.project_id}"
+
+
+class ContractMilestone(models.Model):
+    """A milestone of the awarded contract (delivery, review, break point), met or not."""
+
+    class Status(models.TextChoices):
+        # OCDS milestoneStatus codes
+        SCHEDULED = "scheduled", "Scheduled"
+        MET = "met", "Met"
+        NOT_MET = "notMet", "Not met"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    met_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "due_on", "number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="milestone_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Milestone {self.number}: {self.title}"
+
+
+class ContractVariation(models.Model):
+    """A change to the awarded contract (Procurement Act 2023 s.74–75): its value and term as
+    changed, published as a contract change notice (UK10) and an OCDS contractAmendment."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="variations")
+    number = models.PositiveIntegerField()
+    description = models.TextField()
+    rationale = models.CharField(max_length=500)
+    # The lot whose contract changes value, by how much a year (ex VAT, either sign), new end.
+    lot_number = models.PositiveIntegerField(default=1)
+    annual_value_change = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    end_before = models.DateField()
+    end_after = models.DateField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="variation_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Variation {self.number} to {self.project_id}"
+
+
+class PerformanceAssessment(models.Model):
+    """A key performance indicator assessed for a period (s.52 KPIs; published as a contract
+    performance notice, UK9, for a contract worth over £5 million)."""
+
+    class Rating(models.TextChoices):
+        GOOD = "good", "Good"
+        APPROACHING = "approaching", "Approaching target"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+        INADEQUATE = "inadequate", "Inadequate"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assessments")
+    kpi = models.CharField(max_length=200)
+    period_end = models.DateField()
+    rating = models.CharField(max_length=30, choices=Rating.choices)
+    notes = models.TextField(blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "period_end", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.rating}"
 
 
 class OcdsRelease(models.Model):

@@ -35,6 +35,9 @@ LEGAL_BASIS = {
     "UK5": "Procurement Act 2023, section 44",
     "UK6": "Procurement Act 2023, section 50",
     "UK7": "Procurement Act 2023, section 53; Procurement Regulations 2024, regulation 32",
+    "UK9": "Procurement Act 2023, section 71",
+    "UK10": "Procurement Act 2023, section 75",
+    "UK11": "Procurement Act 2023, section 80",
     "UK12": "Procurement Act 2023, section 55",
 }
 
@@ -259,6 +262,40 @@ def notice_body(project: Project, code: str) -> dict[str, Any]:
         sections.append(
             {"heading": "Suppliers", "rows": [r for b in winners for r in _supplier_rows(b, years)]}
         )
+    if code in ("UK9", "UK10", "UK11") and project.awarded_contract is not None:
+        contract = project.awarded_contract
+        rows = [
+            ("Contract reference", contract.reference),
+            ("Suppliers", "; ".join(f"Lot {b.lot.number}: {b.supplier.name}" for b in _winners(project))),
+            ("Contract runs", f"{contract.start_date:%-d %B %Y} to {contract.end_date:%-d %B %Y}"),
+        ]
+        if code == "UK9":
+            latest = project.assessments.order_by("-id").first()
+            if latest is not None:
+                rows += [
+                    ("Key performance indicator", latest.kpi),
+                    ("Period assessed to", f"{latest.period_end:%-d %B %Y}"),
+                    ("Rating", latest.get_rating_display()),
+                    ("Notes", latest.notes or "None"),
+                ]
+        if code == "UK10":
+            change = project.variations.order_by("-number").first()
+            if change is not None:
+                rows += [
+                    ("Change", f"Variation {change.number}: {change.description}"),
+                    ("Why, and the ground for it", change.rationale),
+                    (
+                        f"Lot {change.lot_number}: change in value a year",
+                        f"{'+' if change.annual_value_change >= 0 else '−'}{_pounds(abs(change.annual_value_change))} excluding VAT",
+                    ),
+                    ("End date", f"{change.end_before:%-d %B %Y} → {change.end_after:%-d %B %Y}"),
+                ]
+        if code == "UK11":
+            rows += [
+                ("Terminated on", f"{project.terminated_on:%-d %B %Y}" if project.terminated_on else ""),
+                ("Reason", project.termination_reason),
+            ]
+        sections.append({"heading": "The contract", "rows": rows})
     if code == "UK12":
         sections.append(
             {

@@ -410,12 +410,14 @@ def build_release(project: Project, tags: list[str]) -> dict[str, Any]:
                 }
             )
             if contract is not None:
+                variations = [v for v in project.variations.all() if v.lot_number == b.lot.number]
+                changed = b.price + sum((v.annual_value_change for v in variations), Decimal(0))
                 contracts.append(
                     {
                         "id": f"{contract.reference}-lot-{b.lot.number}",
                         "awardID": award_id,
                         "title": f"{contract.title}, lot {b.lot.number}",
-                        "status": "active",
+                        "status": "terminated" if project.terminated_on else "active",
                         "period": {
                             "startDate": _time(contract.start_date),
                             "endDate": _end_of(contract.end_date),
@@ -423,15 +425,54 @@ def build_release(project: Project, tags: list[str]) -> dict[str, Any]:
                                 term_end(contract.start_date, project.term_months + project.extension_months)
                             ),
                         },
-                        "value": value,
+                        "value": _value(changed * years),
                         "items": _items(project, b.lot.number),
                         "dateSigned": _time(project.contract_signed_on or contract.created_at),
+                        "amendments": [
+                            {
+                                "id": str(v.number),
+                                "date": _time(v.made_at),
+                                "rationale": v.rationale,
+                                "description": v.description,
+                            }
+                            for v in project.variations.all()
+                        ],
+                        "implementation": {"milestones": _milestones(project)},
                     }
                 )
         release["awards"] = awards
         if contracts:
             release["contracts"] = contracts
     return _clean(release)  # type: ignore[no-any-return]
+
+
+def _milestones(project: Project) -> list[dict[str, Any]]:
+    """The contract's milestones and its KPI assessments, as OCDS implementation milestones."""
+    rows: list[dict[str, Any]] = [
+        {
+            "id": f"milestone-{m.number}",
+            "title": m.title,
+            "description": m.description,
+            "type": "delivery",
+            "dueDate": _end_of(m.due_on),
+            "dateMet": _time(m.met_on),
+            "status": m.status,
+        }
+        for m in project.milestones.all()
+    ]
+    rows += [
+        {
+            "id": f"assessment-{a.pk}",
+            "title": f"Key performance indicator: {a.kpi}",
+            "description": f"{a.get_rating_display()} for the period to {a.period_end:%-d %B %Y}. {a.notes}".strip(),
+            "type": "reporting",
+            "dueDate": _end_of(a.period_end),
+            "dateMet": _time(a.assessed_at),
+            "status": "met",
+        }
+        for a in project.assessments.all()
+    ]
+    return rows
 
 
 def _contract_period(project: Project) -> dict[str, Any] | None:

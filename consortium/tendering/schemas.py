@@ -339,6 +339,83 @@ class AmendmentOut(Schema):
     made_at: dt.datetime
 
 
+class MilestoneIn(StrictIn):
+    title: str = Field(..., min_length=1, max_length=200)
+    due_on: Date
+    description: str = Field("", max_length=5000)
+
+
+class MilestoneRecordIn(StrictIn):
+    met: bool = Field(..., description="Met (true) or not met (false)")
+    on: Date | None = Field(None, description="The day it was met; today if not given")
+
+
+class VariationIn(StrictIn):
+    description: str = Field(..., min_length=1, max_length=20000)
+    rationale: str = Field(..., min_length=1, max_length=500, description="Why, and the Act's ground for it")
+    lot_number: int = Field(1, ge=1, le=1000)
+    annual_value_change: Decimal = Field(
+        Decimal("0.00"), gt=-(10**11), lt=10**11, decimal_places=2, description="£ a year ex VAT, either sign"
+    )
+    new_end_date: Date | None = Field(
+        None, description="A later (or earlier) end within the extensions allowed"
+    )
+
+
+class AssessmentIn(StrictIn):
+    kpi: str = Field(..., min_length=1, max_length=200)
+    period_end: Date
+    rating: str = Field(..., description="good, approaching, requires_improvement or inadequate")
+    notes: str = Field("", max_length=5000)
+
+
+class TerminationIn(StrictIn):
+    reason: str = Field(..., min_length=1, max_length=500)
+    on: Date | None = Field(None, description="The contract's last day; today if not given")
+
+
+class MilestoneOut(Schema):
+    number: int
+    title: str
+    description: str
+    due_on: dt.date
+    status: str
+    met_on: dt.date | None
+
+
+class VariationOut(Schema):
+    number: int
+    description: str
+    rationale: str
+    lot_number: int
+    annual_value_change: Decimal
+    end_before: dt.date
+    end_after: dt.date
+    made_at: dt.datetime
+
+
+class AssessmentOut(Schema):
+    id: int
+    kpi: str
+    period_end: dt.date
+    rating: str
+    notes: str
+
+
+class ContractManagementOut(Schema):
+    reference: str
+    start_date: dt.date
+    end_date: dt.date
+    value_including_vat: Decimal = Field(
+        ..., description="Over the term with extensions, with every variation"
+    )
+    terminated_on: dt.date | None
+    termination_reason: str
+    milestones: list[MilestoneOut]
+    variations: list[VariationOut]
+    assessments: list[AssessmentOut]
+
+
 class ConcludeIn(StrictIn):
     signed_on: Date | None = Field(None, description="The day the contract was signed; today if not given")
 

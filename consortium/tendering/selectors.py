@@ -601,3 +601,32 @@ def bid_for_summary(actor: Actor, project_id: int, bid_id: int) -> Bid:
     if bid is None:
         raise NotFound("No such bid")
     return bid
+
+
+# --- the awarded contract --------------------------------------------------------------------
+
+
+def contract_value(project: Project) -> Decimal:
+    """The contract's value over its term with extensions, including VAT, with every variation."""
+    years = Decimal(project.term_months + project.extension_months) / 12
+    annual = sum((b.price for b in Bid.objects.filter(project=project, is_winner=True)), Decimal(0))
+    annual += sum((v.annual_value_change for v in project.variations.all()), Decimal(0))
+    return annual * years * (1 + VAT_RATE)
+
+
+def contract_management(actor: Actor, project: Project) -> dict[str, Any]:
+    """The awarded contract as managed (for anyone who may see the procurement)."""
+    contract = project.awarded_contract
+    if contract is None:
+        raise NotFound("This procurement has not awarded a contract")
+    return {
+        "reference": contract.reference,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "value_including_vat": to_penny(contract_value(project)),
+        "terminated_on": project.terminated_on,
+        "termination_reason": project.termination_reason,
+        "milestones": list(project.milestones.all()),
+        "variations": list(project.variations.all()),
+        "assessments": list(project.assessments.all()),
+    }

@@ -622,6 +622,19 @@ def _tender(world: World, stage: str, *, fresh: bool = False) -> Any:
     return Project.objects.get(pk=shared[stage])
 
 
+def _with_milestone(world: World) -> Any:
+    """The shared awarded procurement, its contract with a first milestone."""
+    from consortium.tendering.models import ContractMilestone
+
+    project = _tender(world, "awarded")
+    ContractMilestone.objects.get_or_create(
+        project=project,
+        number=1,
+        defaults={"title": "Mobilisation", "due_on": project.awarded_contract.start_date},
+    )
+    return project
+
+
 def _two_items(world: World) -> Any:
     """A draft procurement whose lot's schedule has a second item (a lot keeps at least one)."""
     from consortium.tendering.models import ScheduleItem
@@ -700,6 +713,43 @@ API_CASES.update(
         "procurement_rules": Case(lambda w, r: ("/api/v1/procurement-rules?on=2026-03-01", None), ALL_200),
         "tender_list": Case(lambda w, r: (T, None), ALL_200),
         "tender_get": Case(lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}", None), ALL_200),
+        "tender_contract": Case(lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}/contract", None), ALL_200),
+        "tender_contract_milestone_add": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'awarded').pk}/contract/milestones",
+                {"title": f"Review {r}", "due_on": "2027-03-01"},
+            ),
+            {CA: 201, CM: 201},
+        ),
+        "tender_contract_milestone_record": Case(
+            lambda w, r: (f"{T}/{_with_milestone(w).pk}/contract/milestones/1", {"met": False}),
+            MANAGERS_200,
+        ),
+        "tender_contract_vary": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'awarded').pk}/contract/variations",
+                {
+                    "description": "Adds A3",
+                    "rationale": "Price review clause",
+                    "annual_value_change": "10.00",
+                },
+            ),
+            {CA: 201, CM: 201},
+        ),
+        "tender_contract_assess": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'awarded').pk}/contract/assessments",
+                {"kpi": "On time", "period_end": "2026-01-31", "rating": "good"},
+            ),
+            {CA: 201, CM: 201},
+        ),
+        "tender_contract_terminate": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'awarded', fresh=True).pk}/contract/termination",
+                {"reason": "Ceased"},
+            ),
+            MANAGERS_200,
+        ),
         "tender_create": Case(
             lambda w, r: (T, {"title": f"New {r}", "lots": [{"title": "Paper"}]}), {CA: 201, CM: 201}
         ),
@@ -1422,6 +1472,13 @@ PAGES: dict[str, Page] = {
     "tender-list": Page(lambda w, r: "/tenders/", {}),
     "tender-new": Page(lambda w, r: "/tenders/new/", {CA: 200, CM: 200}, default=403),
     "tender-detail": Page(lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/", {}),
+    "tender-contract": Page(lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/contract/", {}),
+    "tender-contract-form": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/contract/variation/", MANAGERS_200, default=403
+    ),
+    "tender-contract-milestone": Page(
+        lambda w, r: f"/tenders/{_with_milestone(w).pk}/contract/milestones/1/", MANAGERS_200, default=403
+    ),
     "tender-act": Page(
         lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/act/", {}, default=405, anonymous=405
     ),

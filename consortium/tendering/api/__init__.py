@@ -6,6 +6,7 @@ from consortium.tendering.api import (  # noqa: F401  (imported for the endpoint
     amendment,
     award,
     bidding,
+    contract,
     demand,
     evaluation,
     ocds,

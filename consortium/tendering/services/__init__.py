@@ -14,6 +14,13 @@ from consortium.tendering.services.bidding import (
     clarification_ask,
     interest_register,
 )
+from consortium.tendering.services.contract import (
+    contract_terminate,
+    contract_vary,
+    milestone_add,
+    milestone_record,
+    performance_assess,
+)
 from consortium.tendering.services.demand import (
     DemandIn,
     demand_close,
@@ -71,6 +78,8 @@ __all__ = [
     "clarification_answer",
     "clarification_ask",
     "consensus_submit",
+    "contract_terminate",
+    "contract_vary",
     "criterion_add",
     "criterion_change",
     "criterion_remove",
@@ -84,8 +93,11 @@ __all__ = [
     "lot_add",
     "lot_change",
     "lot_remove",
+    "milestone_add",
+    "milestone_record",
     "moderation_submit",
     "opening_record",
+    "performance_assess",
     "preparation_without_demand",
     "price_method_set",
     "project_cancel",

@@ -5,6 +5,11 @@ refusal from either becomes the page's 403, 404 or error summary."""
 from consortium.tendering.views.amendment import tender_amend
 from consortium.tendering.views.award import tender_summary
 from consortium.tendering.views.bidding import tender_bid, tender_clarifications
+from consortium.tendering.views.contract import (
+    tender_contract,
+    tender_contract_form,
+    tender_contract_milestone,
+)
 from consortium.tendering.views.demand import tender_demand, tender_demand_workbook
 from consortium.tendering.views.evaluation import (
     tender_evaluation,
@@ -43,6 +48,9 @@ __all__ = [
     "tender_bid",
     "tender_bid_detail",
     "tender_clarifications",
+    "tender_contract",
+    "tender_contract_form",
+    "tender_contract_milestone",
     "tender_criterion",
     "tender_demand",
     "tender_demand_workbook",
