@@ -257,8 +257,57 @@ def load_tendering_demo() -> None:
                 continue
             project.refresh_from_db()
             assert project.standstill_ends_on is not None
-            with _at(project.standstill_ends_on + dt.timedelta(days=1), 10):
-                services.award_conclude(actor=cm, project=project)
+            concluded = project.standstill_ends_on + dt.timedelta(days=1)
+            with _at(concluded, 10):
+                services.award_conclude(actor=cm, project=project, signed_on=concluded)
+            _manage_contract(cm, project, today)
+
+
+def _manage_contract(cm: Actor, project: Project, today: dt.date) -> None:
+    """The awarded contract a few weeks in: milestones (one met), a KPI assessed, a variation."""
+    project.refresh_from_db()
+    contract = project.awarded_contract
+    assert contract is not None
+    start = contract.start_date
+    with _at(start, 11):  # after the contract was concluded that morning
+        services.milestone_add(
+            actor=cm,
+            project=project,
+            title="Displays installed in the first ten schools",
+            due_on=start + dt.timedelta(days=14),
+        )
+        services.milestone_add(
+            actor=cm,
+            project=project,
+            title="First contract review with members",
+            due_on=start + dt.timedelta(days=90),
+        )
+    first_due = start + dt.timedelta(days=14)
+    if first_due < today:
+        with _at(first_due, 16):
+            services.milestone_record(
+                actor=cm, project=project, number=1, met=True, on=first_due - dt.timedelta(days=2)
+            )
+    month_end = today.replace(day=1) - dt.timedelta(days=1)
+    if month_end >= start:
+        with _at(month_end + dt.timedelta(days=3), 11):
+            services.performance_assess(
+                actor=cm,
+                project=project,
+                kpi="Installations completed within 10 working days of order",
+                period_end=month_end,
+                rating="approaching",
+                notes="17 of 19 on time; two delayed by school access.",
+            )
+    with _at(today - dt.timedelta(days=1), 14):
+        services.contract_vary(
+            actor=cm,
+            project=project,
+            description="Ten more interactive displays a year for Staffordshire's libraries, at the contract's prices.",
+            rationale="A permitted modification under section 74 of the Procurement Act 2023: within the "
+            "contract's scope and below 10% of its value",
+            annual_value_change=D("14000.00"),
+        )
 
 
 def _set_up(

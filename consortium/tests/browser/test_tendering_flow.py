@@ -1,13 +1,15 @@
 """A collaborative tender on the pages: demand, bid, sealed opening, scoring, moderation,
-award approval and the bidders' assessment summaries."""
+award approval, the bidders' assessment summaries, the contract and its first variation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
 
+from consortium.core.dates import today_in_london
 from consortium.organisations.constants import Role
 from consortium.organisations.tests.factories import TEST_PASSWORD
 from consortium.tendering import selectors, services
@@ -61,9 +63,8 @@ def test_demand_bid_evaluate_moderate_award_and_summaries(page, page_as, world):
         supplier.locator(f"#answer_{leaf(project, number).pk}").fill(
             "Next-day delivery from our Stafford depot."
         )
-    supplier.get_by_label("Line 1 description").fill("Recycled A4 paper")
-    supplier.get_by_label("Line 1 quantity").fill("1000")
-    supplier.get_by_label("Line 1 unit price").fill("4.20")
+    # The buyer's schedule fixes the item and quantity; the supplier enters its unit price.
+    supplier.get_by_label("Item 1 unit price").fill("4.20")
     supplier.get_by_label(re.compile("I confirm this bid is complete")).check()
     supplier.get_by_role("button", name="Submit bid").click()
     supplier.get_by_text("Bid submitted").wait_for()
@@ -144,6 +145,35 @@ def test_demand_bid_evaluate_moderate_award_and_summaries(page, page_as, world):
     other.goto(f"/tenders/{project.pk}/")
     other.get_by_role("link", name="Assessment summary").click()
     other.get_by_text(re.compile("Your bid was ranked 2")).wait_for()
+
+    # After standstill the contract is concluded, signed the day before, and then varied.
+    Project.objects.filter(pk=project.pk).update(
+        standstill_ends_on=today_in_london() - dt.timedelta(days=2),
+        award_decision_on=today_in_london() - dt.timedelta(days=12),
+    )
+    signed = today_in_london() - dt.timedelta(days=1)
+    cm.goto(f"/tenders/{project.pk}/")
+    cm.locator("#signed_on").fill(str(signed.day))
+    cm.locator("#signed_on-month").fill(str(signed.month))
+    cm.locator("#signed_on-year").fill(str(signed.year))
+    cm.get_by_role("button", name="Create the contract").click()
+    cm.get_by_role("heading", name=re.compile("Conclude the contract for")).wait_for()
+    cm.get_by_role("button", name="Conclude the contract").click()
+    cm.get_by_text("Contract created and live").wait_for()
+    cm.get_by_role("link", name="Managing the contract").click()
+    assert_accessible(cm)
+    cm.get_by_role("link", name="Vary the contract").click()
+    assert_accessible(cm)
+    cm.get_by_label("What changes").fill("A3 paper added to lot 1")
+    cm.get_by_label("Why, and the Act's ground for it").fill("The contract's price review clause")
+    cm.get_by_label(re.compile("Change in value a year")).fill("1200.00")
+    cm.get_by_role("button", name="Vary the contract").click()
+    cm.get_by_text("Variation recorded").wait_for()
+    cm.get_by_role("link", name=re.compile("UK10 Contract change notice")).click()
+    cm.get_by_text("A3 paper added to lot 1").first.wait_for()
+    assert_accessible(cm)
+    final = Project.objects.get(pk=project.pk)
+    assert final.contract_signed_on == signed and final.variations.count() == 1
 
 
 def test_tender_and_contract_set_up_pages_are_accessible(page, world):
