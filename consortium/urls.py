@@ -68,6 +68,21 @@ urlpatterns = [
     path("tenders/<int:project_id>/", tender_views.tender_detail, name="tender-detail"),
     path("tenders/<int:project_id>/act/", tender_views.tender_act, name="tender-act"),
     path("tenders/<int:project_id>/amend/", tender_views.tender_amend, name="tender-amend"),
+    path(
+        "tenders/<int:project_id>/documents/new/",
+        tender_views.tender_document_edit,
+        name="tender-document-new",
+    ),
+    path(
+        "tenders/<int:project_id>/documents/<int:document_id>/",
+        tender_views.tender_document,
+        name="tender-document",
+    ),
+    path(
+        "tenders/<int:project_id>/documents/<int:document_id>/edit/",
+        tender_views.tender_document_edit,
+        name="tender-document-edit",
+    ),
     path("tenders/<int:project_id>/contract/", tender_views.tender_contract, name="tender-contract"),
     path(
         "tenders/<int:project_id>/contract/milestones/<int:number>/",

@@ -85,6 +85,7 @@ ACTION_LABELS: dict[str, str] = {
     "procurement.lot_remove": "Lot removed",
     "procurement.schedule_change": "Priced schedule changed",
     "procurement.amend": "Tender amended",
+    "procurement.document": "Tender document changed",
     "procurement.milestone": "Contract milestone recorded",
     "procurement.vary": "Contract varied",
     "procurement.performance": "Contract performance assessed",

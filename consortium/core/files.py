@@ -209,3 +209,38 @@ def open_workbook(content: bytes, *, title: str, hint: str) -> Workbook:
             field_errors={"file": f"The workbook spans {cells:,} cells; keep it under {MAX_XLSX_CELLS:,}"},
         )
     return wb
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def sniff_document(content: bytes) -> str | None:
+    """A document's real type from its first bytes (never its name or the browser's word): PDF,
+    PNG, JPEG, .xlsx, .docx, CSV or plain text; None for anything else."""
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+        except (zipfile.BadZipFile, ValueError):
+            return None
+        if "xl/workbook.xml" in names:
+            return XLSX
+        if "word/document.xml" in names:
+            return DOCX
+        return None
+    if b"\x00" in content[:8192]:
+        return None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # Text is letters, not control bytes (an executable's header is valid UTF-8 too).
+    if any((ord(ch) < 32 and ch not in "\t\n\r\f") or ord(ch) == 127 for ch in text[:8192]):
+        return None
+    return "text/csv" if b"," in content[:4096] else "text/plain"

@@ -4,18 +4,13 @@ invoice, a screenshot or a spreadsheet, so those are the kinds accepted."""
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
-from io import BytesIO
 
 from consortium.core.errors import ValidationFailed
-from consortium.core.files import check_xlsx_archive
+from consortium.core.files import DOCX, XLSX, check_xlsx_archive, sniff_document
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_EVIDENCE_FILES = 10
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)
@@ -25,30 +20,8 @@ class Upload:
 
 
 def sniff(content: bytes) -> str | None:
-    """The file's real type from its content, or None when it is not one we accept."""
-    if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            names = set(zipfile.ZipFile(BytesIO(content)).namelist())
-        except (zipfile.BadZipFile, ValueError):
-            return None
-        if "xl/workbook.xml" in names:
-            return XLSX
-        if "word/document.xml" in names:
-            return DOCX
-        return None
-    if b"\x00" in content[:8192]:
-        return None
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "text/csv" if b"," in content[:4096] else "text/plain"
+    """The file's real type from its content (core.files.sniff_document)."""
+    return sniff_document(content)
 
 
 def check(files: list[Upload], *, field: str = "evidence") -> list[tuple[Upload, str]]:

@@ -202,6 +202,30 @@ class TenderLot(models.Model):
         return f"Lot {self.number}: {self.title}"
 
 
+class TenderDocument(models.Model):
+    """A document of the tender (specification, terms, a pricing template), checked for what it
+    really is when uploaded; changed until publication, afterwards only by an amendment."""
+
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    file_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)  # sniffed from the content (core.files)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+    # The amendment that added it, when it came after publication.
+    amendment = models.ForeignKey(
+        "TenderAmendment", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+
+    class Meta:
+        ordering = ["project", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ScheduleItem(models.Model):
     """A line of a lot's priced schedule, written by the buyer. Every bidder prices the same
     items in the same quantities, so every price compared is like-for-like. An item without a

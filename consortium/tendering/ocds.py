@@ -237,6 +237,32 @@ NOTICE_DOCUMENT_TYPE = {
 }
 
 
+def _tender_documents(project: Project) -> list[dict[str, Any]]:
+    """The tender's own documents, once published: each with where to download it."""
+    if project.status in (ProjectStatus.DRAFT, ProjectStatus.DEMAND, ProjectStatus.PREPARATION):
+        return []
+    base = settings.SITE_URL.rstrip("/")
+    return [
+        {
+            "id": f"document-{d.pk}",
+            "documentType": "biddingDocuments",
+            "title": d.title,
+            "description": f"{d.file_name}, added by amendment {d.amendment.number}"
+            if d.amendment
+            else d.file_name,
+            "url": f"{base}/tenders/{project.pk}/documents/{d.pk}/",
+            "datePublished": _time(max(d.uploaded_at, _start(project.publication_on) or d.uploaded_at)),
+            "format": d.content_type,
+            "language": "en",
+        }
+        for d in project.documents.select_related("amendment")
+    ]
+
+
+def _start(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON) if day else None
+
+
 def _notices(project: Project) -> list[dict[str, Any]]:
     """The UK notices as documents: each links its own page, its type in the UK extension."""
     base = settings.SITE_URL.rstrip("/")
@@ -334,7 +360,7 @@ def build_release(project: Project, tags: list[str]) -> dict[str, Any]:
         if project.award_decision_on
         else None,
         "contractPeriod": _contract_period(project),
-        "documents": _notices(project),
+        "documents": _notices(project) + _tender_documents(project),
         "amendments": [
             {
                 "id": str(a.number),

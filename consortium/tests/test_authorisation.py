@@ -622,6 +622,27 @@ def _tender(world: World, stage: str, *, fresh: bool = False) -> Any:
     return Project.objects.get(pk=shared[stage])
 
 
+def _pdf_upload(title: str) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"title": title, "file": SimpleUploadedFile("spec.pdf", b"%PDF-1.4 specification")}
+
+
+def _with_document(world: World, *, fresh: bool = False) -> Any:
+    """A draft procurement with one tender document."""
+    from consortium.tendering.services import DocumentUpload, tender_document_add
+
+    project = _tender(world, "draft", fresh=fresh)
+    if not project.documents.exists():
+        tender_document_add(
+            actor=world.actor(Role.CATEGORY_MANAGER),
+            project=project,
+            title="Specification",
+            upload=DocumentUpload("spec.pdf", b"%PDF-1.4 specification"),
+        )
+    return project
+
+
 def _with_milestone(world: World) -> Any:
     """The shared awarded procurement, its contract with a first milestone."""
     from consortium.tendering.models import ContractMilestone
@@ -713,6 +734,34 @@ API_CASES.update(
         "procurement_rules": Case(lambda w, r: ("/api/v1/procurement-rules?on=2026-03-01", None), ALL_200),
         "tender_list": Case(lambda w, r: (T, None), ALL_200),
         "tender_get": Case(lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}", None), ALL_200),
+        # A draft is its managers' alone; once published everyone who sees it sees its documents.
+        "tender_documents": Case(
+            lambda w, r: (f"{T}/{_with_document(w).pk}/documents", None), MANAGERS_200, default=404
+        ),
+        "tender_document_add": Case(
+            lambda w, r: (
+                f"{T}/{_tender(w, 'draft', fresh=True).pk}/documents",
+                _pdf_upload("Specification"),
+            ),
+            {CA: 201, CM: 201},
+            default=404,
+            multipart=True,
+        ),
+        "tender_document_change": Case(
+            lambda w, r: (
+                lambda p: (f"{T}/{p.pk}/documents/{p.documents.get().pk}", {"title": "Specification v2"})
+            )(_with_document(w, fresh=True)),
+            MANAGERS_200,
+            default=404,
+            multipart=True,
+        ),
+        "tender_document_remove": Case(
+            lambda w, r: (lambda p: (f"{T}/{p.pk}/documents/{p.documents.get().pk}", None))(
+                _with_document(w, fresh=True)
+            ),
+            {CA: 204, CM: 204},
+            default=404,
+        ),
         "tender_contract": Case(lambda w, r: (f"{T}/{_tender(w, 'awarded').pk}/contract", None), ALL_200),
         "tender_contract_milestone_add": Case(
             lambda w, r: (
@@ -1472,6 +1521,21 @@ PAGES: dict[str, Page] = {
     "tender-list": Page(lambda w, r: "/tenders/", {}),
     "tender-new": Page(lambda w, r: "/tenders/new/", {CA: 200, CM: 200}, default=403),
     "tender-detail": Page(lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/", {}),
+    "tender-document-new": Page(
+        lambda w, r: f"/tenders/{_tender(w, 'draft').pk}/documents/new/", MANAGERS_200, default=403
+    ),
+    "tender-document-edit": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/documents/{p.documents.get().pk}/edit/")(_with_document(w)),
+        MANAGERS_200,
+        default=403,
+    ),
+    # Before publication a tender document is its managers' alone; published, anyone's.
+    "tender-document": Page(
+        lambda w, r: (lambda p: f"/tenders/{p.pk}/documents/{p.documents.get().pk}/")(_with_document(w)),
+        MANAGERS_200,
+        default=404,
+        anonymous=404,
+    ),
     "tender-contract": Page(lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/contract/", {}),
     "tender-contract-form": Page(
         lambda w, r: f"/tenders/{_tender(w, 'awarded').pk}/contract/variation/", MANAGERS_200, default=403

@@ -8,6 +8,7 @@ from consortium.tendering.api import (  # noqa: F401  (imported for the endpoint
     bidding,
     contract,
     demand,
+    documents,
     evaluation,
     ocds,
     opening,

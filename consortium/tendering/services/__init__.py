@@ -28,6 +28,12 @@ from consortium.tendering.services.demand import (
     demand_record,
     preparation_without_demand,
 )
+from consortium.tendering.services.documents import (
+    DocumentUpload,
+    tender_document_add,
+    tender_document_change,
+    tender_document_remove,
+)
 from consortium.tendering.services.evaluation import (
     ScoreIn,
     consensus_submit,
@@ -63,6 +69,7 @@ __all__ = [
     "TENDER_DEADLINE_TIME",
     "DemandIn",
     "DocumentIn",
+    "DocumentUpload",
     "LotIn",
     "PriceLineIn",
     "S",
@@ -108,6 +115,9 @@ __all__ = [
     "scores_submit",
     "scoresheet_submit",
     "tender_amend",
+    "tender_document_add",
+    "tender_document_change",
+    "tender_document_remove",
     "tender_publish",
     "timetable_set",
 ]

@@ -5,6 +5,7 @@ significant one keeps the procedure's minimum tendering period from the day it i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -25,6 +26,7 @@ from consortium.tendering.services._common import (
     _require_manager,
     _tell,
 )
+from consortium.tendering.services.documents import DocumentUpload, _store, checked
 from consortium.tendering.timetable import add_working_days
 
 
@@ -42,6 +44,7 @@ def tender_amend(
     rationale: str,
     significant: bool = False,
     tender_deadline: dt.date | None = None,
+    documents: Sequence[DocumentUpload] = (),
 ) -> TenderAmendment:
     _require_manager(actor)
     errors: dict[str, str] = {}
@@ -49,6 +52,11 @@ def tender_amend(
         errors["description"] = "Say what changes, in the words bidders will read"
     if not rationale.strip():
         errors["rationale"] = "Say why the tender is changed"
+    for upload in documents:  # each file checked before anything is stored
+        try:
+            checked(upload, field="documents")
+        except ValidationFailed as exc:
+            errors.update(exc.field_errors)
     with transaction.atomic():
         project = _locked(project)
         if project.status != S.OPEN or selectors.deadline_passed(project) or project.tender_deadline is None:
@@ -100,6 +108,8 @@ def tender_amend(
             made_by=actor.person,
             made_at=now(),
         )
+        for upload in documents:
+            _store(actor, project, upload.name, upload, amendment)
         _notice(project, "UK4", f"Revised tender notice (amendment {amendment.number}): {project.title}")
         ocds.publish(project, "tenderAmendment")
         audit_record(

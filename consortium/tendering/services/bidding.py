@@ -13,6 +13,7 @@ from consortium.audit.services import Conceal, audit_record
 from consortium.core.dates import now, today_in_london
 from consortium.core.email import absolute_url
 from consortium.core.errors import Conflict, NotFound, ValidationFailed
+from consortium.core.files import sniff_document
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.selectors import notification_emails
@@ -210,9 +211,16 @@ def bid_submit(
         price = schedule_total
         if project.price_method == PriceMethod.LOWEST_PRICE and price <= 0 and not errors:
             errors["price_lines"] = "Price the schedule: its total must be above £0"
+        kinds: list[str] = []
         for i, doc in enumerate(documents, start=1):
+            # What the file really is, from its first bytes: never the browser's word for it.
+            kinds.append(sniff_document(doc.content) or "")
             if len(doc.content) > MAX_DOCUMENT_BYTES:
                 errors[f"documents[{i}]"] = f"“{doc.name}” is larger than 5 MB"
+            elif not kinds[-1]:
+                errors[f"documents[{i}]"] = (
+                    f"“{doc.name}” must be a PDF, a Word document, a spreadsheet (.xlsx or CSV), an image or text"
+                )
         if errors:
             raise ValidationFailed("Check your bid", field_errors=errors)
         content = BidContent(
@@ -248,12 +256,12 @@ def bid_submit(
                     BidDocument(
                         bid=bid,
                         name=d.name[:200],
-                        content_type=d.content_type[:100],
+                        content_type=kind,
                         content=seal_document(project, d.content),
                         size=len(d.content),
                         sealed=True,
                     )
-                    for d in documents
+                    for d, kind in zip(documents, kinds, strict=True)
                 ]
             )
         Interest.objects.get_or_create(project=project, supplier=actor.organisation)

@@ -11,6 +11,7 @@ from consortium.tendering.views.contract import (
     tender_contract_milestone,
 )
 from consortium.tendering.views.demand import tender_demand, tender_demand_workbook
+from consortium.tendering.views.documents import tender_document, tender_document_edit
 from consortium.tendering.views.evaluation import (
     tender_evaluation,
     tender_moderation,
@@ -55,6 +56,8 @@ __all__ = [
     "tender_demand",
     "tender_demand_workbook",
     "tender_detail",
+    "tender_document",
+    "tender_document_edit",
     "tender_evaluation",
     "tender_list",
     "tender_lot",

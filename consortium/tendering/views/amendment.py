@@ -12,6 +12,7 @@ from consortium.core.views import actor_required, form_errors
 from consortium.tendering import selectors, services
 from consortium.tendering.schemas import AmendmentIn
 from consortium.tendering.services.amendment import earliest_deadline_after_amendment
+from consortium.tendering.services.documents import MAX_TENDER_DOCUMENT_BYTES
 from consortium.tendering.views._common import S, _actor
 
 
@@ -27,7 +28,11 @@ def tender_amend(request: HttpRequest, project_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             data = read_form(AmendmentIn, request.POST, summary="Check the amendment")
-            amendment = services.tender_amend(actor=actor, project=project, **data.dict())
+            uploads = [
+                services.DocumentUpload(f.name or "document", f.read(MAX_TENDER_DOCUMENT_BYTES + 1))
+                for f in request.FILES.getlist("documents")
+            ]
+            amendment = services.tender_amend(actor=actor, project=project, documents=uploads, **data.dict())
         except ConsortiumError as exc:
             if exc.status_code in (403, 404):
                 raise
