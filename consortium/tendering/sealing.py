@@ -116,6 +116,9 @@ def content_of(bid: Bid) -> BidContent:
     """A bid's content: unsealed for the bidder itself before the opening (the caller has
     checked it is the bidder), read from the tables after it."""
     if bid.sealed_content:
+        if not bid.project.bid_key:
+            # Withdrawn and never opened: its key is gone, so is what it said.
+            return BidContent(documents=[Document(d.name, d.size) for d in bid.documents.all()])
         body = _unseal(bid.project, bid.sealed_content)
         return BidContent(
             price=Decimal(body["price"]),

@@ -108,3 +108,22 @@ def test_the_document_pages_name_errors_and_the_api_lists_and_uploads(world, cli
         {"title": "Bad", "file": SimpleUploadedFile("x.pdf", b"\x00\x01\x02binary")},
     )
     assert refused.status_code == 422 and "must be a PDF" in refused.content.decode()
+
+
+def test_an_invited_only_tender_keeps_its_documents_to_those_who_may_see_it(world):
+    cm = world.actor(Role.CATEGORY_MANAGER)
+    project = tender_at(world, "preparation", title="Direct award")
+    doc = services.tender_document_add(
+        actor=cm, project=project, title="Specification", upload=services.DocumentUpload("spec.pdf", PDF)
+    )
+    project.invited_suppliers.add(world.supplier)
+    services.tender_publish(actor=cm, project=project)
+    url = f"/tenders/{project.pk}/documents/{doc.pk}/"
+    assert Client().get(url).status_code == 404
+    invited, rival = Client(), Client()
+    invited.force_login(world.people[Role.SUPPLIER_USER])
+    assert invited.get(url).status_code == 200
+    from consortium.organisations.models import Person
+
+    rival.force_login(Person.objects.get(email="rival@example.org"))
+    assert rival.get(url).status_code == 404

@@ -13,7 +13,7 @@ from django.db import connection
 from consortium.audit.models import AuditEvent
 from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
 from consortium.organisations.constants import Role
-from consortium.tendering import selectors, services
+from consortium.tendering import sealing, selectors, services
 from consortium.tendering.models import Bid, BidAnswer, BidDocument, BidPriceLine, Project, ScheduleItem
 from consortium.tendering.sealing import content_of
 from consortium.tendering.tests.factories import pass_deadline, rival, tender_at
@@ -80,8 +80,10 @@ def test_before_the_opening_no_table_holds_a_readable_bid_and_after_it_the_key_i
     assert bytes(BidDocument.objects.get(bid=bid).content) == b"Method statement Wombat-9182"
     withdrawn.refresh_from_db()
     assert withdrawn.sealed_content and withdrawn.price == 0
+    # Its bidder is told nothing it said survives: the key that could read it is gone.
+    assert content_of(withdrawn).answers == {} and content_of(withdrawn).price == 0
     with pytest.raises(PermissionError):
-        content_of(withdrawn)
+        sealing._key(project)
     assert AuditEvent.objects.filter(action="procurement.bids_unsealed").count() == 1
 
 

@@ -28,9 +28,11 @@ def tender_document(request: HttpRequest, project_id: int, document_id: int) -> 
     if document is None:
         raise Http404("No such document")
     project = document.project
-    if project.status not in PUBLISHED:
+    # Published and open to all: anyone's. Before publication, or a procurement open only to
+    # invited suppliers (a direct award, a call-off): only those who may see the procurement.
+    if project.status not in PUBLISHED or project.invited_suppliers.exists():
         actor = getattr(request, "actor", None)  # set by the middleware for a signed-in person
-        if actor is None or not selectors.runs_procurements(actor):
+        if actor is None or (project.status not in PUBLISHED and not selectors.runs_procurements(actor)):
             raise Http404("No such document")
         try:
             selectors.project_get_for(actor, project.pk)
