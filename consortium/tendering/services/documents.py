@@ -69,12 +69,16 @@ def _store(
     )
 
 
+def _require_title(title: str) -> None:
+    if not title.strip():
+        raise ValidationFailed("Check the document", field_errors={"title": "Give the document a title"})
+
+
 def tender_document_add(
     *, actor: Actor, project: Project, title: str, upload: DocumentUpload
 ) -> TenderDocument:
     _require_manager(actor)
-    if not title.strip():
-        raise ValidationFailed("Check the document", field_errors={"title": "Give the document a title"})
+    _require_title(title)
     with transaction.atomic():
         project = _locked(project)
         _before_publication(project)
@@ -94,8 +98,7 @@ def tender_document_change(
 ) -> TenderDocument:
     """Retitle a document, or replace its file, before publication."""
     _require_manager(actor)
-    if not title.strip():
-        raise ValidationFailed("Check the document", field_errors={"title": "Give the document a title"})
+    _require_title(title)
     with transaction.atomic():
         project = _locked(project)
         _before_publication(project)

@@ -225,9 +225,7 @@ def schedule_item_remove(*, actor: Actor, project: Project, lot_number: int, ite
             raise Conflict("A lot's schedule keeps at least one item: change it instead.")
         description = found.description
         found.delete()
-        for later in lot.items.filter(number__gt=item_number).order_by("number"):
-            later.number -= 1
-            later.save(update_fields=["number"])
+        _close_gap(lot.items.all(), item_number)
         audit_record(
             actor=actor,
             action="procurement.schedule_change",
@@ -257,6 +255,14 @@ def _fix_schedules(project: Project) -> list[str]:
                 item.quantity = Decimal(registered)
                 item.save(update_fields=["quantity"])
     return problems
+
+
+def _close_gap(rows: Any, removed: int) -> None:
+    """After number `removed` goes, the later ones move up a number, in order, so the numbers
+    stay unique at every step."""
+    for later in rows.filter(number__gt=removed).order_by("number"):
+        later.number -= 1
+        later.save(update_fields=["number"])
 
 
 def _before_publication(project: Project) -> None:
@@ -396,9 +402,7 @@ def lot_remove(*, actor: Actor, project: Project, lot_number: int) -> None:
             raise Conflict("A procurement collecting or past demand keeps at least one lot.")
         title = found.title
         found.delete()
-        for later in project.lots.filter(number__gt=lot_number).order_by("number"):
-            later.number -= 1
-            later.save(update_fields=["number"])
+        _close_gap(project.lots.all(), lot_number)
         audit_record(
             actor=actor,
             action="procurement.lot_remove",
