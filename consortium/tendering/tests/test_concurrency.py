@@ -11,6 +11,7 @@ from django.db import connection, connections
 from consortium.organisations.constants import Role
 from consortium.tendering import selectors, services
 from consortium.tendering.models import Bid, Project
+from consortium.tendering.sealing import content_of
 from consortium.tendering.tests.factories import tender_at
 
 pytestmark = [
@@ -66,4 +67,7 @@ def test_a_double_clicked_bid_is_submitted_once(world):
     )
     assert not errors, errors
     [bid] = Bid.objects.filter(project=project, supplier=world.supplier)
-    assert bid.answers.count() == len(answers) and bid.price_lines.count() == 1
+    # Sealed at rest: the bidder's own reading holds one copy of each answer and one price line.
+    content = content_of(bid)
+    assert len(content.answers) == len(answers) and len(content.price_lines) == 1
+    assert not bid.answers.exists() and not bid.price_lines.exists()
