@@ -13,6 +13,7 @@ from consortium.contacts.api import router as contacts_router
 from consortium.contracts.api import router as contracts_router
 from consortium.core.api_errors import install_error_handlers
 from consortium.directory.api import router as directory_router
+from consortium.invoices.api import router as invoices_router
 from consortium.orders.api import router as orders_router
 from consortium.organisations.api import router as organisations_router
 from consortium.organisations.api_auth import ActorBearerAuth, ActorSessionAuth
@@ -42,6 +43,7 @@ api.add_router("", care_router)
 api.add_router("", contracts_router)
 api.add_router("", catalogue_router)
 api.add_router("", orders_router)
+api.add_router("", invoices_router)
 api.add_router("", spend_router)
 api.add_router("", tendering_router)
 api.add_router("", citizen_router)

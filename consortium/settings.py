@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "consortium.directory",
     "consortium.payments",
     "consortium.savings",
+    "consortium.invoices",
     "consortium.sustainability",
     "consortium.check",
     "consortium.demo",

@@ -6,6 +6,7 @@ from consortium.audit import views as audit_views
 from consortium.catalogue import views as catalogue_views
 from consortium.contracts import views as contract_views
 from consortium.core import views as core_views
+from consortium.invoices import views as invoice_views
 from consortium.orders import views as order_views
 from consortium.organisations import password_reset
 from consortium.organisations import views as org_views
@@ -182,6 +183,14 @@ urlpatterns = [
     path("orders/", order_views.order_list, name="order-list"),
     path("orders.csv", order_views.order_export, name="order-export"),
     path("orders/<int:order_id>/", order_views.order_detail, name="order-detail"),
+    path("orders/<int:order_id>/invoice/", invoice_views.invoice_new, name="invoice-new"),
+    path("invoices/", invoice_views.invoice_list, name="invoice-list"),
+    path("invoices.csv", invoice_views.invoice_export, name="invoice-export"),
+    path("invoices/upload/", invoice_views.invoice_upload, name="invoice-upload"),
+    path("invoices/tolerances/", invoice_views.tolerances, name="invoice-tolerances"),
+    path("invoices/<int:invoice_id>/", invoice_views.invoice_detail, name="invoice-detail"),
+    path("invoices/<int:invoice_id>/ubl/", invoice_views.invoice_ubl, name="invoice-ubl"),
+    path("invoices/<int:invoice_id>/pdf/", invoice_views.invoice_document, name="invoice-document"),
     path("approval-rules/", order_views.approval_rules, name="approval-rules"),
     path("mi/", spend_views.dashboard, name="mi"),
     path("mi/export/<str:table>.xlsx", spend_views.export, name="mi-export"),

@@ -213,6 +213,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         {
             "order": order,
             "actions": services.order_actions_for(actor, order),
+            "invoiceable": services.SPEND_STATUSES,
             "errors": errors,
             "typed": request.POST if errors else None,
         },

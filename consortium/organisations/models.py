@@ -25,6 +25,9 @@ class Organisation(TimestampedModel):
     # Official identifier in the scheme for its kind (GSS code, URN, Companies
     # House number...), normalised to upper case without spaces.
     identifier = models.CharField(max_length=20, blank=True)
+    # The UK VAT registration number (GB and nine or twelve digits): on every VAT invoice the
+    # organisation sends, and how spend files recognise it.
+    vat_number = models.CharField("VAT registration number", max_length=14, blank=True)
     address_line_1 = models.CharField(max_length=200, blank=True)
     address_line_2 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)

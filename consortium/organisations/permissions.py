@@ -28,6 +28,9 @@ class Permission(enum.StrEnum):
     ORDERS_FULFIL = "orders.fulfil"  # acknowledge and dispatch own supplier's orders
     ORDERS_VIEW_ALL = "orders.view_all"  # every member's orders
     APPROVAL_RULES_SET = "approval_rules.set"  # own organisation's approval thresholds
+    INVOICES_SUBMIT = "invoices.submit"  # send own supplier's invoices and credit notes
+    INVOICES_APPROVE = "invoices.approve"  # own organisation's held invoices, payments, exports
+    INVOICES_VIEW_ALL = "invoices.view_all"  # every member's invoices; the match tolerances
     SPEND_UPLOAD = "spend.upload"  # upload own organisation's spend files
     SPEND_VIEW_ALL = "spend.view_all"  # every member's spend and MI
     # Collaborative tendering
@@ -71,6 +74,8 @@ _SIDE_SPECIFIC = frozenset(
         Permission.ORDERS_PLACE,
         Permission.ORDERS_APPROVE,
         Permission.ORDERS_FULFIL,
+        Permission.INVOICES_SUBMIT,
+        Permission.INVOICES_APPROVE,
         Permission.APPROVAL_RULES_SET,
         Permission.SPEND_UPLOAD,
         Permission.DEMAND_REGISTER,
@@ -100,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PRICE_CHANGES_DECIDE,
             Permission.BASELINES_SET,
             Permission.ORDERS_VIEW_ALL,
+            Permission.INVOICES_VIEW_ALL,
             Permission.SPEND_VIEW_ALL,
             Permission.PROCUREMENTS_RUN,
             Permission.CARE_OVERSEE,
@@ -125,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PEOPLE_MANAGE_OWN,
             Permission.ORDERS_PLACE,
             Permission.ORDERS_APPROVE,
+            Permission.INVOICES_APPROVE,
             Permission.APPROVAL_RULES_SET,
             Permission.SPEND_UPLOAD,
             Permission.DEMAND_REGISTER,
@@ -146,6 +153,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PEOPLE_MANAGE_OWN,
             Permission.CATALOGUE_KEEP,
             Permission.ORDERS_FULFIL,
+            Permission.INVOICES_SUBMIT,
             Permission.BIDS_SUBMIT,
             Permission.CARE_PROVIDE,
             Permission.DIRECTORY_SEARCH,
@@ -161,7 +169,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     )
     | _DIRECTORY_STAFF,
     # A partner's finance: its funds and the payments into them, never another partner's.
-    Role.FINANCE_OFFICER: frozenset({Permission.PAYMENTS_FINANCE, Permission.SAVINGS_RECORD})
+    # A member's finance officer also clears its supplier invoices for payment.
+    Role.FINANCE_OFFICER: frozenset(
+        {Permission.PAYMENTS_FINANCE, Permission.SAVINGS_RECORD, Permission.INVOICES_APPROVE}
+    )
     | _DIRECTORY_STAFF,
 }
 
