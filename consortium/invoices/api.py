@@ -203,9 +203,9 @@ def invoice_pay(request: HttpRequest, invoice_id: int, payload: PaidIn) -> Invoi
     "/invoice-tolerances", response={200: ToleranceOut, **ERRORS}, operation_id="invoice_tolerance_get"
 )
 def tolerance_get(request: HttpRequest) -> object:
-    """How far an invoice may differ from its order and still be approved automatically."""
-    actor_of(request)
-    return services.tolerance()
+    """How far an invoice may differ from its order and still be approved automatically: for the
+    consortium only (a supplier that knew it could invoice up to it every time)."""
+    return services.tolerance_for(actor_of(request))
 
 
 @router.put(

@@ -74,6 +74,12 @@ def tolerance() -> MatchTolerance:
     return row if row is not None else MatchTolerance()
 
 
+def tolerance_for(actor: Actor) -> MatchTolerance:
+    if not (actor.organisation.is_consortium and actor.has(Permission.INVOICES_VIEW_ALL)):
+        raise PermissionDenied("The match tolerances are for the consortium's admins and category managers.")
+    return tolerance()
+
+
 def tolerance_set(
     *, actor: Actor, price_percent: Decimal, price_amount: Decimal, quantity_percent: Decimal
 ) -> MatchTolerance:

@@ -551,6 +551,94 @@ API_CASES.update(
 )
 
 
+# --- invoices: the supplier sends them; the member's buyers see them and its approvers and
+# finance officers decide; the consortium's admins and category managers see all and set the
+# match tolerances (which suppliers must not see: they would invoice up to them).
+INVOICE_READERS = {r: 200 for r in (SU, MB, AP, FO, CA, CM)}
+INVOICE_DECIDERS = {AP: 200, FO: 200}
+
+
+def _invoiceable(world: World) -> Any:
+    from consortium.orders.models import Order
+
+    if not world.supplier.vat_number:
+        world.supplier.vat_number = "GB123456789"
+        world.supplier.save(update_fields=["vat_number"])
+    return Order.objects.get(pk=_order_at(world, "delivered"))
+
+
+def _invoice(world: World, *, held: bool = False, pdf: bool = False) -> int:
+    from consortium.core.dates import today_in_london
+    from consortium.invoices.models import Invoice
+    from consortium.invoices.services import invoice_enter
+
+    order = _invoiceable(world)
+    price = "9.99" if held else "2.50"
+    return invoice_enter(
+        actor=world.actor(SU),
+        order_id=order.pk,
+        number=f"SI-{Invoice.objects.count()}",
+        issue_date=today_in_london(),
+        lines=[{"line": 1, "quantity": 2, "unit_price": price}],
+        submit_key=f"s{Invoice.objects.count()}",
+        document=b"%PDF-1.4 invoice" if pdf else None,
+    ).pk
+
+
+def _ubl_upload(world: World, role: str) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consortium.invoices.tests.factories import ubl_for
+
+    return {
+        "file": SimpleUploadedFile(
+            "invoice.xml", ubl_for(_invoiceable(world)), content_type="application/xml"
+        )
+    }
+
+
+API_CASES.update(
+    {
+        "invoice_list": Case(lambda w, r: ("/api/v1/invoices", None), INVOICE_READERS),
+        "invoice_export": Case(lambda w, r: ("/api/v1/invoices.csv", None), INVOICE_READERS),
+        "invoice_summary": Case(lambda w, r: ("/api/v1/invoices/summary", None), INVOICE_READERS),
+        "invoice_get": Case(lambda w, r: (f"/api/v1/invoices/{_invoice(w)}", None), INVOICE_READERS),
+        "invoice_ubl": Case(lambda w, r: (f"/api/v1/invoices/{_invoice(w)}/ubl", None), INVOICE_READERS),
+        "invoice_enter": Case(
+            lambda w, r: (
+                f"/api/v1/orders/{_invoiceable(w).pk}/invoices",
+                {
+                    "number": f"A-{r}",
+                    "issue_date": "2026-01-05",
+                    "submit_key": f"a-{r}",
+                    "lines": [{"line": 1, "quantity": 2, "unit_price": "2.50"}],
+                },
+            ),
+            {SU: 201},
+        ),
+        "invoice_upload": Case(
+            lambda w, r: ("/api/v1/invoices/ubl", _ubl_upload(w, r)), {SU: 201}, multipart=True
+        ),
+        "invoice_approve": Case(
+            lambda w, r: (f"/api/v1/invoices/{_invoice(w, held=True)}/approve", {}), INVOICE_DECIDERS
+        ),
+        "invoice_reject": Case(
+            lambda w, r: (f"/api/v1/invoices/{_invoice(w, held=True)}/reject", {"reason": "Price"}),
+            INVOICE_DECIDERS,
+        ),
+        "invoice_pay": Case(lambda w, r: (f"/api/v1/invoices/{_invoice(w)}/paid", {}), INVOICE_DECIDERS),
+        "invoice_tolerance_get": Case(lambda w, r: ("/api/v1/invoice-tolerances", None), {CA: 200, CM: 200}),
+        "invoice_tolerance_set": Case(
+            lambda w, r: (
+                "/api/v1/invoice-tolerances",
+                {"price_percent": "1.5", "price_amount": "2.00", "quantity_percent": "0"},
+            ),
+            {CA: 200, CM: 200},
+        ),
+    }
+)
+
+
 def _spend_file(world: World, *, member: str = "member") -> int:
     from consortium.organisations.acting import actor_for
     from consortium.spend.services import spend_file_import
@@ -1635,6 +1723,16 @@ PAGES: dict[str, Page] = {
     "order-list": Page(lambda w, r: "/orders/", {}),
     "order-export": Page(lambda w, r: "/orders.csv", {}),
     "order-detail": Page(lambda w, r: f"/orders/{_order(w)}/", {CO: 404}),
+    "invoice-list": Page(lambda w, r: "/invoices/", INVOICE_READERS, default=403),
+    "invoice-export": Page(lambda w, r: "/invoices.csv", INVOICE_READERS, default=403),
+    "invoice-detail": Page(lambda w, r: f"/invoices/{_invoice(w)}/", INVOICE_READERS, default=403),
+    "invoice-ubl": Page(lambda w, r: f"/invoices/{_invoice(w)}/ubl/", INVOICE_READERS, default=403),
+    "invoice-document": Page(
+        lambda w, r: f"/invoices/{_invoice(w, pdf=True)}/pdf/", INVOICE_READERS, default=403
+    ),
+    "invoice-new": Page(lambda w, r: f"/orders/{_invoiceable(w).pk}/invoice/", {SU: 200}, default=403),
+    "invoice-upload": Page(lambda w, r: "/invoices/upload/", {SU: 200}, default=403),
+    "invoice-tolerances": Page(lambda w, r: "/invoices/tolerances/", {CA: 200, CM: 200}, default=403),
     "mi": Page(lambda w, r: "/mi/", MI_READERS, default=403),
     "mi-export": Page(lambda w, r: "/mi/export/supplier.xlsx", MI_READERS, default=403),
     "spend-files": Page(lambda w, r: "/spend/", MI_READERS, default=403),
