@@ -20,6 +20,7 @@ def load_demo() -> dict[str, int]:
     from consortium.citizen.demo import load_citizen_demo
     from consortium.contacts.demo import load_contacts_demo
     from consortium.directory.demo import load_directory_demo
+    from consortium.invoices.demo import load_invoices_demo
     from consortium.orders.demo import load_marketplace_demo
     from consortium.payments.demo import load_payments_demo
     from consortium.savings.demo import load_savings_demo
@@ -29,6 +30,7 @@ def load_demo() -> dict[str, int]:
     consortium = load_organisations_demo()
     load_care_demo()
     load_marketplace_demo()
+    load_invoices_demo()
     load_tendering_demo()
     load_citizen_demo()
     load_contacts_demo()
