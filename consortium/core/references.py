@@ -8,8 +8,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 
-def next_number(counter: Any, year: int) -> int:
-    """The next number of `year` from `counter`, a model with unique `year` and `last_number`.
+def next_number(counter: Any, year: int, count: int = 1) -> int:
+    """The next number of `year` from `counter`, a model with unique `year` and `last_number`
+    (with `count`, the last of that many taken at once: a batch numbers from last - count + 1).
     Call inside the transaction that uses the number, so a rollback gives it back."""
     row = counter.objects.select_for_update().filter(year=year).first()
     if row is None:
@@ -19,6 +20,6 @@ def next_number(counter: Any, year: int) -> int:
         except IntegrityError:
             pass  # a concurrent request created it first
         row = counter.objects.select_for_update().get(year=year)
-    row.last_number += 1
+    row.last_number += count
     row.save(update_fields=["last_number"])
     return int(row.last_number)

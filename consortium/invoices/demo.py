@@ -125,11 +125,11 @@ def _history() -> None:
         )
     counter.save()
     Invoice.objects.bulk_create([inv for inv, _ in made], batch_size=500)
-    all_lines = []
-    for inv, lines in made:
-        for ln in lines:
-            ln.invoice = inv
-            all_lines.append(ln)
+    all_lines: list[InvoiceLine] = []
+    for inv, invoice_lines in made:
+        for il in invoice_lines:
+            il.invoice = inv
+            all_lines.append(il)
     InvoiceLine.objects.bulk_create(all_lines, batch_size=1000)
 
 

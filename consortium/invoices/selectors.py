@@ -76,7 +76,7 @@ def summary(actor: Actor, *, months: int = 12) -> dict[str, Any]:
             m["paid"] += sign * r["net"]
         if r["status"] == S.HELD:
             m["held"] += sign * r["net"]
-    table = []
+    table: list[dict[str, Any]] = []
     month = first
     while month <= today:
         m = by_month.get(month, {"invoiced": Decimal(0), "paid": Decimal(0), "held": Decimal(0)})

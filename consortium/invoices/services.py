@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from consortium.audit.services import audit_record
+from consortium.audit.services import audit_record, audit_record_many
 from consortium.core.dates import today_in_london
 from consortium.core.email import absolute_url, send_email_on_commit
-from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from consortium.core.errors import Conflict, ConsortiumError, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.files import sniff_document
 from consortium.core.money import pounds, to_penny
 from consortium.core.references import next_number
@@ -123,10 +123,6 @@ def number_key(number: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", number.upper())[:60]
 
 
-def _next_reference(year: int) -> str:
-    return f"INV-{year}-{next_number(InvoiceReferenceCounter, year):06d}"
-
-
 def require_supplier(actor: Actor) -> None:
     if not actor.organisation.is_supplier or not actor.has(Permission.INVOICES_SUBMIT):
         raise PermissionDenied("Invoices are sent by the supplier an order was placed with.")
@@ -152,21 +148,9 @@ def _order_of(actor: Actor, *, order_id: int | None = None, reference: str = "")
     return order
 
 
-def invoiced_before(order: Order, *, exclude: int | None = None) -> dict[int, Decimal]:
-    """Quantity billed so far on each order line by counted invoices, less counted credit notes."""
-    rows = (
-        InvoiceLine.objects.filter(
-            invoice__order=order, invoice__status__in=COUNTED, order_line__isnull=False
-        )
-        .exclude(invoice_id=exclude)
-        .values("order_line_id", "invoice__kind")
-        .annotate(q=Sum("quantity"))
-    )
-    out: dict[int, Decimal] = {}
-    for r in rows:
-        sign = -1 if r["invoice__kind"] == InvoiceKind.CREDIT_NOTE else 1
-        out[r["order_line_id"]] = out.get(r["order_line_id"], Decimal(0)) + sign * r["q"]
-    return out
+def invoiced_before(order: Order) -> dict[int, Decimal]:
+    """Quantity billed so far on each of the order's lines by counted invoices, less credit notes."""
+    return _before_many([order.pk])
 
 
 @dataclass(frozen=True)
@@ -298,8 +282,7 @@ def invoice_enter(
         ),
     )
     ubl = peppol.build(doc)
-    return _intake(
-        actor=actor,
+    draft = _Draft(
         order=order,
         kind=kind,
         source=InvoiceSource.PDF if document is not None else InvoiceSource.KEYED,
@@ -312,17 +295,67 @@ def invoice_enter(
         submit_key=submit_key,
         warnings=[],
     )
+    return _store(actor, [draft])[0]
 
 
 def invoice_upload(*, actor: Actor, content: bytes, submit_key: str = "") -> Invoice:
     """A Peppol BIS Billing 3.0 invoice or credit note (UBL 2.1): checked against the official
     rules, refused with each broken rule's id, else routed to its order and matched."""
     require_supplier(actor)
-    key = submit_key.strip() or "ubl:" + hashlib.sha256(content).hexdigest()[:60]
+    key = _upload_key(content, submit_key)
     existing = Invoice.objects.filter(supplier=actor.organisation, submit_key=key).first()
     if existing is not None:
         return existing
-    doc = peppol.check_and_read(content)
+    draft = _draft_from(actor, peppol.check_and_read(content), content, key)
+    return _store(actor, [draft])[0]
+
+
+@dataclass
+class UploadOutcome:
+    name: str
+    invoice: Invoice | None = None
+    error: str = ""
+
+
+def invoice_upload_many(
+    *, actor: Actor, files: list[tuple[str, bytes]], workers: int | None = None
+) -> list[UploadOutcome]:
+    """Many e-invoices at once (a supplier's month, an access point's day): checked in parallel
+    over the machine's cores, then matched and stored together in one transaction. Each file's
+    outcome says which invoice it made, or why it was refused; a refused file stores nothing and
+    does not stop the others. The same file again returns the invoice it made."""
+    require_supplier(actor)
+    outcomes = [UploadOutcome(name) for name, _ in files]
+    keys = [_upload_key(content, "") for _, content in files]
+    made = {i.submit_key: i for i in Invoice.objects.filter(supplier=actor.organisation, submit_key__in=keys)}
+    todo = [i for i, key in enumerate(keys) if key not in made]
+    for i, key in enumerate(keys):
+        if key in made:
+            outcomes[i].invoice = made[key]
+    checked = peppol.check_many([files[i][1] for i in todo], workers=workers)
+    drafts: list[tuple[int, _Draft]] = []
+    orders: dict[str, Order] = {}
+    for i, (findings, refusal) in zip(todo, checked, strict=True):
+        try:
+            if findings is None:
+                raise ValidationFailed("This e-invoice cannot be accepted", field_errors={"file": refusal})
+            doc = peppol.read_checked(files[i][1], findings)
+            drafts.append((i, _draft_from(actor, doc, files[i][1], keys[i], orders)))
+        except ConsortiumError as e:
+            outcomes[i].error = e.field_errors.get("file") or e.detail
+    for (i, _), invoice in zip(drafts, _store(actor, [d for _, d in drafts]), strict=True):
+        outcomes[i].invoice = invoice
+    return outcomes
+
+
+def _upload_key(content: bytes, submit_key: str) -> str:
+    return submit_key.strip() or "ubl:" + hashlib.sha256(content).hexdigest()[:60]
+
+
+def _draft_from(
+    actor: Actor, doc: peppol.EInvoice, content: bytes, key: str, orders: dict[str, Order] | None = None
+) -> _Draft:
+    """What a valid e-invoice asks for, routed to its order and its lines to the order's lines."""
     if doc.currency != "GBP":
         raise ValidationFailed(
             "Invoice in pounds",
@@ -339,21 +372,30 @@ def invoice_upload(*, actor: Actor, content: bytes, submit_key: str = "") -> Inv
                 f"({supplier.vat_number})"
             },
         )
-    order = _order_of(actor, reference=doc.order_reference or doc.buyer_reference)
-    positions = _positions(order)
+    reference = doc.order_reference or doc.buyer_reference
+    cache: dict[str, Order] = orders if orders is not None else {}
+    if reference not in cache:
+        cache[reference] = _order_of(actor, reference=reference)
+    order = cache[reference]
+    # The order's lines, numbered, once per order however many invoices in a batch bill it.
+    positions = _lines_of(order)
     by_code: dict[str, list[OrderLine]] = {}
     for ol in positions.values():
         by_code.setdefault(ol.supplier_code.strip().upper(), []).append(ol)
     billed = []
     for ln in doc.lines:
         ref = ln.order_line_reference
-        ol = positions.get(int(ref)) if ref.isdigit() and len(ref) < 6 else None
-        if ol is None and ln.seller_code:
+        found_line = positions.get(int(ref)) if ref.isdigit() and len(ref) < 6 else None
+        if found_line is None and ln.seller_code:
             found = by_code.get(ln.seller_code.strip().upper(), [])
-            ol = found[0] if len(found) == 1 else None
+            found_line = found[0] if len(found) == 1 else None
         billed.append(
             Billed(
-                ol, ln.name or ln.seller_code or f"line {ln.line_id}", ln.quantity, ln.unit_price, ln.vat_rate
+                found_line,
+                ln.name or ln.seller_code or f"line {ln.line_id}",
+                ln.quantity,
+                ln.unit_price,
+                ln.vat_rate,
             )
         )
     credited = None
@@ -361,8 +403,7 @@ def invoice_upload(*, actor: Actor, content: bytes, submit_key: str = "") -> Inv
         credited = Invoice.objects.filter(
             order=order, kind=InvoiceKind.INVOICE, number_key=number_key(doc.billing_reference)
         ).first()
-    return _intake(
-        actor=actor,
+    return _Draft(
         order=order,
         kind=InvoiceKind.CREDIT_NOTE if doc.is_credit_note else InvoiceKind.INVOICE,
         source=InvoiceSource.UBL,
@@ -374,152 +415,266 @@ def invoice_upload(*, actor: Actor, content: bytes, submit_key: str = "") -> Inv
         credited=credited,
         submit_key=key,
         warnings=[f"[{w.rule}] {w.message[:300]}" for w in doc.warnings[:20]],
-        stated=(doc.net, doc.vat, doc.total),
+        stated=(doc.net, doc.vat),
     )
+
+
+_LINES_ATTR = "_numbered_lines"
+
+
+def _lines_of(order: Order) -> dict[int, OrderLine]:
+    """The order's lines by their number on the order (1, 2, …), read once per order object."""
+    if not hasattr(order, _LINES_ATTR):
+        setattr(order, _LINES_ATTR, _positions(order))
+    lines: dict[int, OrderLine] = getattr(order, _LINES_ATTR)
+    return lines
 
 
 def _vat(number: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", number.upper()).removeprefix("GB")
 
 
-def _intake(
-    *,
-    actor: Actor,
-    order: Order,
-    kind: str,
-    source: str,
-    number: str,
-    issue_date: dt.date,
-    billed: list[Billed],
-    ubl: str,
-    document: bytes | None,
-    credited: Invoice | None,
-    submit_key: str,
-    warnings: list[str],
-    stated: tuple[Decimal, Decimal, Decimal] | None = None,
-) -> Invoice:
-    net, breakdown, vat = peppol.totals(
-        [peppol.LineIn("", "", "", "", b.quantity, "", b.unit_price, b.vat_rate) for b in billed]
+@dataclass
+class _Draft:
+    order: Order
+    kind: str
+    source: str
+    number: str
+    issue_date: dt.date
+    billed: list[Billed]
+    ubl: str
+    document: bytes | None
+    credited: Invoice | None
+    submit_key: str
+    warnings: list[str]
+    stated: tuple[Decimal, Decimal] | None = None  # an e-invoice's own net and VAT
+
+
+def _before_many(order_ids: list[int]) -> dict[int, Decimal]:
+    """Quantity billed so far on each line of these orders (counted invoices less credit notes)."""
+    rows = (
+        InvoiceLine.objects.filter(
+            invoice__order_id__in=order_ids, invoice__status__in=COUNTED, order_line__isnull=False
+        )
+        .values("order_line_id", "invoice__kind")
+        .annotate(q=Sum("quantity"))
+        .order_by()
     )
-    if stated is not None:
-        # The e-invoice's own totals are what the supplier asks for (the rules have checked them).
-        net, vat = stated[0], stated[1]
-    credit = kind == InvoiceKind.CREDIT_NOTE
+    out: dict[int, Decimal] = {}
+    for r in rows:
+        sign = -1 if r["invoice__kind"] == InvoiceKind.CREDIT_NOTE else 1
+        out[r["order_line_id"]] = out.get(r["order_line_id"], Decimal(0)) + sign * r["q"]
+    return out
+
+
+def _billed_lines(d: _Draft, positions: dict[int, int], before: dict[int, Decimal]) -> list[BilledLine]:
+    return [
+        BilledLine(
+            position=i,
+            ordered=(
+                OrderedLine(
+                    position=positions[b.order_line.pk],
+                    name=b.order_line.name,
+                    quantity=b.order_line.quantity,
+                    received=b.order_line.quantity_delivered,
+                    unit_price=b.order_line.unit_price,
+                    vat_rate=b.order_line.vat_rate,
+                    invoiced_before=before.get(b.order_line.pk, Decimal(0)),
+                )
+                if b.order_line is not None
+                else None
+            ),
+            description=b.description,
+            quantity=b.quantity,
+            unit_price=b.unit_price,
+            vat_rate=b.vat_rate,
+        )
+        for i, b in enumerate(d.billed, start=1)
+    ]
+
+
+def _store(actor: Actor, drafts: list[_Draft]) -> list[Invoice]:
+    """Match and store invoices, in one transaction with their orders locked: each is matched
+    against its order, the goods received and every invoice before it (earlier ones in this
+    batch included), approved when it agrees within the tolerances, else held with reasons."""
+    if not drafts:
+        return []
+    supplier = actor.organisation
     try:
         with transaction.atomic():
-            order = Order.objects.select_for_update().select_related("buyer", "supplier").get(pk=order.pk)
-            made = Invoice.objects.filter(supplier=order.supplier, submit_key=submit_key).first()
-            if made is not None:
-                return made
-            before = invoiced_before(order)
-            positions = {ol.pk: pos for pos, ol in _positions(order).items()}
-            lines = [
-                BilledLine(
-                    position=i,
-                    ordered=(
-                        OrderedLine(
-                            position=positions[b.order_line.pk],
-                            name=b.order_line.name,
-                            quantity=b.order_line.quantity,
-                            received=b.order_line.quantity_delivered,
-                            unit_price=b.order_line.unit_price,
-                            vat_rate=b.order_line.vat_rate,
-                            invoiced_before=before.get(b.order_line.pk, Decimal(0)),
-                        )
-                        if b.order_line is not None
-                        else None
-                    ),
-                    description=b.description,
-                    quantity=b.quantity,
-                    unit_price=b.unit_price,
-                    vat_rate=b.vat_rate,
-                )
-                for i, b in enumerate(billed, start=1)
-            ]
-            t = tolerance()
-            reasons = reasons_for(
-                lines,
-                Tolerance(t.price_percent, t.price_amount, t.quantity_percent),
-                credit_note=credit,
+            return _store_locked(actor, drafts)
+    except IntegrityError:
+        # The same submission ran at the same moment and won: return what it made.
+        found = {
+            i.submit_key: i
+            for i in Invoice.objects.filter(supplier=supplier, submit_key__in=[d.submit_key for d in drafts])
+        }
+        if len(found) == len({d.submit_key for d in drafts}):
+            return [found[d.submit_key] for d in drafts]
+        raise
+
+
+def _store_locked(actor: Actor, drafts: list[_Draft]) -> list[Invoice]:
+    supplier = actor.organisation
+    order_ids = sorted({d.order.pk for d in drafts})
+    # Locked in id order, so two batches touching the same orders never deadlock.
+    list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk").values_list("pk"))
+    made = {
+        i.submit_key: i
+        for i in Invoice.objects.filter(supplier=supplier, submit_key__in=[d.submit_key for d in drafts])
+    }
+    before = _before_many(order_ids)
+    positions: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for ol_id, order_id in (
+        OrderLine.objects.filter(order_id__in=order_ids)
+        .order_by("order_id", "id")
+        .values_list("pk", "order_id")
+    ):
+        counts[order_id] = counts.get(order_id, 0) + 1
+        positions[ol_id] = counts[order_id]
+    keys = {number_key(d.number) for d in drafts}
+    by_number: dict[tuple[str, str], Invoice] = {}
+    by_amount: dict[tuple[Any, ...], Invoice] = {}
+    for inv in (
+        Invoice.objects.filter(supplier=supplier, status__in=COUNTED)
+        .filter(Q(number_key__in=keys) | Q(order_id__in=order_ids))
+        .order_by("pk")
+    ):
+        by_number.setdefault((inv.kind, inv.number_key), inv)
+        by_amount.setdefault((inv.kind, inv.order_id, inv.net, inv.vat, inv.issue_date), inv)
+    t = tolerance()
+    tol = Tolerance(t.price_percent, t.price_amount, t.quantity_percent)
+    received = today_in_london()
+    results: list[Invoice] = []
+    new: list[tuple[Invoice, _Draft, dict[str, str]]] = []
+    for d in drafts:
+        if d.submit_key in made:
+            results.append(made[d.submit_key])
+            continue
+        net, breakdown, vat = peppol.totals(
+            [peppol.LineIn("", "", "", "", b.quantity, "", b.unit_price, b.vat_rate) for b in d.billed]
+        )
+        if d.stated is not None:
+            # An e-invoice's own totals are what the supplier asks for (the rules checked them).
+            net, vat = d.stated
+        net, vat = to_penny(net), to_penny(vat)
+        credit = d.kind == InvoiceKind.CREDIT_NOTE
+        reasons = reasons_for(_billed_lines(d, positions, before), tol, credit_note=credit)
+        key = number_key(d.number)
+        duplicate = by_number.get((d.kind, key))
+        same = "number"
+        if duplicate is None:
+            duplicate = by_amount.get((d.kind, d.order.pk, net, vat, d.issue_date))
+            same = "order, amount and date"
+        if duplicate is not None:
+            reasons.insert(0, f"Possible duplicate: {duplicate.reference} has the same {same}.")
+        invoice = Invoice(
+            kind=d.kind,
+            source=d.source,
+            order=d.order,
+            supplier=supplier,
+            buyer_id=d.order.buyer_id,
+            submitted_by=actor.person,
+            number=d.number,
+            number_key=key,
+            credited_invoice=d.credited,
+            issue_date=d.issue_date,
+            received_on=received,
+            due_date=received + dt.timedelta(days=PAYMENT_DAYS),
+            net=net,
+            vat=vat,
+            total=net + vat,
+            status=S.HELD if reasons else S.APPROVED,
+            reasons=reasons,
+            warnings=d.warnings,
+            # A duplicate earlier in this batch has no id yet: linked once both are written.
+            duplicate_of=duplicate if duplicate is not None and duplicate.pk else None,
+            ubl=d.ubl,
+            document=d.document,
+            submit_key=d.submit_key,
+        )
+        # Later invoices in this batch see this one: as billed, and as a possible duplicate.
+        sign = -1 if credit else 1
+        for b in d.billed:
+            if b.order_line is not None:
+                before[b.order_line.pk] = before.get(b.order_line.pk, Decimal(0)) + sign * b.quantity
+        made[d.submit_key] = invoice
+        by_number.setdefault((d.kind, key), invoice)
+        by_amount.setdefault((d.kind, d.order.pk, net, vat, d.issue_date), invoice)
+        if duplicate is not None and not duplicate.pk:
+            invoice._batch_duplicate = duplicate  # type: ignore[attr-defined]
+        new.append((invoice, d, {str(rate): str(v) for rate, (_, v) in breakdown.items()}))
+        results.append(invoice)
+    if new:
+        _insert(actor, new, received.year)
+    return results
+
+
+def _insert(actor: Actor, new: list[tuple[Invoice, _Draft, dict[str, str]]], year: int) -> None:
+    """New invoices numbered as one block from the year's counter, then written in bulk with
+    their lines, first timeline entries and audit events; e-mails go after commit."""
+    last = next_number(InvoiceReferenceCounter, year, count=len(new))
+    for n, (invoice, _, _) in enumerate(new):
+        invoice.reference = f"INV-{year}-{last - len(new) + 1 + n:06d}"
+    Invoice.objects.bulk_create([inv for inv, _, _ in new], batch_size=500)
+    for inv, _, _ in new:
+        earlier = getattr(inv, "_batch_duplicate", None)
+        if earlier is not None:
+            inv.duplicate_of = earlier
+            Invoice.objects.filter(pk=inv.pk).update(duplicate_of=earlier.pk)
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=inv,
+                order_line=b.order_line,
+                description=b.description[:200],
+                quantity=b.quantity,
+                unit_price=b.unit_price,
+                vat_rate=b.vat_rate,
+                net=to_penny(b.quantity * b.unit_price),
             )
-            key = number_key(number)
-            duplicate = (
-                Invoice.objects.filter(supplier=order.supplier, kind=kind, status__in=COUNTED)
-                .filter(Q(number_key=key) | Q(order=order, net=net, vat=vat, issue_date=issue_date))
-                .order_by("pk")
-                .first()
-            )
-            if duplicate is not None:
-                same = "number" if duplicate.number_key == key else "order, amount and date"
-                reasons.insert(0, f"Possible duplicate: {duplicate.reference} has the same {same}.")
-            received = today_in_london()
-            invoice = Invoice.objects.create(
-                reference=_next_reference(received.year),
-                kind=kind,
-                source=source,
-                order=order,
-                supplier=order.supplier,
-                buyer=order.buyer,
-                submitted_by=actor.person,
-                number=number,
-                number_key=key,
-                credited_invoice=credited,
-                issue_date=issue_date,
-                received_on=received,
-                due_date=received + dt.timedelta(days=PAYMENT_DAYS),
-                net=to_penny(net),
-                vat=to_penny(vat),
-                total=to_penny(net + vat),
-                status=S.HELD if reasons else S.APPROVED,
-                reasons=reasons,
-                warnings=warnings,
-                duplicate_of=duplicate,
-                ubl=ubl,
-                document=document,
-                submit_key=submit_key,
-            )
-            InvoiceLine.objects.bulk_create(
-                InvoiceLine(
-                    invoice=invoice,
-                    order_line=b.order_line,
-                    description=b.description[:200],
-                    quantity=b.quantity,
-                    unit_price=b.unit_price,
-                    vat_rate=b.vat_rate,
-                    net=to_penny(b.quantity * b.unit_price),
-                )
-                for b in billed
-            )
-            InvoiceEvent.objects.create(
-                invoice=invoice,
+            for inv, d, _ in new
+            for b in d.billed
+        ],
+        batch_size=1000,
+    )
+    InvoiceEvent.objects.bulk_create(
+        [
+            InvoiceEvent(
+                invoice=inv,
                 from_status="",
-                to_status=invoice.status,
-                by=None,
-                note="Matched the order and goods received"
-                if not reasons
-                else f"{len(reasons)} difference(s)",
+                to_status=inv.status,
+                note=f"{len(inv.reasons)} difference(s)"
+                if inv.reasons
+                else "Matched the order and goods received",
             )
-            audit_record(
-                actor=actor,
-                action="invoice.submit",
-                obj=invoice,
-                organisation=order.buyer,
-                changes={
-                    "reference": invoice.reference,
-                    "number": number,
-                    "order": order.reference,
-                    "total": invoice.total,
-                    "status": invoice.status,
-                    "breakdown": {str(rate): str(v) for rate, (_, v) in breakdown.items()},
+            for inv, _, _ in new
+        ],
+        batch_size=1000,
+    )
+    audit_record_many(
+        actor=actor,
+        action="invoice.submit",
+        records=[
+            (
+                inv,
+                inv.order.buyer,
+                {
+                    "reference": inv.reference,
+                    "number": inv.number,
+                    "order": inv.order.reference,
+                    "total": inv.total,
+                    "status": inv.status,
+                    "breakdown": vat_by_rate,
                 },
             )
-            _notify_arrival(invoice)
-            return invoice
-    except IntegrityError:
-        made = Invoice.objects.filter(supplier=order.supplier, submit_key=submit_key).first()
-        if made is not None:
-            return made
-        raise
+            for inv, _, vat_by_rate in new
+        ],
+    )
+    emails: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    for inv, _, _ in new:
+        _notify_arrival(inv, emails)
 
 
 # --- the buyer's decisions ------------------------------------------------------------------------
@@ -611,19 +766,27 @@ def _body(invoice: Invoice) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _notify_arrival(invoice: Invoice) -> None:
+def _emails(cache: dict[tuple[int, tuple[str, ...]], list[str]], org_id: int, *roles: str) -> list[str]:
+    if (org_id, roles) not in cache:
+        cache[(org_id, roles)] = notification_emails([org_id], list(roles))
+    return cache[(org_id, roles)]
+
+
+def _notify_arrival(invoice: Invoice, cache: dict[tuple[int, tuple[str, ...]], list[str]]) -> None:
     if invoice.status == S.HELD:
-        for email in notification_emails([invoice.buyer_id], [Role.APPROVER, Role.FINANCE_OFFICER]):
+        for email in _emails(cache, invoice.buyer_id, Role.APPROVER, Role.FINANCE_OFFICER):
             send_email_on_commit(
                 to=email,
                 subject=f"Invoice waiting for your decision: {invoice.reference}",
                 body=_body(invoice),
             )
-    _notify_supplier(invoice)
+    _notify_supplier(invoice, cache)
 
 
-def _notify_supplier(invoice: Invoice) -> None:
-    for email in notification_emails([invoice.supplier_id], [Role.SUPPLIER_USER]):
+def _notify_supplier(
+    invoice: Invoice, cache: dict[tuple[int, tuple[str, ...]], list[str]] | None = None
+) -> None:
+    for email in _emails(cache if cache is not None else {}, invoice.supplier_id, Role.SUPPLIER_USER):
         send_email_on_commit(
             to=email,
             subject=f"{invoice.get_kind_display()} {invoice.number}: {invoice.get_status_display().lower()}",

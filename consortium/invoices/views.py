@@ -138,7 +138,7 @@ def invoice_new(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _supplier_order(actor, order_id)
     lines = list(order.lines.order_by("id"))
     before = services.invoiced_before(order)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "position": i,
             "line": ln,
@@ -216,23 +216,41 @@ def _outcome(invoice: Any) -> str:
     return f"{invoice.reference} is held for the buyer: {len(invoice.reasons)} difference(s) from the order."
 
 
+MAX_FILES = 500
+
+
 @actor_required
 def invoice_upload(request: HttpRequest) -> HttpResponse:
+    """One e-invoice, or many at once (a month's): each checked and matched; the page lists what
+    became of each file, naming the rule a refused one broke."""
     actor = _actor(request)
     services.require_supplier(actor)
     errors: dict[str, str] = {}
+    outcomes: list[services.UploadOutcome] = []
     if request.method == "POST":
-        try:
-            content, _ = uploaded_file(request, max_bytes=peppol.MAX_BYTES)
-            invoice = services.invoice_upload(actor=actor, content=content)
-        except ConsortiumError as exc:
-            if exc.status_code == 403:
-                raise
-            errors = form_errors(exc)
+        uploads = request.FILES.getlist("file")
+        if not uploads:
+            errors = {"file": "Choose one or more e-invoice files"}
+        elif len(uploads) > MAX_FILES:
+            errors = {"file": f"Upload at most {MAX_FILES} files at a time"}
         else:
-            messages.success(request, _outcome(invoice))
-            return redirect("invoice-detail", invoice_id=invoice.pk)
-    return render(request, "invoices/invoice_upload.html", {"errors": errors}, status=400 if errors else 200)
+            files = [
+                (u.name or f"file {n}", u.read(peppol.MAX_BYTES + 1)) for n, u in enumerate(uploads, start=1)
+            ]
+            outcomes = services.invoice_upload_many(actor=actor, files=files)
+            if len(outcomes) == 1:
+                if outcomes[0].invoice is not None:
+                    messages.success(request, _outcome(outcomes[0].invoice))
+                    return redirect("invoice-detail", invoice_id=outcomes[0].invoice.pk)
+                errors = {"file": outcomes[0].error}
+                outcomes = []
+    refused = sum(1 for o in outcomes if o.invoice is None)
+    return render(
+        request,
+        "invoices/invoice_upload.html",
+        {"errors": errors, "outcomes": outcomes, "refused": refused},
+        status=400 if errors or refused else 200,
+    )
 
 
 @actor_required

@@ -23,6 +23,8 @@ def delivered_order(world, market, *, paper=10, pens=4, deliver=None, key="inv-o
     if pens:
         orders.basket_add(actor=buyer, item_id=market.pens.pk, quantity=pens)
     (order,) = orders.checkout(actor=buyer, checkout_key=key, delivery_address="Moorside, Leek")
+    if order.status == "awaiting_approval":
+        order = orders.order_approve(actor=world.actor(Role.APPROVER), order=order)
     supplier = world.actor(Role.SUPPLIER_USER)
     orders.order_acknowledge(actor=supplier, order=order)
     orders.order_dispatch(actor=supplier, order=order)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from consortium.core.dates import today_in_london
 from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -309,3 +310,33 @@ def test_pages_keep_what_was_typed_and_the_api_takes_files(world, market, signed
     listed = c.get("/api/v1/invoices", **buyer).json()
     assert listed["count"] == 2
     assert c.get("/api/v1/invoices.csv", **buyer)["Content-Type"].startswith("text/csv")
+
+
+def test_a_batch_of_e_invoices_is_checked_in_parallel_and_each_file_answered(world, market, signed_in):
+    order = delivered_order(world, market, paper=1900, pens=0)
+    supplier = world.actor(Role.SUPPLIER_USER)
+    # 60 invoices of 1 to 60 reams (1,830 in all): billed in turn within the batch.
+    files = [(f"inv{n}.xml", ubl_for(order, number=f"B-{n}", lines=[(1, n, "5.00")])) for n in range(1, 61)]
+    files.append(("bad.xml", b"<Invoice/>"))
+    files.append(("again.xml", files[0][1]))
+    outcomes = services.invoice_upload_many(actor=supplier, files=files, workers=2)
+    made = [o.invoice for o in outcomes if o.invoice is not None]
+    assert len(made) == 61 and made[0].pk == made[-1].pk
+    assert len({inv.reference for inv in made[:60]}) == 60
+    assert all(inv.status == S.APPROVED for inv in made)
+    assert "UBL 2.1" in outcomes[60].error
+    # A second batch sees the first: 70 reams are left; 71 more is held, as is the same amount twice.
+    more = [
+        ("m1.xml", ubl_for(order, number="M-1", lines=[(1, 71, "5.00")])),
+        ("m2.xml", ubl_for(order, number="M-2", lines=[(1, 1, "4.99")])),
+        ("m3.xml", ubl_for(order, number="M-3", lines=[(1, 1, "4.99")])),
+    ]
+    later = [o.invoice for o in services.invoice_upload_many(actor=supplier, files=more, workers=1)]
+    assert [i.status for i in later] == [S.HELD, S.HELD, S.HELD]
+    assert "have been received" in later[0].reasons[0]
+    assert later[2].duplicate_of == later[1] and "same order, amount and date" in later[2].reasons[0]
+    page = signed_in(Role.SUPPLIER_USER).post(
+        "/invoices/upload/",
+        {"file": [SimpleUploadedFile("x.xml", b"<x/>"), SimpleUploadedFile("y.xml", files[1][1])]},
+    )
+    assert page.status_code == 400 and b"Refused" in page.content
