@@ -32,6 +32,9 @@ class ItemOut(Schema):
     unit_of_measure: str
     pack_size: int
     unit_price: Decimal = Field(..., description="£ ex VAT")
+    price_each: Decimal = Field(
+        ..., description="£ ex VAT for one of what the pack holds (unit price ÷ pack size)"
+    )
     vat_rate: Decimal
     minimum_order: int
     lead_time_days: int
@@ -49,11 +52,12 @@ class FacetValue(Schema):
 
 class SearchOut(Schema):
     items: list[ItemOut]
-    count: int = Field(
-        ..., description="Matches, up to 1,000 (the most a search ranks and counts); see count_is_capped"
-    )
-    count_is_capped: bool
+    count: int = Field(..., description="Every match (the facets count every match too)")
+    count_is_capped: bool = Field(..., description="Always false now: kept for clients that read it")
     searched_for: list[str]
+    showing_results_for: str = Field(
+        ..., description="When the words typed found nothing: the near spelling searched, as words"
+    )
     facets: dict[str, list[FacetValue]]
 
 
@@ -64,7 +68,7 @@ class SearchQuery(Schema):
     contract_id: int | None = Field(None, ge=1, le=2**62)
     local_or_sme: bool = False
     eco_label: bool = False
-    sort: str = Field("relevance", pattern="^(relevance|price|-price|name)$")
+    sort: str = Field("relevance", pattern="^(relevance|price|-price|unit_price|name)$")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10000)
     facets: bool = True
@@ -110,6 +114,7 @@ def catalogue_search(request: HttpRequest, query: Query[SearchQuery]) -> dict[st
         "count": result.count,
         "count_is_capped": result.count_is_capped,
         "searched_for": result.searched_for,
+        "showing_results_for": result.showing_results_for,
         "facets": result.facets,
     }
 

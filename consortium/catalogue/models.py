@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -58,7 +60,15 @@ class CatalogueItem(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.supplier_code})"
 
+    @property
+    def price_each(self) -> Decimal:
+        """The price of one of what the pack holds (a box of 10 at £2.50: £0.25), to the penny."""
+        from consortium.core.money import to_penny
+
+        return to_penny(self.unit_price / (self.pack_size or 1))
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+
         self.search_document = build_search_document(self)
         super().save(*args, **kwargs)
 

@@ -4,11 +4,12 @@ suppliers' own items, and price changes for the category manager."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet
 
 from consortium.catalogue.constants import Category, PriceChangeStatus
 from consortium.catalogue.models import CatalogueItem, PriceChange
@@ -24,6 +25,8 @@ SORTS = {
     "relevance": ("-rank", "name", "id"),
     "price": ("unit_price", "name", "id"),
     "-price": ("-unit_price", "name", "id"),
+    # Price per single item (a box of 10 at £2.50 is £0.25 each): near-identical items compare.
+    "unit_price": ("per_item", "name", "id"),
     "name": ("name", "id"),
 }
 
@@ -89,10 +92,56 @@ class SearchResult:
     searched_for: list[str]
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     count_is_capped: bool = False
+    # When the words typed found nothing and near spellings were searched: what was searched,
+    # in words people read ("recycled paper"), for "Showing results for …".
+    showing_results_for: str = ""
 
 
 # What the candidate pass reads of each match: enough to rank and facet it.
-_CANDIDATE_FIELDS = ("id", "rank", "category", "supplier_id", "lot_id", "eco_label")
+_CANDIDATE_FIELDS = ("id", "rank", "category", "supplier_id", "lot_id", "eco_label", "name")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def name_score(name: str, terms: list[str]) -> int:
+    """How well an item's name (not its description) answers the words searched: 2 when the
+    name's last word (the thing itself: "copier paper" is paper, "paper towels" are towels)
+    is one of them, 1 when the name has them all, else 0. Words match by their beginning, as
+    the index's stemming does ("papers" is "paper")."""
+    if not terms:
+        return 0
+    words = [
+        w
+        for w in _WORDS.findall(name.lower())
+        if not w.isdigit() and not (len(w) <= 3 and any(c.isdigit() for c in w))
+    ]
+    if not words:
+        return 0
+
+    def same(word: str, term: str) -> bool:
+        stem = term[: max(4, len(term) - 2)]
+        return word.startswith(stem) or term.startswith(word[: max(4, len(word) - 2)])
+
+    if not all(any(same(w, t) for w in words) for t in terms):
+        return 0
+    return 2 if any(same(words[-1], t) for t in terms) else 1
+
+
+def _readable(typed: list[str], searched: list[str], names: list[str]) -> str:
+    """The words searched as people write them, from the words in the names found: a stemmed
+    or corrected term ("recycl") becomes the closest word that begins with it ("recycled")."""
+    import difflib
+
+    vocabulary = sorted({w for n in names for w in _WORDS.findall(n.lower())})
+    out = []
+    for i, term in enumerate(searched or typed):
+        original = typed[i] if i < len(typed) else term
+        if original in vocabulary:
+            out.append(original)
+            continue
+        candidates = [w for w in vocabulary if w.startswith(term)] or vocabulary
+        best = difflib.get_close_matches(original, candidates, n=1, cutoff=0.5)
+        out.append(best[0] if best else term)
+    return " ".join(out)
 
 
 def search_for(
@@ -116,34 +165,62 @@ def search_for(
         items = items.filter(Q(supplier__is_local=True) | Q(supplier__is_sme=True))
     if filters.eco_label:
         items = items.filter(eco_label=True)
-    matched, searched, candidates = items.none(), words(query), []
+    typed = words(query)
+    matched, searched, candidates, attempts = items.none(), typed, [], 0
     for attempt, attempt_words in text_search_attempts(items, query):
-        matched, searched = attempt, attempt_words
-        # One read of up to CANDIDATES matches serves the count, the facets and
-        # (when sorting by relevance) the ranking.
+        matched, searched, attempts = attempt, attempt_words, attempts + 1
+        # One read of up to CANDIDATES matches serves the ranking and, for all but broad
+        # searches, the count and the facets too.
         candidates = list(matched.order_by().values_list(*_CANDIDATE_FIELDS)[: CANDIDATES + 1])
         if candidates:
             break
     capped = len(candidates) > CANDIDATES
     candidates = candidates[:CANDIDATES]
     if sort == "relevance" and searched:
-        ranked = sorted(candidates, key=lambda c: (-c[1], c[0]))
+        # Items whose name is what was searched for come first, then the text rank.
+        ranked = sorted(candidates, key=lambda c: (-name_score(c[6], searched), -c[1], c[0]))
         ids = [c[0] for c in ranked[offset : offset + limit]]
         by_id = CatalogueItem.objects.select_related("supplier", "lot__contract").in_bulk(ids)
         page = [by_id[i] for i in ids]
     else:
         order = SORTS.get(sort, SORTS["name"]) if sort != "relevance" else SORTS["name"]
+        sorted_matches = without_rank(matched)
+        if sort == "unit_price":
+            sorted_matches = sorted_matches.annotate(
+                per_item=ExpressionWrapper(
+                    F("unit_price") / F("pack_size"),
+                    output_field=DecimalField(max_digits=14, decimal_places=4),
+                )
+            )
         page = list(
-            without_rank(matched)
-            .select_related("supplier", "lot__contract")
-            .order_by(*order)[offset : offset + limit]
+            sorted_matches.select_related("supplier", "lot__contract").order_by(*order)[
+                offset : offset + limit
+            ]
         )
-    facet_counts = facets(candidates) if with_facets else {}
-    return SearchResult(page, len(candidates), searched, facet_counts, count_is_capped=capped)
+    count = len(candidates)
+    facet_rows = [(c[2], c[3], c[4], c[5], 1) for c in candidates]
+    if capped:
+        # A broad search: counts and filters over every match, in one grouped read.
+        facet_rows = list(
+            without_rank(matched)
+            .order_by()
+            .values_list("category", "supplier_id", "lot_id", "eco_label")
+            .annotate(n=Count("id"))
+        )
+        count = sum(r[4] for r in facet_rows)
+    facet_counts = facets(facet_rows) if with_facets else {}
+    showing = ""
+    if typed and (attempts > 1 or searched != typed):
+        showing = _readable(typed, searched, [i.name for i in page] + [c[6] for c in candidates[:50]])
+        if showing == " ".join(typed):
+            showing = ""
+    return SearchResult(
+        page, count, searched, facet_counts, count_is_capped=False, showing_results_for=showing
+    )
 
 
-def facets(candidates: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
-    """Every facet's counts, folded in Python from the candidates' fields."""
+def facets(rows: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
+    """Every facet's counts, folded in Python from (category, supplier, lot, eco-label, how many)."""
     from collections import Counter
 
     from consortium.organisations.models import Organisation
@@ -152,11 +229,11 @@ def facets(candidates: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]
     supplier: Counter[int] = Counter()
     lot: Counter[int] = Counter()
     eco = 0
-    for _id, _rank, cat, supplier_id, lot_id, eco_label in candidates:
-        category[cat] += 1
-        supplier[supplier_id] += 1
-        lot[lot_id] += 1
-        eco += 1 if eco_label else 0
+    for cat, supplier_id, lot_id, eco_label, n in rows:
+        category[cat] += n
+        supplier[supplier_id] += n
+        lot[lot_id] += n
+        eco += n if eco_label else 0
     suppliers = _facet_labels(
         "suppliers",
         list(supplier),

@@ -58,6 +58,7 @@ def search(request: HttpRequest) -> HttpResponse:
             ("relevance", "Relevance"),
             ("price", "Price, lowest first"),
             ("-price", "Price, highest first"),
+            ("unit_price", "Price per item, lowest first"),
             ("name", "Name"),
         ],
     }

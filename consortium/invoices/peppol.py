@@ -12,8 +12,10 @@ attacks start), so neither parser ever expands an entity or fetches a file.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -141,6 +143,8 @@ class _Rules:
 
 _rules: _Rules | None = None
 _rules_lock = threading.Lock()
+_pool: Any = None
+_pool_size = 0
 
 
 def rules() -> _Rules:
@@ -198,20 +202,38 @@ def _check_in_worker(content: bytes) -> tuple[list[Finding] | None, str]:
 def check_many(
     contents: list[bytes], *, workers: int | None = None
 ) -> list[tuple[list[Finding] | None, str]]:
-    """Check many documents, spread over the machine's cores: each checking process compiles
-    the rules once and SaxonC runs one document at a time in a process, so a supplier's month of
-    invoices (or an access point's day) goes as fast as the cores allow. Small batches stay
-    in this process, where starting workers would cost more than it saves."""
+    """Check many documents, spread over the machine's cores (see `check_stream`)."""
+    return list(check_stream(contents, workers=workers))
+
+
+def check_stream(
+    contents: list[bytes], *, workers: int | None = None
+) -> Iterator[tuple[list[Finding] | None, str]]:
+    """Each document's findings (or why it could not be read), in order, as they are ready.
+
+    The documents are spread over the machine's cores: each checking process compiles the
+    rules once and SaxonC checks one document at a time in a process. The results come back
+    lazily, so the caller can store the first documents while later ones are still being
+    checked. Small batches stay in this process, where workers would cost more than they save."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(contents) < 50:
-        return [_check_in_worker(c) for c in contents]
-    # "spawn": a fresh interpreter, never a copy of this one's database connections.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_check_in_worker, contents, chunksize=max(1, len(contents) // (workers * 8))))
+        return (_check_in_worker(c) for c in contents)
+    global _pool, _pool_size
+    with _rules_lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown()
+            # "spawn": fresh interpreters, never copies of this one's database connections. Kept
+            # for the next batch: starting one and compiling the rules costs about a second.
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            _pool_size = workers
+            atexit.register(_pool.shutdown)
+        pool = _pool
+    return pool.map(_check_in_worker, contents, chunksize=max(1, min(50, len(contents) // (workers * 8))))
 
 
 def read_checked(content: bytes, findings: list[Finding]) -> EInvoice:

@@ -317,13 +317,17 @@ class UploadOutcome:
     error: str = ""
 
 
+STORE_CHUNK = 250
+
+
 def invoice_upload_many(
     *, actor: Actor, files: list[tuple[str, bytes]], workers: int | None = None
 ) -> list[UploadOutcome]:
     """Many e-invoices at once (a supplier's month, an access point's day): checked in parallel
-    over the machine's cores, then matched and stored together in one transaction. Each file's
-    outcome says which invoice it made, or why it was refused; a refused file stores nothing and
-    does not stop the others. The same file again returns the invoice it made."""
+    over the machine's cores and, as each run of 250 is checked, routed, matched and stored in
+    one transaction while the next are still being checked. Each file's outcome says which
+    invoice it made or why it was refused; a refused file stores nothing and stops no other.
+    The same file again returns the invoice it made."""
     require_supplier(actor)
     outcomes = [UploadOutcome(name) for name, _ in files]
     keys = [_upload_key(content, "") for _, content in files]
@@ -332,19 +336,41 @@ def invoice_upload_many(
     for i, key in enumerate(keys):
         if key in made:
             outcomes[i].invoice = made[key]
-    checked = peppol.check_many([files[i][1] for i in todo], workers=workers)
-    drafts: list[tuple[int, _Draft]] = []
-    orders: dict[str, Order] = {}
-    for i, (findings, refusal) in zip(todo, checked, strict=True):
-        try:
-            if findings is None:
-                raise ValidationFailed("This e-invoice cannot be accepted", field_errors={"file": refusal})
-            doc = peppol.read_checked(files[i][1], findings)
-            drafts.append((i, _draft_from(actor, doc, files[i][1], keys[i], orders)))
-        except ConsortiumError as e:
-            outcomes[i].error = e.field_errors.get("file") or e.detail
-    for (i, _), invoice in zip(drafts, _store(actor, [d for _, d in drafts]), strict=True):
-        outcomes[i].invoice = invoice
+    checked = peppol.check_stream([files[i][1] for i in todo], workers=workers)
+    for start in range(0, len(todo), STORE_CHUNK):
+        chunk = todo[start : start + STORE_CHUNK]
+        read: list[tuple[int, peppol.EInvoice]] = []
+        for i in chunk:
+            findings, refusal = next(checked)
+            try:
+                if findings is None:
+                    raise ValidationFailed(
+                        "This e-invoice cannot be accepted", field_errors={"file": refusal}
+                    )
+                read.append((i, peppol.read_checked(files[i][1], findings)))
+            except ConsortiumError as e:
+                outcomes[i].error = e.field_errors.get("file") or e.detail
+        # The chunk's orders and their lines in two reads, not two per invoice.
+        references = {doc.order_reference or doc.buyer_reference for _, doc in read}
+        orders: dict[str, Order] = {
+            o.reference: o
+            for o in Order.objects.filter(
+                supplier=actor.organisation, reference__in=references
+            ).select_related("buyer", "supplier")
+        }
+        lines: dict[int, list[OrderLine]] = {}
+        for ol in OrderLine.objects.filter(order__in=list(orders.values())).order_by("order_id", "id"):
+            lines.setdefault(ol.order_id, []).append(ol)
+        for order in orders.values():
+            setattr(order, _LINES_ATTR, dict(enumerate(lines.get(order.pk, []), start=1)))
+        drafts: list[tuple[int, _Draft]] = []
+        for i, doc in read:
+            try:
+                drafts.append((i, _draft_from(actor, doc, files[i][1], keys[i], orders)))
+            except ConsortiumError as e:
+                outcomes[i].error = e.field_errors.get("file") or e.detail
+        for (i, _), invoice in zip(drafts, _store(actor, [d for _, d in drafts]), strict=True):
+            outcomes[i].invoice = invoice
     return outcomes
 
 
@@ -374,7 +400,7 @@ def _draft_from(
         )
     reference = doc.order_reference or doc.buyer_reference
     cache: dict[str, Order] = orders if orders is not None else {}
-    if reference not in cache:
+    if reference not in cache or cache[reference].status not in INVOICEABLE:
         cache[reference] = _order_of(actor, reference=reference)
     order = cache[reference]
     # The order's lines, numbered, once per order however many invoices in a batch bill it.

@@ -2,13 +2,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from consortium.core.api_errors import ERRORS
 from consortium.core.pagination import Page
 from consortium.organisations.api_auth import actor_of
 from consortium.spend import mi, selectors, services
+from consortium.spend.schemas import SupplierMatchIn
 
 router = Router(tags=["management information"])
 
@@ -59,6 +60,12 @@ class AnalysisOut(Schema):
     saving_available: Decimal
     top_off_contract_suppliers: list[dict[str, object]]
     off_contract_categories: list[dict[str, object]]
+    suggestions: list[dict[str, object]] = Field(
+        ..., description="Names that look like one of our suppliers, for the member to confirm"
+    )
+    matched_by: dict[str, int] = Field(
+        ..., description="Payments matched by Companies House number, VAT number…"
+    )
 
 
 class Since(Schema):
@@ -112,3 +119,19 @@ def spend_file_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
 def spend_file_analysis(request: HttpRequest, spend_file_id: int) -> object:
     actor = actor_of(request)
     return selectors.analysis(actor, selectors.spend_file_get_for(actor, spend_file_id))
+
+
+class MatchOut(Schema):
+    changed: int = Field(..., description="Payments now counted as that supplier (or no longer suggested)")
+
+
+@router.post(
+    "/spend-files/{spend_file_id}/matches",
+    response={200: MatchOut, **ERRORS},
+    operation_id="spend_match_decide",
+)
+def spend_match_decide(request: HttpRequest, spend_file_id: int, payload: SupplierMatchIn) -> object:
+    """Confirm (or refuse) a suggested supplier for a name in the file: remembered for later files."""
+    actor = actor_of(request)
+    spend_file = selectors.spend_file_get_for(actor, spend_file_id)
+    return {"changed": services.spend_match_decide(actor=actor, spend_file=spend_file, **payload.dict())}

@@ -78,7 +78,13 @@ def _names(dimension: str, keys: list[Any]) -> dict[Any, str]:
     if dimension in ("member", "supplier"):
         return dict(Organisation.objects.filter(pk__in=keys).values_list("pk", "name"))
     if dimension == "contract":
-        return dict(Contract.objects.filter(pk__in=keys).values_list("pk", "reference"))
+        # Contracts by name, with the reference people quote: "CBC-0101 Office supplies".
+        return {
+            pk: f"{reference} {title}"
+            for pk, reference, title in Contract.objects.filter(pk__in=keys).values_list(
+                "pk", "reference", "title"
+            )
+        }
     labels = dict(Category.choices)
     return {k: labels.get(k, k) for k in keys}
 
@@ -94,17 +100,29 @@ def _as_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value  # type: ignore[no-any-return]
 
 
-def _spend_by_month(actor: Actor, *, since: dt.date | None) -> list[dict[str, Any]]:
-    from collections import defaultdict
+MONTHS = 12
 
-    months: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-    for r in _spend_by_day(actor, since=since):
-        day = _as_date(r["day"])
-        months[day.replace(day=1)] += r["total"] or ZERO
-    return [
-        {"label": month.strftime("%b %Y"), "spend": to_penny(spend)}
-        for month, spend in sorted(months.items())[:36]
-    ]
+
+def latest_months(today: dt.date | None = None, months: int = MONTHS) -> list[dt.date]:
+    """The first days of the latest `months` calendar months, this one (part gone) included."""
+    from consortium.core.dates import today_in_london
+
+    today = today or today_in_london()
+    index = today.year * 12 + today.month - 1
+    return [dt.date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(months - 1, -1, -1)]
+
+
+def _spend_by_month(actor: Actor, *, since: dt.date | None) -> list[dict[str, Any]]:
+    """Spend in each of the latest 12 months, this one included, months without spend as £0
+    (a chart that skips them misleads); `since` narrows further."""
+    months = latest_months()
+    first = max(months[0], since) if since else months[0]
+    totals: dict[dt.date, Decimal] = dict.fromkeys(months, ZERO)
+    for r in _spend_by_day(actor, since=first):
+        month = _as_date(r["day"]).replace(day=1)
+        if month in totals:
+            totals[month] += r["total"] or ZERO
+    return [{"label": m.strftime("%b %Y"), "month": m, "spend": to_penny(v)} for m, v in totals.items()]
 
 
 def savings(actor: Actor, *, since: dt.date | None = None) -> dict[str, Decimal]:

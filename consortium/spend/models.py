@@ -35,6 +35,15 @@ class SpendLine(models.Model):
     description = models.CharField(max_length=300, blank=True)
     category = models.CharField(max_length=30, blank=True)
     on_contract = models.BooleanField(default=False)
+    company_number = models.CharField(max_length=10, blank=True)
+    vat_number = models.CharField(max_length=14, blank=True)
+    # How the supplier was recognised: Companies House number, VAT number, a name the member
+    # confirmed before, the same name; or a likely match (by similar name) waiting for the member.
+    match_method = models.CharField(max_length=20, blank=True)
+    suggested_supplier = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggestion_score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -42,6 +51,29 @@ class SpendLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier_name} £{self.amount}"
+
+
+class SupplierAlias(TimestampedModel):
+    """A supplier name as a member's finance system spells it, confirmed once by the member as
+    one of our suppliers (or as not that supplier, so it is not suggested again)."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    name_key = models.CharField(max_length=200, help_text="The name normalised: lower case, no Ltd/plc")
+    supplier = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rejected_supplier = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name_key"], name="supplier_alias_one_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_key} → {self.supplier_id}"
 
 
 class DailySpend(models.Model):

@@ -66,6 +66,24 @@ def analysis(actor: Actor, spend_file: SpendFile) -> dict[str, Any]:
             .annotate(spend=Sum("amount"), payments=Count("id"))
             .order_by("-spend")[:10]
         ),
+        # Names that look like one of our suppliers: the member confirms (or not) once.
+        "suggestions": [
+            {
+                "supplier_name": r["supplier_name"],
+                "supplier_id": r["suggested_supplier_id"],
+                "supplier": r["suggested_supplier__name"],
+                "score": r["suggestion_score"],
+                "spend": r["spend"],
+                "payments": r["payments"],
+            }
+            for r in lines.filter(suggested_supplier__isnull=False)
+            .values("supplier_name", "suggested_supplier_id", "suggested_supplier__name", "suggestion_score")
+            .annotate(spend=Sum("amount"), payments=Count("id"))
+            .order_by("-spend")[:50]
+        ],
+        "matched_by": dict(
+            lines.filter(matched_supplier__isnull=False).values_list("match_method").annotate(n=Count("id"))
+        ),
         "off_contract_categories": [
             {"category": labels.get(r["category"], "Unclassified"), "spend": r["spend"]}
             for r in off_lines.values("category").annotate(spend=Sum("amount")).order_by("-spend")

@@ -679,6 +679,13 @@ API_CASES.update(
         "spend_file_upload": Case(
             lambda w, r: ("/api/v1/spend-files", _spend_csv(w, r)), {MB: 201, AP: 201}, multipart=True
         ),
+        "spend_match_decide": Case(
+            lambda w, r: (
+                f"/api/v1/spend-files/{_spend_file(w)}/matches",
+                {"supplier_name": "Acme Ltd", "supplier_id": w.supplier.pk, "confirm": True},
+            ),
+            {MB: 200, AP: 200, CO: 404},
+        ),
         "spend_file_analysis": Case(
             lambda w, r: (f"/api/v1/spend-files/{_spend_file(w)}/analysis", None), {**MI_READERS, CO: 404}
         ),

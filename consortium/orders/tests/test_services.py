@@ -51,17 +51,50 @@ def test_a_part_word_finds_what_it_begins_only_when_whole_words_find_nothing(wor
     assert catalogue.search_for(buyer, "sticky", catalogue.Filters()).items == [market.notes]
 
 
-def test_a_broad_search_ranks_and_counts_a_bounded_set_but_sorts_by_price_over_all(
+def test_a_broad_search_ranks_a_bounded_set_but_counts_facets_and_sorts_over_every_match(
     world, market, monkeypatch
 ):
     buyer = world.actor(Role.MEMBER_BUYER)
     monkeypatch.setattr(catalogue, "CANDIDATES", 2)
     result = catalogue.search_for(buyer, "", catalogue.Filters())
-    assert result.count == 2 and result.count_is_capped
-    assert sum(f["count"] for f in result.facets["category"]) == 2
+    assert result.count == 4 and not result.count_is_capped
+    assert {f["value"]: f["count"] for f in result.facets["category"]} == {"stationery": 3, "ict": 1}
     assert catalogue.search_for(buyer, "", catalogue.Filters(), sort="price").items[0] == market.notes
     narrowed = catalogue.search_for(buyer, "", catalogue.Filters(category="ict"))
     assert (narrowed.count, narrowed.count_is_capped) == (1, False)
+
+
+def test_names_rank_above_descriptions_and_price_per_item_compares_packs(world, market):
+    from consortium.catalogue.models import CatalogueItem
+
+    buyer = world.actor(Role.MEMBER_BUYER)
+    towels = CatalogueItem.objects.create(
+        supplier=world.supplier,
+        lot=market.lot,
+        supplier_code="T-1",
+        name="Paper towels",
+        category="cleaning",
+        description="Paper hand towels, paper dispenser fit",
+        unit_price=D("9.00"),
+        pack_size=100,
+        valid_from=market.paper.valid_from,
+    )
+    ranked = catalogue.search_for(buyer, "paper", catalogue.Filters()).items
+    assert ranked.index(market.paper) < ranked.index(towels)
+    assert catalogue.name_score("Recycled copier paper A4", ["paper"]) == 2
+    assert catalogue.name_score("Paper towels", ["paper"]) == 1
+    assert catalogue.name_score("Hand towels", ["paper"]) == 0
+    assert towels.price_each == D("0.09")
+    by_item = catalogue.search_for(buyer, "", catalogue.Filters(), sort="unit_price").items
+    assert by_item[0] == towels
+
+
+def test_a_corrected_search_says_what_it_searched_in_words(world, market):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    result = catalogue.search_for(buyer, "recylced papper", catalogue.Filters())
+    assert market.paper in result.items
+    assert result.showing_results_for == "recycled paper"
+    assert catalogue.search_for(buyer, "recycled paper", catalogue.Filters()).showing_results_for == ""
 
 
 def test_checkout_splits_by_supplier_and_is_idempotent(world, market, django_capture_on_commit_callbacks):

@@ -108,9 +108,12 @@ def test_months_and_quarters_are_folded_from_daily_spend(world, trading):
 
     rollup.rebuild()  # lines changed behind the service's back: total them again
     admin = world.actor(Role.CONSORTIUM_ADMIN)
-    assert mi.spend_by(admin, "month") == [
-        {"label": "Feb 2026", "spend": D("50.00")},
-        {"label": "May 2026", "spend": D("6.00")},
+    months = mi.spend_by(admin, "month")
+    # The latest 12 months, this one included, empty months as £0.
+    assert len(months) == 12 and months[-1]["month"] == dt.date.today().replace(day=1)
+    assert [(m["label"], m["spend"]) for m in months if m["spend"]] == [
+        ("Feb 2026", D("50.00")),
+        ("May 2026", D("6.00")),
     ]
     rebates = {(r["quarter"], r["supplier"]): r["rebate"] for r in mi.rebates(admin)}
     assert rebates[("2026 Q1", world.supplier.name)] == D("0.75")
@@ -139,3 +142,97 @@ def test_the_daily_totals_move_with_the_orders_and_match_the_lines(world, tradin
     assert spend == daily
     rollup.rebuild()
     assert totals()[:2] == (spend, daily)
+
+
+def test_suppliers_are_matched_by_number_then_name_and_likely_names_confirmed_once(world, trading, signed_in):
+    from consortium.spend.models import SpendLine
+
+    world.supplier.identifier = "01234567"
+    world.supplier.save()
+    world.other_supplier.vat_number = "GB987654321"
+    world.other_supplier.save()
+    buyer = world.actor(Role.MEMBER_BUYER)
+    csv = (
+        "supplier,date,amount,description,company_number,vat_number\n"
+        "MOS Trading,2026-05-01,100,Paper,1234567,\n"  # Companies House number, any name
+        "NSG,2026-05-02,50,Pens,,987 6543 21\n"  # VAT number
+        "Midlands Ofice Supplies,2026-05-03,30,Toner,,\n"  # a typo: suggested, not counted
+        "Midlands Ofice Supplies,2026-05-04,20,Toner,,\n"
+        "Acme Cleaning,2026-05-05,10,Soap,,\n"
+    ).encode()
+    sf = services.spend_file_import(actor=buyer, content=csv, filename="ap.csv")
+    methods = dict(SpendLine.objects.filter(spend_file=sf).values_list("supplier_name", "match_method"))
+    assert methods == {
+        "MOS Trading": "companies_house",
+        "NSG": "vat_number",
+        "Midlands Ofice Supplies": "suggested",
+        "Acme Cleaning": "",
+    }
+    a = selectors.analysis(buyer, sf)
+    assert a["on_contract"] == D("150.00")
+    (suggestion,) = a["suggestions"]
+    assert suggestion["supplier_id"] == world.supplier.pk and suggestion["spend"] == D("50.00")
+    client = signed_in(Role.MEMBER_BUYER)
+    page = client.post(
+        f"/spend/{sf.pk}/",
+        {"supplier_name": "Midlands Ofice Supplies", "supplier_id": world.supplier.pk, "action": "confirm"},
+    )
+    assert page.status_code == 302
+    assert selectors.analysis(buyer, sf)["on_contract"] == D("200.00")
+    # Remembered: the next file matches the name at once.
+    again = services.spend_file_import(
+        actor=buyer,
+        content=b"supplier,date,amount,description\nMidlands Ofice Supplies,2026-06-01,5,x\n",
+        filename="b.csv",
+    )
+    assert again.lines.get().match_method == "confirmed"
+    # Refused once: never suggested again; another member's files are untouched by this one's choice.
+    other = services.spend_file_import(
+        actor=buyer,
+        content=b"supplier,date,amount,description\nNational Stationary Group,2026-06-01,5,x\n",
+        filename="c.csv",
+    )
+    assert other.lines.get().suggested_supplier == world.other_supplier
+    services.spend_match_decide(
+        actor=buyer,
+        spend_file=other,
+        supplier_name="National Stationary Group",
+        supplier_id=world.other_supplier.pk,
+        confirm=False,
+    )
+    third = services.spend_file_import(
+        actor=buyer,
+        content=b"supplier,date,amount,description\nNational Stationary Group,2026-07-01,5,x\n",
+        filename="d.csv",
+    )
+    assert third.lines.get().suggested_supplier is None
+    with pytest.raises(PermissionDenied):
+        services.spend_match_decide(
+            actor=world.actor(Role.CONSORTIUM_ADMIN),
+            spend_file=sf,
+            supplier_name="Acme Cleaning",
+            supplier_id=world.supplier.pk,
+            confirm=True,
+        )
+    with pytest.raises(ValidationFailed):
+        services.spend_match_decide(
+            actor=buyer, spend_file=sf, supplier_name="Nobody", supplier_id=world.supplier.pk, confirm=True
+        )
+
+
+def test_mi_exports_state_the_period_total_and_real_months(world, trading, signed_in):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    client = signed_in(Role.MEMBER_BUYER)
+    wb = load_workbook(io.BytesIO(client.get("/mi/export/month.xlsx").content))
+    ws = wb.active
+    assert "latest 12 months" in ws["A1"].value
+    assert isinstance(ws["A3"].value, dt.datetime) and ws["A3"].number_format == "mmm yyyy"
+    assert ws.cell(row=ws.max_row, column=1).value == "Total"
+    assert ws.cell(row=ws.max_row, column=2).value.startswith("=SUBTOTAL(109,B3:B")
+    contracts = load_workbook(io.BytesIO(client.get("/mi/export/contract.xlsx").content)).active
+    assert contracts["A3"].value == "CBC-T1 Office supplies"
+    page = client.get("/mi/").content.decode()
+    assert "the latest 12 months" in page and "Total" in page
