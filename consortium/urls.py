@@ -180,6 +180,7 @@ urlpatterns = [
     ),
     path("basket/", order_views.basket, name="basket"),
     path("basket/add/", order_views.basket_add, name="basket-add"),
+    path("basket/placed/<str:checkout_key>/", order_views.checkout_done, name="checkout-done"),
     path("orders/", order_views.order_list, name="order-list"),
     path("orders.csv", order_views.order_export, name="order-export"),
     path("orders/<int:order_id>/", order_views.order_detail, name="order-detail"),

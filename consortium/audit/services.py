@@ -78,7 +78,10 @@ def revealed_keys(keys: Iterable[str]) -> set[str]:
 
 
 def audit_record_many(
-    *, actor: Actor | None, action: str, records: Iterable[tuple[models.Model, Organisation | None, Mapping[str, Any]]]
+    *,
+    actor: Actor | None,
+    action: str,
+    records: Iterable[tuple[models.Model, Organisation | None, Mapping[str, Any]]],
 ) -> None:
     """Append one event per (object, organisation, changes) in one insert: for batches (a
     supplier's month of e-invoices), where one row at a time would cost more than the work."""

@@ -4,6 +4,8 @@ received, the consortium all of them (for management information)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -95,3 +97,92 @@ def orders_as_csv(orders: Iterable[Order]) -> str:
 def approval_rules_for(actor: Actor) -> QuerySet[ApprovalRule]:
     """The acting organisation's approval rules."""
     return ApprovalRule.objects.filter(organisation=actor.organisation).order_by("category")
+
+
+def approval_rule_hit(buyer_id: int, subtotal: Decimal, categories: set[str]) -> ApprovalRule | None:
+    """The organisation's approval rule an order of `subtotal` (ex VAT) in `categories` breaks,
+    if any: the lowest threshold that applies."""
+    rules = ApprovalRule.objects.filter(organisation_id=buyer_id).order_by("threshold")
+    return next(
+        (r for r in rules if subtotal > r.threshold and (not r.category or r.category in categories)), None
+    )
+
+
+def basket_summary(actor: Actor) -> dict[str, Any]:
+    """The basket as checkout will turn it into orders: one per supplier and contract, each with
+    its lines' totals, VAT by rate, and whether it waits for an approver (and who they are);
+    then the whole basket's totals. Money to the penny, line by line, as the orders will be."""
+    from consortium.core.money import to_penny
+    from consortium.organisations.constants import Role
+    from consortium.organisations.models import Person
+
+    lines = list(basket_for(actor))
+    groups: dict[tuple[int, int], list[BasketLine]] = {}
+    for ln in lines:
+        groups.setdefault((ln.item.supplier_id, ln.item.lot.contract_id), []).append(ln)
+    approvers = [
+        p.full_name
+        for p in Person.objects.filter(
+            role_assignments__organisation=actor.organisation,
+            role_assignments__role=Role.APPROVER,
+            is_active=True,
+        )
+        .exclude(pk=actor.person.pk)
+        .distinct()
+        .order_by("full_name")
+    ]
+    orders: list[dict[str, Any]] = []
+    vat_by_rate: dict[Decimal, Decimal] = {}
+    for group in groups.values():
+        totals = [to_penny(ln.item.unit_price * ln.quantity) for ln in group]
+        rows = [{"line": ln, "total": t} for ln, t in zip(group, totals, strict=True)]
+        subtotal = sum(totals, Decimal(0))
+        rates: dict[Decimal, Decimal] = {}
+        for ln, t in zip(group, totals, strict=True):
+            rates[ln.item.vat_rate] = rates.get(ln.item.vat_rate, Decimal(0)) + to_penny(
+                t * ln.item.vat_rate / 100
+            )
+        for rate, v in rates.items():
+            vat_by_rate[rate] = vat_by_rate.get(rate, Decimal(0)) + v
+        vat = sum(rates.values(), Decimal(0))
+        rule = approval_rule_hit(actor.organisation.pk, subtotal, {ln.item.category for ln in group})
+        orders.append(
+            {
+                "supplier": group[0].item.supplier,
+                "contract": group[0].item.lot.contract,
+                "rows": rows,
+                "subtotal": subtotal,
+                "vat_by_rate": sorted(rates.items()),
+                "vat": vat,
+                "total": subtotal + vat,
+                "approval_rule": rule,
+            }
+        )
+    subtotal = sum((o["subtotal"] for o in orders), Decimal(0))
+    vat = sum((o["vat"] for o in orders), Decimal(0))
+    return {
+        "orders": orders,
+        "subtotal": subtotal,
+        "vat_by_rate": sorted(vat_by_rate.items()),
+        "vat": vat,
+        "total": subtotal + vat,
+        "approvers": approvers,
+        "needs_approval": any(o["approval_rule"] for o in orders),
+    }
+
+
+def order_filter_options(actor: Actor) -> dict[str, list[tuple[int, str]]]:
+    """The members and suppliers the actor's order list can be narrowed to (those it has
+    orders from or to), for the filters: one read each."""
+    from consortium.organisations.models import Organisation
+
+    qs = order_list_for(actor).order_by()
+    members = (
+        Organisation.objects.filter(pk__in=qs.values("buyer_id")).order_by("name").values_list("pk", "name")
+    )
+    suppliers = (
+        Organisation.objects.filter(pk__in=qs.values("supplier_id"))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    return {"members": list(members), "suppliers": list(suppliers)}

@@ -37,6 +37,7 @@ from consortium.orders.models import (
     OrderLine,
     OrderReferenceCounter,
 )
+from consortium.orders.selectors import approval_rule_hit
 from consortium.organisations.acting import Actor
 from consortium.organisations.constants import Role
 from consortium.organisations.models import Person
@@ -117,8 +118,8 @@ def _next_reference(year: int) -> str:
 
 
 def _needs_approval(order: Order, categories: set[str]) -> bool:
-    rules = ApprovalRule.objects.filter(organisation=order.buyer)
-    return any(order.subtotal > r.threshold and (not r.category or r.category in categories) for r in rules)
+    # The same rule the basket shows before checkout (selectors.basket_summary).
+    return approval_rule_hit(order.buyer_id, order.subtotal, categories) is not None
 
 
 def _record(order: Order, to: str, actor_person: Person | None, note: str = "") -> None:

@@ -9,14 +9,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from consortium.core.errors import ConsortiumError, ValidationFailed
 from consortium.core.files import csv_response
 from consortium.core.forms import posted, read_form
-from consortium.core.views import actor_required, form_errors, form_id
+from consortium.core.views import actor_required, date_field, form_errors, form_id
 from consortium.orders import selectors, services
 from consortium.orders.constants import OrderStatus
 from consortium.orders.models import BasketLine
@@ -115,21 +115,20 @@ def basket(request: HttpRequest) -> HttpResponse:
                 orders = services.checkout(actor=actor, **order_details.dict())
                 refs = ", ".join(o.reference for o in orders)
                 messages.success(request, f"Order{'s' if len(orders) > 1 else ''} placed: {refs}.")
-                return redirect("order-list")
+                return redirect("checkout-done", checkout_key=order_details.checkout_key)
             messages.success(request, "Basket updated.")
             return redirect("basket")
         except ConsortiumError as exc:
             if exc.status_code == 403:
                 raise
             errors = form_errors(exc)
-    lines = list(selectors.basket_for(actor))
-    subtotal = sum((ln.item.unit_price * ln.quantity for ln in lines), 0)
+    summary = selectors.basket_summary(actor)
     return render(
         request,
         "orders/basket.html",
         {
-            "lines": lines,
-            "subtotal": subtotal,
+            "lines": [r["line"] for o in summary["orders"] for r in o["rows"]],
+            "summary": summary,
             "errors": errors,
             "values": values,
             # What was typed, when the basket came back with errors.
@@ -140,12 +139,42 @@ def basket(request: HttpRequest) -> HttpResponse:
 
 
 @actor_required
+def checkout_done(request: HttpRequest, checkout_key: str) -> HttpResponse:
+    """What was ordered and what happens next: the confirmation a budget holder keeps."""
+    actor = _actor(request)
+    orders = list(
+        selectors.order_list_for(actor)
+        .filter(buyer=actor.organisation, checkout_key=checkout_key[:64], placed_by=actor.person)
+        .prefetch_related("lines")
+    )
+    if not orders:
+        raise Http404("No checkout of yours with that key")
+    return render(request, "orders/checkout_done.html", {"orders": orders, "statuses": S})
+
+
+@actor_required
 def order_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     status = request.GET.get("status") or None
     status = status if status in S.values else None
     orders = selectors.order_list_for(actor, status=status)
+    # Filters for whoever sees more than one side: the member bought, the supplier sold, dates.
+    chosen: dict[str, str] = {"status": status or ""}
+    errors: dict[str, str] = {}
+    for name, field in (("member", "buyer_id"), ("supplier", "supplier_id")):
+        value = request.GET.get(name, "").strip()
+        if value.isdigit() and len(value) < 18:
+            orders = orders.filter(**{field: int(value)})
+            chosen[name] = value
+    for name, lookup in (("from", "created_at__date__gte"), ("to", "created_at__date__lte")):
+        value = request.GET.get(name, "").strip()
+        if value:
+            day = date_field(value, name, errors)
+            if name not in errors:
+                orders = orders.filter(**{lookup: day})
+                chosen[name] = value
     page = Paginator(orders, 50).get_page(request.GET.get("page"))
+    options = selectors.order_filter_options(actor)
     return render(
         request,
         "orders/order_list.html",
@@ -156,8 +185,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "statuses": S.choices,
             "status": status or "",
             "status_label": S(status).label.lower() if status else "",
-            "query": urlencode({"status": status}) if status else "",
+            "chosen": chosen,
+            "members": options["members"],
+            "suppliers": options["suppliers"],
+            "errors": errors,
+            "query": urlencode({k: v for k, v in chosen.items() if v}),
         },
+        status=400 if errors else 200,
     )
 
 
@@ -214,6 +248,11 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             "order": order,
             "actions": services.order_actions_for(actor, order),
             "invoiceable": services.SPEND_STATUSES,
+            "still_to_come": [
+                (ln, ln.quantity - ln.quantity_delivered)
+                for ln in order.lines.all()
+                if order.status == S.PART_DELIVERED and ln.quantity_delivered < ln.quantity
+            ],
             "errors": errors,
             "typed": request.POST if errors else None,
         },

@@ -558,6 +558,12 @@ INVOICE_READERS = {r: 200 for r in (SU, MB, AP, FO, CA, CM)}
 INVOICE_DECIDERS = {AP: 200, FO: 200}
 
 
+def _checkout_key(world: World) -> str:
+    from consortium.orders.models import Order
+
+    return str(Order.objects.get(pk=_order(world)).checkout_key)
+
+
 def _invoiceable(world: World) -> Any:
     from consortium.orders.models import Order
 
@@ -1730,6 +1736,8 @@ PAGES: dict[str, Page] = {
     "order-list": Page(lambda w, r: "/orders/", {}),
     "order-export": Page(lambda w, r: "/orders.csv", {}),
     "order-detail": Page(lambda w, r: f"/orders/{_order(w)}/", {CO: 404}),
+    # Only the person who placed the checkout sees its confirmation.
+    "checkout-done": Page(lambda w, r: f"/basket/placed/{_checkout_key(w)}/", {MB: 200}, default=404),
     "invoice-list": Page(lambda w, r: "/invoices/", INVOICE_READERS, default=403),
     "invoice-export": Page(lambda w, r: "/invoices.csv", INVOICE_READERS, default=403),
     "invoice-detail": Page(lambda w, r: f"/invoices/{_invoice(w)}/", INVOICE_READERS, default=403),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import pytest
 from django.test import Client
 
@@ -57,3 +59,49 @@ def test_an_approval_threshold_is_read_as_pounds(world):
     assert (
         page.status_code == 400 and "Approval threshold must be a number" in body and 'value="lots"' in body
     )
+
+
+def test_the_basket_shows_vat_by_rate_approval_and_checkout_says_what_happens_next(world, market, signed_in):
+    from consortium.orders import selectors
+
+    buyer = world.actor(Role.MEMBER_BUYER)
+    services.basket_add(actor=buyer, item_id=market.paper.pk, quantity=10)
+    services.basket_add(actor=buyer, item_id=market.laptop.pk, quantity=2)
+    summary = selectors.basket_summary(buyer)
+    assert (summary["subtotal"], summary["vat"], summary["total"]) == (D("950.00"), D("190.00"), D("1140.00"))
+    assert summary["needs_approval"] and summary["approvers"] == [world.people[Role.APPROVER].full_name]
+    client = signed_in(Role.MEMBER_BUYER)
+    page = client.get("/basket/").content.decode()
+    assert "VAT at 20%" in page and "£1,140.00" in page and "approval threshold" in page
+    assert world.people[Role.APPROVER].full_name in page
+    line = BasketLine.objects.filter(person=world.people[Role.MEMBER_BUYER]).first()
+    response = client.post(
+        "/basket/",
+        {
+            "action": "checkout",
+            "checkout_key": "done-1",
+            "delivery_address": "Leek",
+            "notes": "",
+            **{f"quantity_{ln.pk}": ln.quantity for ln in BasketLine.objects.all()},
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/basket/placed/done-1/"
+    done = client.get("/basket/placed/done-1/").content.decode()
+    assert "What happens next" in done and "approver has been e-mailed" in done
+    assert signed_in(Role.APPROVER).get("/basket/placed/done-1/").status_code == 404
+    assert line is not None
+
+
+def test_the_order_list_filters_by_member_supplier_status_and_dates(world, market, signed_in):
+    buyer = world.actor(Role.MEMBER_BUYER)
+    services.basket_add(actor=buyer, item_id=market.paper.pk, quantity=1)
+    services.basket_add(actor=buyer, item_id=market.notes.pk, quantity=1)
+    services.checkout(actor=buyer, checkout_key="f1", delivery_address="Leek")
+    client = signed_in(Role.CATEGORY_MANAGER)
+    everything = client.get("/orders/").content.decode()
+    assert "Placed by" in everything and "Member Buyer" in everything
+    mine = client.get(f"/orders/?supplier={world.supplier.pk}").content.decode()
+    assert "1 order," in mine
+    assert "0 orders" in client.get("/orders/?from=1/1/2099").content.decode()
+    bad = client.get("/orders/?from=not-a-date")
+    assert bad.status_code == 400

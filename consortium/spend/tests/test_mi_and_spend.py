@@ -153,13 +153,13 @@ def test_suppliers_are_matched_by_number_then_name_and_likely_names_confirmed_on
     world.other_supplier.save()
     buyer = world.actor(Role.MEMBER_BUYER)
     csv = (
-        "supplier,date,amount,description,company_number,vat_number\n"
-        "MOS Trading,2026-05-01,100,Paper,1234567,\n"  # Companies House number, any name
-        "NSG,2026-05-02,50,Pens,,987 6543 21\n"  # VAT number
-        "Midlands Ofice Supplies,2026-05-03,30,Toner,,\n"  # a typo: suggested, not counted
-        "Midlands Ofice Supplies,2026-05-04,20,Toner,,\n"
-        "Acme Cleaning,2026-05-05,10,Soap,,\n"
-    ).encode()
+        b"supplier,date,amount,description,company_number,vat_number\n"
+        b"MOS Trading,2026-05-01,100,Paper,1234567,\n"  # Companies House number, any name
+        b"NSG,2026-05-02,50,Pens,,987 6543 21\n"  # VAT number
+        b"Midlands Ofice Supplies,2026-05-03,30,Toner,,\n"  # a typo: suggested, not counted
+        b"Midlands Ofice Supplies,2026-05-04,20,Toner,,\n"
+        b"Acme Cleaning,2026-05-05,10,Soap,,\n"
+    )
     sf = services.spend_file_import(actor=buyer, content=csv, filename="ap.csv")
     methods = dict(SpendLine.objects.filter(spend_file=sf).values_list("supplier_name", "match_method"))
     assert methods == {
