@@ -19,6 +19,8 @@ from consortium.orders.schemas import (
     DeliveryIn,
     ReasonIn,
     RejectIn,
+    SavedListIn,
+    SavedListItemIn,
     StepIn,
 )
 from consortium.organisations.api_auth import actor_of
@@ -220,3 +222,108 @@ def order_close(request: HttpRequest, order_id: int) -> Order:
 def order_cancel(request: HttpRequest, order_id: int, payload: ReasonIn) -> Order:
     """The buyer cancels an order not yet dispatched."""
     return _act(request, order_id, "cancel", reason=payload.reason)
+
+
+class SavedListItemOut(Schema):
+    item_id: int
+    name: str = Field(..., alias="item.name")
+    supplier_name: str = Field(..., alias="item.supplier.name")
+    unit_price: Decimal = Field(..., alias="item.unit_price")
+    quantity: int
+
+
+class SavedListOut(Schema):
+    id: int
+    name: str
+    created_by: str = Field(..., alias="created_by.full_name")
+    modified_at: dt.datetime
+
+
+class SavedListDetailOut(SavedListOut):
+    entries: list[SavedListItemOut]
+
+
+class ToBasketOut(Schema):
+    added: list[BasketLineOut]
+    unavailable: list[str] = Field(..., description="Items on the list that can no longer be bought")
+
+
+class BuyAgainOut(Schema):
+    item_id: int
+    name: str = Field(..., alias="item.name")
+    supplier_name: str = Field(..., alias="item.supplier.name")
+    unit_price: Decimal = Field(..., alias="item.unit_price")
+    times: int = Field(..., description="Orders it was on in the last 12 months")
+    last: dt.date = Field(..., description="When it was last ordered")
+    quantity: int = Field(..., description="How many in the last 12 months")
+    buyable: bool = Field(..., description="Whether it can still be bought today")
+
+
+@router.get("/buy-again", response={200: list[BuyAgainOut], **ERRORS}, operation_id="buy_again")
+def buy_again(request: HttpRequest) -> object:
+    """What your organisation ordered in the last 12 months, most often first."""
+    return selectors.buy_again_for(actor_of(request))
+
+
+@router.get("/saved-lists", response={200: list[SavedListOut], **ERRORS}, operation_id="saved_list_list")
+def saved_list_list(request: HttpRequest) -> object:
+    """Your organisation's saved lists, shared by its buyers."""
+    return selectors.saved_lists_for(actor_of(request))
+
+
+@router.post("/saved-lists", response={201: SavedListDetailOut, **ERRORS}, operation_id="saved_list_create")
+def saved_list_create(request: HttpRequest, payload: SavedListIn) -> Status:
+    actor = actor_of(request)
+    saved = services.saved_list_create(actor=actor, name=payload.name)
+    return Status(201, selectors.saved_list_get_for(actor, saved.pk))
+
+
+@router.get(
+    "/saved-lists/{list_id}", response={200: SavedListDetailOut, **ERRORS}, operation_id="saved_list_get"
+)
+def saved_list_get(request: HttpRequest, list_id: int) -> object:
+    return selectors.saved_list_get_for(actor_of(request), list_id)
+
+
+@router.delete("/saved-lists/{list_id}", response={204: None, **ERRORS}, operation_id="saved_list_delete")
+def saved_list_delete(request: HttpRequest, list_id: int) -> Status:
+    services.saved_list_delete(actor=actor_of(request), list_id=list_id)
+    return Status(204, None)
+
+
+@router.post(
+    "/saved-lists/{list_id}/items",
+    response={200: SavedListDetailOut, **ERRORS},
+    operation_id="saved_list_put_item",
+)
+def saved_list_put_item(request: HttpRequest, list_id: int, payload: SavedListItemIn) -> object:
+    """Put an item on the list (again: its quantity is replaced)."""
+    actor = actor_of(request)
+    services.saved_list_put_item(
+        actor=actor, list_id=list_id, item_id=payload.item_id, quantity=payload.quantity
+    )
+    return selectors.saved_list_get_for(actor, list_id)
+
+
+@router.delete(
+    "/saved-lists/{list_id}/items/{item_id}",
+    response={200: SavedListDetailOut, **ERRORS},
+    operation_id="saved_list_remove_item",
+)
+def saved_list_remove_item(request: HttpRequest, list_id: int, item_id: int) -> object:
+    actor = actor_of(request)
+    services.saved_list_remove_item(actor=actor, list_id=list_id, item_id=item_id)
+    return selectors.saved_list_get_for(actor, list_id)
+
+
+@router.post(
+    "/saved-lists/{list_id}/basket",
+    response={200: ToBasketOut, **ERRORS},
+    operation_id="saved_list_to_basket",
+)
+def saved_list_to_basket(request: HttpRequest, list_id: int) -> object:
+    """Every item on the list into your basket at the list's quantities."""
+    actor = actor_of(request)
+    added, missing = services.saved_list_to_basket(actor=actor, list_id=list_id)
+    basket = selectors.basket_for(actor)
+    return {"added": [basket.get(pk=line.pk) for line in added], "unavailable": missing}

@@ -154,3 +154,39 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class SavedList(TimestampedModel):
+    """A list of items an organisation orders again and again ("Monthly stationery"), shared by
+    its buyers: added to the basket in one go."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="saved_lists"
+    )
+    name = models.CharField(max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="saved_list_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedListItem(models.Model):
+    saved_list = models.ForeignKey(SavedList, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey("catalogue.CatalogueItem", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["saved_list", "item"], name="saved_list_item_once"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="saved_list_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item_id}"

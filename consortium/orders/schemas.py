@@ -50,3 +50,12 @@ class DeliveryIn(StrictIn):
 class ApprovalRuleIn(StrictIn):
     threshold: Pounds = Field(..., ge=0, lt=10**8, decimal_places=2, title="Approval threshold")
     category: str = Field("", max_length=40, description="Blank: every category")
+
+
+class SavedListIn(StrictIn):
+    name: str = Field(..., min_length=1, max_length=100, title="List name")
+
+
+class SavedListItemIn(StrictIn):
+    item_id: int = Field(..., ge=1, le=2**62)
+    quantity: int = Field(1, ge=1, le=100000, title="Quantity")

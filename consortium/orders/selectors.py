@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 
 from consortium.core.errors import NotFound, PermissionDenied
 from consortium.core.files import csv_text, timestamp
-from consortium.orders.models import ApprovalRule, BasketLine, Order
+from consortium.orders.models import ApprovalRule, BasketLine, Order, OrderLine, SavedList
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
 
@@ -186,3 +186,49 @@ def order_filter_options(actor: Actor) -> dict[str, list[tuple[int, str]]]:
         .values_list("pk", "name")
     )
     return {"members": list(members), "suppliers": list(suppliers)}
+
+
+def saved_lists_for(actor: Actor) -> QuerySet[SavedList]:
+    org = actor.organisation
+    if org.is_supplier or org.is_consortium or not actor.has(Permission.ORDERS_PLACE):
+        raise PermissionDenied("Saved lists are for member buyers and approvers.")
+    return (
+        SavedList.objects.filter(organisation=org)
+        .annotate(items=Count("entries"))
+        .select_related("created_by")
+    )
+
+
+def saved_list_get_for(actor: Actor, list_id: int) -> SavedList:
+    try:
+        return saved_lists_for(actor).prefetch_related("entries__item__supplier").get(pk=list_id)
+    except SavedList.DoesNotExist:
+        raise NotFound("No saved list of your organisation with that id") from None
+
+
+def buy_again_for(actor: Actor, *, limit: int = 100) -> list[dict[str, Any]]:
+    """What the organisation has ordered in the last 12 months, most often first, with when it
+    was last ordered and how many; each marked whether it can still be bought today."""
+    import datetime as dt
+
+    from consortium.catalogue.models import CatalogueItem
+    from consortium.catalogue.selectors import buyable_items
+    from consortium.core.dates import today_in_london
+
+    org = actor.organisation
+    if org.is_supplier or org.is_consortium or not actor.has(Permission.ORDERS_PLACE):
+        raise PermissionDenied("Buy again is for member buyers and approvers.")
+    since = today_in_london() - dt.timedelta(days=365)
+    rows = list(
+        OrderLine.objects.filter(buyer=org, in_spend=True, ordered_on__gte=since)
+        .values("item_id")
+        .annotate(times=Count("order_id", distinct=True), last=Max("ordered_on"), quantity=Sum("quantity"))
+        .order_by("-times", "-last")[:limit]
+    )
+    items = CatalogueItem.objects.select_related("supplier").in_bulk([r["item_id"] for r in rows])
+    buyable = set(buyable_items(actor).filter(pk__in=list(items)).values_list("pk", flat=True))
+    return [
+        {**r, "item": items[r["item_id"]], "buyable": r["item_id"] in buyable}
+        for r in rows
+        if r["item_id"] in items
+    ]

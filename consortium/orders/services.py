@@ -36,6 +36,8 @@ from consortium.orders.models import (
     OrderEvent,
     OrderLine,
     OrderReferenceCounter,
+    SavedList,
+    SavedListItem,
 )
 from consortium.orders.selectors import approval_rule_hit
 from consortium.organisations.acting import Actor
@@ -479,3 +481,83 @@ def approval_rule_set(*, actor: Actor, threshold: Decimal, category: str = "") -
             changes={"threshold": rule.threshold, "category": category},
         )
     return rule
+
+
+# --- saved lists -------------------------------------------------------------------------------
+
+
+def _own_list(actor: Actor, list_id: int) -> SavedList:
+    _require_buyer(actor)
+    found = SavedList.objects.filter(pk=list_id, organisation=actor.organisation).first()
+    if found is None:
+        raise NotFound("No saved list of your organisation with that id")
+    return found
+
+
+def saved_list_create(*, actor: Actor, name: str) -> SavedList:
+    _require_buyer(actor)
+    name = " ".join(name.split())
+    if not name or len(name) > 100:
+        raise ValidationFailed("Name the list", field_errors={"name": "Enter a name of up to 100 characters"})
+    if SavedList.objects.filter(organisation=actor.organisation, name__iexact=name).exists():
+        raise ValidationFailed(
+            "Name taken", field_errors={"name": f"Your organisation already has a list called {name}"}
+        )
+    with transaction.atomic():
+        saved = SavedList.objects.create(organisation=actor.organisation, name=name, created_by=actor.person)
+        audit_record(actor=actor, action="saved_list.create", obj=saved, organisation=actor.organisation)
+    return saved
+
+
+def saved_list_delete(*, actor: Actor, list_id: int) -> None:
+    saved = _own_list(actor, list_id)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="saved_list.delete",
+            obj=saved,
+            organisation=actor.organisation,
+            changes={"name": saved.name},
+        )
+        saved.delete()
+
+
+def saved_list_put_item(*, actor: Actor, list_id: int, item_id: int, quantity: int = 1) -> SavedListItem:
+    """Put an item on the list with this quantity (again: the quantity is replaced)."""
+    saved = _own_list(actor, list_id)
+    try:
+        item = buyable_items(actor).get(pk=item_id)
+    except CatalogueItem.DoesNotExist:
+        raise NotFound("That item is not on a contract your organisation may use") from None
+    qty = _quantity(quantity)
+    with transaction.atomic():
+        entry, _ = SavedListItem.objects.update_or_create(
+            saved_list=saved, item=item, defaults={"quantity": qty}
+        )
+        SavedList.objects.filter(pk=saved.pk).update(modified_at=timezone.now())
+    return entry
+
+
+def saved_list_remove_item(*, actor: Actor, list_id: int, item_id: int) -> None:
+    saved = _own_list(actor, list_id)
+    if not SavedListItem.objects.filter(saved_list=saved, item_id=item_id).delete()[0]:
+        raise NotFound("That item is not on the list")
+
+
+def saved_list_to_basket(*, actor: Actor, list_id: int) -> tuple[list[BasketLine], list[str]]:
+    """Every item on the list into the basket at the list's quantity. Items that can no longer
+    be bought (a contract ended, a price withdrawn) are named and left out, never silently."""
+    saved = _own_list(actor, list_id)
+    entries = list(saved.entries.select_related("item"))
+    allowed = set(
+        buyable_items(actor).filter(pk__in=[e.item_id for e in entries]).values_list("pk", flat=True)
+    )
+    added, missing = [], []
+    for e in entries:
+        if e.item_id in allowed:
+            added.append(
+                basket_add(actor=actor, item_id=e.item_id, quantity=max(e.quantity, e.item.minimum_order))
+            )
+        else:
+            missing.append(e.item.name)
+    return added, missing

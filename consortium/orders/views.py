@@ -27,6 +27,8 @@ from consortium.orders.schemas import (
     CheckoutIn,
     DeliveryIn,
     ReasonIn,
+    SavedListIn,
+    SavedListItemIn,
 )
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
@@ -289,4 +291,88 @@ def approval_rules(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
         },
         status=400 if errors else 200,
+    )
+
+
+# --- saved lists and buy again -------------------------------------------------------------------
+
+
+@actor_required
+def saved_lists(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    lists = selectors.saved_lists_for(actor)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            saved = services.saved_list_create(actor=actor, name=read_form(SavedListIn, request.POST).name)
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(
+                request, f"List “{saved.name}” made: add items from search, an item's page or Buy again."
+            )
+            return redirect("saved-list", list_id=saved.pk)
+    return render(
+        request,
+        "orders/saved_lists.html",
+        {"lists": lists, "errors": errors, "typed": request.POST if errors else None},
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def saved_list(request: HttpRequest, list_id: int) -> HttpResponse:
+    actor = _actor(request)
+    saved = selectors.saved_list_get_for(actor, list_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "basket":
+                added, missing = services.saved_list_to_basket(actor=actor, list_id=saved.pk)
+                text = f"{len(added)} item{'s' if len(added) != 1 else ''} from “{saved.name}” are in your basket."
+                if missing:
+                    text += f" No longer available, so left out: {', '.join(missing)}."
+                messages.success(request, text)
+                return redirect("basket")
+            if action == "remove":
+                item_id = form_id(request.POST.get("item_id"), "item_id", label="an item")
+                services.saved_list_remove_item(actor=actor, list_id=saved.pk, item_id=item_id)
+                messages.success(request, "Removed from the list.")
+            elif action == "delete":
+                services.saved_list_delete(actor=actor, list_id=saved.pk)
+                messages.success(request, f"List “{saved.name}” deleted.")
+                return redirect("saved-lists")
+            else:
+                item_id = form_id(request.POST.get("item_id"), "item_id", label="an item")
+                data = read_form(
+                    SavedListItemIn, {**posted(request.POST, "quantity"), "item_id": item_id}, raw=True
+                )
+                services.saved_list_put_item(
+                    actor=actor, list_id=saved.pk, item_id=item_id, quantity=data.quantity
+                )
+                messages.success(request, f"“{saved.name}” updated.")
+            back = _local(request.POST.get("next"))
+            return redirect(back) if back else redirect("saved-list", list_id=saved.pk)
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+    return render(
+        request,
+        "orders/saved_list.html",
+        {"saved": selectors.saved_list_get_for(actor, list_id), "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@actor_required
+def buy_again(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return render(
+        request,
+        "orders/buy_again.html",
+        {"rows": selectors.buy_again_for(actor), "lists": list(selectors.saved_lists_for(actor))},
     )

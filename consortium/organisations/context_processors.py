@@ -26,6 +26,16 @@ def acting(request: HttpRequest) -> dict[str, Any]:
         # The menu shows only what the role can open (tests/test_home_worklist.py walks it).
         "can_order": actor is not None and actor.has(Permission.ORDERS_PLACE),
         "sees_all_orders": actor is not None and actor.has(Permission.ORDERS_VIEW_ALL),
+        "sees_invoices": actor is not None
+        and any(
+            actor.has(p)
+            for p in (
+                Permission.INVOICES_SUBMIT,
+                Permission.INVOICES_APPROVE,
+                Permission.INVOICES_VIEW_ALL,
+                Permission.ORDERS_PLACE,
+            )
+        ),
         "sees_all_spend": actor is not None and actor.has(Permission.SPEND_VIEW_ALL),
         "works_requests": actor is not None
         and (actor.has(Permission.REQUESTS_WORK) or actor.has(Permission.REQUESTS_OVERSEE)),

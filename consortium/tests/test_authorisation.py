@@ -558,6 +558,15 @@ INVOICE_READERS = {r: 200 for r in (SU, MB, AP, FO, CA, CM)}
 INVOICE_DECIDERS = {AP: 200, FO: 200}
 
 
+def _saved_list(world: World) -> int:
+    from consortium.orders.models import SavedList
+    from consortium.orders.services import saved_list_create, saved_list_put_item
+
+    saved = saved_list_create(actor=world.actor(MB), name=f"List {SavedList.objects.count()}")
+    saved_list_put_item(actor=world.actor(MB), list_id=saved.pk, item_id=_market(world).pk, quantity=2)
+    return saved.pk
+
+
 def _checkout_key(world: World) -> str:
     from consortium.orders.models import Order
 
@@ -605,6 +614,28 @@ def _ubl_upload(world: World, role: str) -> dict[str, Any]:
 
 API_CASES.update(
     {
+        "buy_again": Case(lambda w, r: ("/api/v1/buy-again", None), BUYERS),
+        "saved_list_list": Case(lambda w, r: ("/api/v1/saved-lists", None), BUYERS),
+        "saved_list_create": Case(
+            lambda w, r: ("/api/v1/saved-lists", {"name": f"Termly {r}"}), {MB: 201, AP: 201}
+        ),
+        "saved_list_get": Case(lambda w, r: (f"/api/v1/saved-lists/{_saved_list(w)}", None), BUYERS),
+        "saved_list_delete": Case(
+            lambda w, r: (f"/api/v1/saved-lists/{_saved_list(w)}", None), {MB: 204, AP: 204}
+        ),
+        "saved_list_put_item": Case(
+            lambda w, r: (
+                f"/api/v1/saved-lists/{_saved_list(w)}/items",
+                {"item_id": _market(w).pk, "quantity": 5},
+            ),
+            BUYERS,
+        ),
+        "saved_list_remove_item": Case(
+            lambda w, r: (f"/api/v1/saved-lists/{_saved_list(w)}/items/{_market(w).pk}", None), BUYERS
+        ),
+        "saved_list_to_basket": Case(
+            lambda w, r: (f"/api/v1/saved-lists/{_saved_list(w)}/basket", {}), BUYERS
+        ),
         "invoice_list": Case(lambda w, r: ("/api/v1/invoices", None), INVOICE_READERS),
         "invoice_export": Case(lambda w, r: ("/api/v1/invoices.csv", None), INVOICE_READERS),
         "invoice_summary": Case(lambda w, r: ("/api/v1/invoices/summary", None), INVOICE_READERS),
@@ -1738,6 +1769,9 @@ PAGES: dict[str, Page] = {
     "order-detail": Page(lambda w, r: f"/orders/{_order(w)}/", {CO: 404}),
     # Only the person who placed the checkout sees its confirmation.
     "checkout-done": Page(lambda w, r: f"/basket/placed/{_checkout_key(w)}/", {MB: 200}, default=404),
+    "buy-again": Page(lambda w, r: "/buy-again/", BUYERS, default=403),
+    "saved-lists": Page(lambda w, r: "/lists/", BUYERS, default=403),
+    "saved-list": Page(lambda w, r: f"/lists/{_saved_list(w)}/", BUYERS, default=403),
     "invoice-list": Page(lambda w, r: "/invoices/", INVOICE_READERS, default=403),
     "invoice-export": Page(lambda w, r: "/invoices.csv", INVOICE_READERS, default=403),
     "invoice-detail": Page(lambda w, r: f"/invoices/{_invoice(w)}/", INVOICE_READERS, default=403),

@@ -105,3 +105,40 @@ def test_the_order_list_filters_by_member_supplier_status_and_dates(world, marke
     assert "0 orders" in client.get("/orders/?from=1/1/2099").content.decode()
     bad = client.get("/orders/?from=not-a-date")
     assert bad.status_code == 400
+
+
+def test_saved_lists_and_buy_again(world, market, signed_in):
+    from consortium.catalogue.models import CatalogueItem
+    from consortium.core.errors import NotFound, ValidationFailed
+    from consortium.orders import selectors
+
+    buyer = world.actor(Role.MEMBER_BUYER)
+    saved = services.saved_list_create(actor=buyer, name="Monthly  stationery")
+    assert saved.name == "Monthly stationery"
+    with pytest.raises(ValidationFailed):
+        services.saved_list_create(actor=world.actor(Role.APPROVER), name="monthly stationery")
+    services.saved_list_put_item(actor=buyer, list_id=saved.pk, item_id=market.paper.pk, quantity=5)
+    services.saved_list_put_item(actor=buyer, list_id=saved.pk, item_id=market.pens.pk, quantity=2)
+    services.saved_list_put_item(actor=buyer, list_id=saved.pk, item_id=market.paper.pk, quantity=7)
+    with pytest.raises(NotFound):
+        services.saved_list_put_item(actor=buyer, list_id=saved.pk, item_id=market.secret.pk)
+    # Shared with colleagues; another organisation cannot see or use it.
+    assert selectors.saved_list_get_for(world.actor(Role.APPROVER), saved.pk).entries.count() == 2
+    from consortium.organisations.acting import actor_for
+
+    other = actor_for(world.outsider, world.other_member.pk)
+    with pytest.raises(NotFound):
+        services.saved_list_to_basket(actor=other, list_id=saved.pk)
+    # An item that can no longer be bought is named and left out.
+    CatalogueItem.objects.filter(pk=market.pens.pk).update(valid_to=market.pens.valid_from)
+    client = signed_in(Role.MEMBER_BUYER)
+    response = client.post(f"/lists/{saved.pk}/", {"action": "basket"}, follow=True)
+    assert "No longer available, so left out: Blue ballpoint pens" in response.content.decode()
+    assert BasketLine.objects.get(person=world.people[Role.MEMBER_BUYER]).quantity == 7
+    services.checkout(actor=buyer, checkout_key="again", delivery_address="Leek")
+    rows = selectors.buy_again_for(buyer)
+    assert [(r["item"], r["times"], r["buyable"]) for r in rows] == [(market.paper, 1, True)]
+    page = client.get("/buy-again/").content.decode()
+    assert "Recycled copier paper A4" in page and "to Monthly stationery" in page
+    assert "Save" in client.get(f"/marketplace/items/{market.paper.pk}/").content.decode()
+    assert client.post(f"/lists/{saved.pk}/", {"action": "delete"}).status_code == 302
