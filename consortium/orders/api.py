@@ -250,9 +250,9 @@ class ToBasketOut(Schema):
 
 class BuyAgainOut(Schema):
     item_id: int
-    name: str = Field(..., alias="item.name")
-    supplier_name: str = Field(..., alias="item.supplier.name")
-    unit_price: Decimal = Field(..., alias="item.unit_price")
+    name: str
+    supplier_name: str
+    unit_price: Decimal
     times: int = Field(..., description="Orders it was on in the last 12 months")
     last: dt.date = Field(..., description="When it was last ordered")
     quantity: int = Field(..., description="How many in the last 12 months")
@@ -262,7 +262,15 @@ class BuyAgainOut(Schema):
 @router.get("/buy-again", response={200: list[BuyAgainOut], **ERRORS}, operation_id="buy_again")
 def buy_again(request: HttpRequest) -> object:
     """What your organisation ordered in the last 12 months, most often first."""
-    return selectors.buy_again_for(actor_of(request))
+    return [
+        {
+            **{k: r[k] for k in ("item_id", "times", "last", "quantity", "buyable")},
+            "name": r["item"].name,
+            "supplier_name": r["item"].supplier.name,
+            "unit_price": r["item"].unit_price,
+        }
+        for r in selectors.buy_again_for(actor_of(request))
+    ]
 
 
 @router.get("/saved-lists", response={200: list[SavedListOut], **ERRORS}, operation_id="saved_list_list")
