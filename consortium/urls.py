@@ -56,6 +56,8 @@ urlpatterns = [
     path("care/", include("consortium.care.urls")),
     path("marketplace/", catalogue_views.search, name="search"),
     path("marketplace/items/<int:item_id>/", catalogue_views.item_detail, name="item-detail"),
+    path("marketplace/items/<int:item_id>/image", catalogue_views.item_image, name="item-image"),
+    path("supplier/catalogue/<int:item_id>/image/", catalogue_views.item_image_edit, name="item-image-edit"),
     path("supplier/catalogue/", catalogue_views.own_catalogue, name="own-catalogue"),
     path("supplier/catalogue/upload/", catalogue_views.catalogue_upload, name="catalogue-upload"),
     path("supplier/catalogue/template.xlsx", catalogue_views.catalogue_template, name="catalogue-template"),

@@ -2,8 +2,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from consortium.catalogue import selectors, services
@@ -40,6 +40,7 @@ class ItemOut(Schema):
     lead_time_days: int
     eco_label: bool
     sustainability_marks: str
+    image_alt: str = Field(..., description="What the picture shows; blank when there is no picture")
     valid_from: dt.date
     valid_to: dt.date | None
 
@@ -210,3 +211,41 @@ def catalogue_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
     return Status(
         201, {"created": result.created, "updated": result.updated, "price_changes": result.price_changes}
     )
+
+
+@router.post(
+    "/catalogue/items/{item_id}/image",
+    response={200: ItemOut, **ERRORS},
+    operation_id="catalogue_item_image_set",
+)
+def catalogue_item_image_set(
+    request: HttpRequest, item_id: int, image: File[UploadedFile], alt: Form[str]
+) -> CatalogueItem:
+    """The supplier's picture of its own item (JPEG, PNG or WebP up to 5 MB; redrawn at most 600
+    pixels a side, metadata removed) and what it shows (`alt`, for people who cannot see it)."""
+    from consortium.catalogue.images import MAX_BYTES
+
+    return services.item_image_set(
+        actor=actor_of(request), item_id=item_id, content=image.read(MAX_BYTES + 1), alt=alt[:1000]
+    )
+
+
+@router.get(
+    "/catalogue/items/{item_id}/image",
+    response=ERRORS,
+    operation_id="catalogue_item_image",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The picture",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def catalogue_item_image(request: HttpRequest, item_id: int) -> HttpResponse:
+    """An item's picture (JPEG), to whoever may see the item."""
+    item = selectors.item_get_for(actor_of(request), item_id)
+    if not item.image:
+        raise NotFound("This item has no picture")
+    return HttpResponse(bytes(item.image), content_type="image/jpeg")

@@ -41,6 +41,11 @@ class CatalogueItem(TimestampedModel):
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     image_url = models.URLField(blank=True)
+    # The supplier's picture of the item, checked and resized by us (catalogue.images): never
+    # the file as uploaded. Alt text says what the picture shows, for screen readers.
+    image = models.BinaryField(null=True, blank=True, editable=False)
+    image_type = models.CharField(max_length=20, blank=True, editable=False)
+    image_alt = models.CharField(max_length=200, blank=True)
     # Name, description, category and code in one field, indexed for full-text
     # search (FTS5 on SQLite, a GIN tsvector index on PostgreSQL).
     search_document = models.TextField(blank=True, editable=False)

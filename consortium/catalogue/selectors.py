@@ -180,7 +180,7 @@ def search_for(
         # Items whose name is what was searched for come first, then the text rank.
         ranked = sorted(candidates, key=lambda c: (-name_score(c[6], searched), -c[1], c[0]))
         ids = [c[0] for c in ranked[offset : offset + limit]]
-        by_id = CatalogueItem.objects.select_related("supplier", "lot__contract").in_bulk(ids)
+        by_id = CatalogueItem.objects.select_related("supplier", "lot__contract").defer("image").in_bulk(ids)
         page = [by_id[i] for i in ids]
     else:
         order = SORTS.get(sort, SORTS["name"]) if sort != "relevance" else SORTS["name"]
@@ -193,9 +193,9 @@ def search_for(
                 )
             )
         page = list(
-            sorted_matches.select_related("supplier", "lot__contract").order_by(*order)[
-                offset : offset + limit
-            ]
+            sorted_matches.select_related("supplier", "lot__contract")
+            .defer("image")
+            .order_by(*order)[offset : offset + limit]
         )
     count = len(candidates)
     facet_rows = [(c[2], c[3], c[4], c[5], 1) for c in candidates]
@@ -297,7 +297,11 @@ def item_get_for(actor: Actor, item_id: int) -> CatalogueItem:
 def own_items_for(actor: Actor) -> QuerySet[CatalogueItem]:
     if not actor.organisation.is_supplier:
         raise PermissionDenied("Only a supplier has a catalogue of its own.")
-    return CatalogueItem.objects.filter(supplier=actor.organisation).select_related("lot__contract")
+    return (
+        CatalogueItem.objects.filter(supplier=actor.organisation)
+        .select_related("lot__contract")
+        .defer("image")
+    )
 
 
 def price_change_list_for(actor: Actor, *, pending_only: bool = True) -> QuerySet[PriceChange]:

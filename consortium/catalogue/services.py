@@ -15,7 +15,7 @@ from consortium.catalogue.constants import VAT_RATES, Category, PriceChangeStatu
 from consortium.catalogue.models import CatalogueItem, PriceChange, PriceHistory
 from consortium.contracts.models import Lot
 from consortium.core.dates import parse_date
-from consortium.core.errors import Conflict, PermissionDenied, ValidationFailed
+from consortium.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from consortium.core.money import parse_pounds
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
@@ -242,3 +242,38 @@ def price_change_decide(*, actor: Actor, change: PriceChange, approve: bool, rea
             changes={"unit_price": [str(change.old_price), str(change.new_price)], "reason": change.reason},
         )
     return change
+
+
+def item_image_set(*, actor: Actor, item_id: int, content: bytes | None, alt: str) -> CatalogueItem:
+    """A supplier's picture of its own item, checked and resized (catalogue.images), with the
+    alt text that says what it shows; content None keeps the picture and changes the text."""
+    from consortium.catalogue.images import prepare
+
+    if not actor.organisation.is_supplier or not actor.has(Permission.CATALOGUE_KEEP):
+        raise PermissionDenied("A supplier keeps the pictures of its own items.")
+    item = CatalogueItem.objects.filter(pk=item_id, supplier=actor.organisation).first()
+    if item is None:
+        raise NotFound("No item of yours with that id")
+    alt = " ".join(alt.split())
+    errors = {}
+    if not alt or len(alt) > 200:
+        errors["image_alt"] = (
+            "Say what the picture shows (up to 200 characters), for people who cannot see it"
+        )
+    if content is None and not item.image:
+        errors["image"] = "Choose a picture"
+    if errors:
+        raise ValidationFailed("Check the picture", field_errors=errors)
+    with transaction.atomic():
+        if content is not None:
+            item.image, item.image_type = prepare(content)
+        item.image_alt = alt
+        item.save(update_fields=["image", "image_type", "image_alt", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="catalogue_item.image",
+            obj=item,
+            organisation=actor.organisation,
+            changes={"alt": alt, "replaced": content is not None},
+        )
+    return item

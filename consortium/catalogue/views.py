@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from consortium.catalogue import selectors, services
+from consortium.catalogue import images, selectors, services
 from consortium.catalogue.constants import Category
 from consortium.catalogue.schemas import BaselineIn, DecisionIn, PriceChangeIn
-from consortium.core.errors import ConsortiumError
+from consortium.core.errors import ConsortiumError, PermissionDenied
 from consortium.core.forms import posted, read_form
 from consortium.core.views import actor_required, form_errors, uploaded_file
 from consortium.organisations.acting import Actor
@@ -217,3 +217,45 @@ def catalogue_template(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="catalogue.xlsx"'
     return response
+
+
+@actor_required
+def item_image(request: HttpRequest, item_id: int) -> HttpResponse:
+    """An item's picture, to whoever may see the item."""
+    item = selectors.item_get_for(_actor(request), item_id)
+    if not item.image:
+        raise Http404("This item has no picture")
+    response = HttpResponse(bytes(item.image), content_type=item.image_type or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@actor_required
+def item_image_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The supplier's picture of its item and the words that describe it."""
+    actor = _actor(request)
+    item = selectors.item_get_for(actor, item_id)
+    if not actor.organisation.is_supplier:
+        raise PermissionDenied("A supplier keeps the pictures of its own items.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            content = None
+            if request.FILES.get("image") is not None:
+                content, _ = uploaded_file(request, max_bytes=images.MAX_BYTES, field="image")
+            services.item_image_set(
+                actor=actor, item_id=item.pk, content=content, alt=request.POST.get("image_alt", "")
+            )
+        except ConsortiumError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = form_errors(exc)
+        else:
+            messages.success(request, f"Picture of {item.name} saved.")
+            return redirect("own-catalogue")
+    return render(
+        request,
+        "catalogue/item_image.html",
+        {"item": item, "errors": errors, "typed": request.POST if errors else None},
+        status=400 if errors else 200,
+    )

@@ -340,6 +340,34 @@ def _market(world: World) -> Any:
     )  # world.supplier's pens, on a contract for all members
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (20, 10), (0, 0, 255, 128)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _picture_upload() -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "image": SimpleUploadedFile("pens.png", _png(), content_type="image/png"),
+        "alt": "Box of blue pens",
+    }
+
+
+def _pictured(world: World) -> int:
+    from consortium.catalogue.services import item_image_set
+
+    item = _market(world)
+    if not item.image_alt:
+        item_image_set(actor=world.actor(SU), item_id=item.pk, content=_png(), alt="Box of blue pens")
+    return int(item.pk)
+
+
 def _live_contract(world: World, role: str) -> int:
     from consortium.contracts.models import Contract
 
@@ -472,6 +500,14 @@ API_CASES.update(
         "catalogue_search": Case(lambda w, r: ("/api/v1/catalogue/search?q=pens", None), SEARCHERS),
         "catalogue_item_get": Case(lambda w, r: (f"/api/v1/catalogue/items/{_market(w).pk}", None), ALL_200),
         "catalogue_own_items": Case(lambda w, r: ("/api/v1/catalogue/my-items", None), {SU: 200}),
+        "catalogue_item_image_set": Case(
+            lambda w, r: (f"/api/v1/catalogue/items/{_market(w).pk}/image", _picture_upload()),
+            {SU: 200},
+            multipart=True,
+        ),
+        "catalogue_item_image": Case(
+            lambda w, r: (f"/api/v1/catalogue/items/{_pictured(w)}/image", None), ALL_200
+        ),
         "catalogue_item_create": Case(
             lambda w, r: (
                 "/api/v1/catalogue/items",
@@ -1646,6 +1682,10 @@ PAGES: dict[str, Page] = {
     "demo-mailbox": Page(lambda w, r: "/demo/mailbox/", {}, default=404),
     "search": Page(lambda w, r: "/marketplace/?q=pens&category=stationery", SEARCHERS, default=403),
     "item-detail": Page(lambda w, r: f"/marketplace/items/{_market(w).pk}/", {}),
+    "item-image": Page(lambda w, r: f"/marketplace/items/{_pictured(w)}/image", {}),
+    "item-image-edit": Page(
+        lambda w, r: f"/supplier/catalogue/{_market(w).pk}/image/", {SU: 200}, default=403
+    ),
     "own-catalogue": Page(lambda w, r: "/supplier/catalogue/", {SU: 200}, default=403),
     "price-changes": Page(lambda w, r: "/price-changes/", {CA: 200, CM: 200, SU: 200}, default=403),
     "contract-list": Page(lambda w, r: "/contracts/", {}),
