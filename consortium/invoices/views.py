@@ -160,7 +160,9 @@ def invoice_new(request: HttpRequest, order_id: int) -> HttpResponse:
             data = read_form(
                 InvoiceIn,
                 {
-                    **posted(request.POST, "kind", "number", "issue_date", "submit_key", "credited_invoice"),
+                    # A page that lost its hidden key still submits once: a fresh key stands in.
+                    "submit_key": request.POST.get("submit_key", "").strip()[:64] or uuid.uuid4().hex,
+                    **posted(request.POST, "kind", "number", "issue_date", "credited_invoice"),
                     "lines": given,
                 },
                 raw=True,

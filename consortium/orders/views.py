@@ -115,9 +115,8 @@ def basket(request: HttpRequest) -> HttpResponse:
                 )
             if order_details is not None:
                 orders = services.checkout(actor=actor, **order_details.dict())
-                refs = ", ".join(o.reference for o in orders)
-                messages.success(request, f"Order{'s' if len(orders) > 1 else ''} placed: {refs}.")
-                return redirect("checkout-done", checkout_key=order_details.checkout_key)
+                # The confirmation page says what was placed and what happens next.
+                return redirect("checkout-done", checkout_key=orders[0].checkout_key)
             messages.success(request, "Basket updated.")
             return redirect("basket")
         except ConsortiumError as exc:

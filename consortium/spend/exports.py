@@ -8,42 +8,43 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from consortium.core.files import MONEY_FORMAT, put_formula, tidy_table, workbook_bytes
+from consortium.core.files import tidy_table, workbook_bytes
 
 
 def table_workbook(
     title: str, columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]], *, period: str = ""
 ) -> bytes:
-    """One MI table: the period it covers stated above it, headings frozen with a filter, pounds
-    as £ numbers (exact Decimals), months as real dates (shown "Dec 2026"), and a totals row that
-    adds up every money column with a formula, so it stays right when rows are filtered out."""
+    """One MI table: headings frozen with a filter, the period stated in each money column's
+    heading ("Spend ex VAT, 1 December 2025 to 6 December 2026"), pounds as £ numbers (exact
+    Decimals), months as real dates shown "Dec 2026", and a totals row of every money column."""
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
-    ws.append([f"{title}{f': {period}' if period else ''}"])
-    ws["A1"].font = Font(bold=True)
-    ws.append([heading for _key, heading in columns])
+    money = [key for key, _ in columns if any(isinstance(r.get(key), Decimal) for r in rows)]
+    ws.append([f"{heading}, {period}" if period and key in money else heading for key, heading in columns])
     for row in rows:
         ws.append([row.get(key) for key, _heading in columns])
-    tidy_table(ws, header_row=2)
-    money = [
-        n for n, (key, _) in enumerate(columns, start=1) if any(isinstance(r.get(key), Decimal) for r in rows)
-    ]
+    if rows and money:
+        # A value, not a formula: a file we write never holds a formula a reader's spreadsheet runs.
+        ws.append(
+            [
+                "Total"
+                if n == 0
+                else (sum((r.get(key) or Decimal(0) for r in rows), Decimal(0)) if key in money else None)
+                for n, (key, _) in enumerate(columns)
+            ]
+        )
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+    tidy_table(ws)
     for n, (key, _) in enumerate(columns, start=1):
         if key == "month":
-            for (cell,) in ws.iter_rows(min_row=3, min_col=n, max_col=n):
-                cell.number_format = "mmm yyyy"
+            for (cell,) in ws.iter_rows(min_row=2, min_col=n, max_col=n):
+                if not isinstance(cell.value, str):
+                    cell.number_format = "mmm yyyy"
     if rows and money:
-        last = ws.max_row
-        total_row = last + 1
-        ws.cell(row=total_row, column=1, value="Total").font = Font(bold=True)
-        for n in money:
-            letter = get_column_letter(n)
-            cell = put_formula(ws.cell(row=total_row, column=n), f"=SUBTOTAL(109,{letter}3:{letter}{last})")
-            cell.font = Font(bold=True)
-            cell.number_format = MONEY_FORMAT
+        ws.auto_filter.ref = f"A1:{ws.cell(row=ws.max_row - 1, column=ws.max_column).coordinate}"
     return workbook_bytes(wb)
