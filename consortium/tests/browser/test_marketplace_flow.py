@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from consortium.core.dates import today_in_london
 from consortium.organisations.tests.factories import TEST_PASSWORD
 from consortium.tests.browser.conftest import assert_accessible, sign_in
 
@@ -84,6 +85,23 @@ def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(page, 
     page.goto("/mi/")
     assert page.locator("#mi-spend").inner_text() == "£900.00"
     assert_accessible(page)
+
+    # The supplier invoices what was delivered; it matches the order and is approved for payment.
+    world.supplier.vat_number = "GB123456789"
+    world.supplier.save(update_fields=["vat_number"])
+    supplier.goto("/orders/")
+    supplier.get_by_role("link", name=reference).click()
+    supplier.get_by_role("link", name="Send an invoice or credit note").click()
+    supplier.get_by_label("Your invoice or credit note number").fill("MOS-1001")
+    supplier.get_by_label("Date of the invoice").fill("today")
+    supplier.get_by_role("button", name="Send").click()
+    supplier.locator(".govuk-error-summary").wait_for()
+    assert_accessible(supplier)
+    supplier.get_by_label("Date of the invoice").fill(today_in_london().strftime("%d/%m/%Y"))
+    supplier.get_by_role("button", name="Send").click()
+    supplier.locator(".govuk-notification-banner").get_by_text("matched the order and goods received").wait_for()
+    assert supplier.locator("#invoice-status").inner_text() == "Approved for payment"
+    assert_accessible(supplier)
 
 
 def test_supplier_and_category_manager_pages_are_accessible(page, page_as, world, market):
