@@ -41,8 +41,21 @@ class ItemOut(Schema):
     eco_label: bool
     sustainability_marks: str
     image_alt: str = Field(..., description="What the picture shows; blank when there is no picture")
+    product_group: str
+    variant_label: str
     valid_from: dt.date
     valid_to: dt.date | None
+
+
+class VariantOut(Schema):
+    id: int
+    variant_label: str
+    name: str
+    unit_price: Decimal
+
+
+class SearchItemOut(ItemOut):
+    variants: list[VariantOut] = Field(default_factory=list, description="Other versions of this product")
 
 
 class FacetValue(Schema):
@@ -52,7 +65,7 @@ class FacetValue(Schema):
 
 
 class SearchOut(Schema):
-    items: list[ItemOut]
+    items: list[SearchItemOut]
     count: int = Field(..., description="Every match (the facets count every match too)")
     count_is_capped: bool = Field(..., description="Always false now: kept for clients that read it")
     searched_for: list[str]

@@ -41,7 +41,11 @@ COLUMNS = [
     "sustainability_marks",
     "valid_from",
     "valid_to",
+    "product_group",
+    "variant_label",
 ]
+# The columns a file must have; the variant columns may be left out.
+REQUIRED = COLUMNS[:15]
 HINTS = [
     "CBC-0101/1 (contract/lot)",
     "your code",
@@ -58,6 +62,8 @@ HINTS = [
     "FSC, EU Ecolabel",
     "YYYY-MM-DD",
     "YYYY-MM-DD or blank",
+    "your code for the product its variants share, or blank",
+    "Blue, box of 50… or blank",
 ]
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -127,7 +133,7 @@ def _rows(content: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _check_header(header: list[str], where: str) -> None:
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ValidationFailed(
             "Columns missing", field_errors={"file": f"{where} row 1 lacks: {', '.join(missing)}"}

@@ -46,6 +46,10 @@ class CatalogueItem(TimestampedModel):
     image = models.BinaryField(null=True, blank=True, editable=False)
     image_type = models.CharField(max_length=20, blank=True, editable=False)
     image_alt = models.CharField(max_length=200, blank=True)
+    # Variants of one product (colours, sizes, pack sizes) share the supplier's product group
+    # and differ by their label: search shows one of them with the others beside it.
+    product_group = models.CharField(max_length=60, blank=True)
+    variant_label = models.CharField(max_length=100, blank=True, help_text="e.g. Blue, box of 50")
     # Name, description, category and code in one field, indexed for full-text
     # search (FTS5 on SQLite, a GIN tsvector index on PostgreSQL).
     search_document = models.TextField(blank=True, editable=False)

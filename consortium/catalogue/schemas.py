@@ -25,6 +25,10 @@ class ItemIn(StrictIn):
     lead_time_days: int = Field(3, ge=0, le=365)
     eco_label: bool = False
     sustainability_marks: str = Field("", max_length=200)
+    product_group: str = Field("", max_length=60, description="Variants of one product share it")
+    variant_label: str = Field(
+        "", max_length=100, description="What sets this variant apart: Blue, box of 50"
+    )
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
 

@@ -98,7 +98,7 @@ class SearchResult:
 
 
 # What the candidate pass reads of each match: enough to rank and facet it.
-_CANDIDATE_FIELDS = ("id", "rank", "category", "supplier_id", "lot_id", "eco_label", "name")
+_CANDIDATE_FIELDS = ("id", "rank", "category", "supplier_id", "lot_id", "eco_label", "name", "product_group")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
@@ -179,6 +179,16 @@ def search_for(
     if sort == "relevance" and searched:
         # Items whose name is what was searched for come first, then the text rank.
         ranked = sorted(candidates, key=lambda c: (-name_score(c[6], searched), -c[1], c[0]))
+        # Variants of one product show once, as their best match, with the others beside it.
+        seen_groups: set[tuple[int, str]] = set()
+        collapsed = []
+        for c in ranked:
+            if c[7]:
+                if (c[3], c[7]) in seen_groups:
+                    continue
+                seen_groups.add((c[3], c[7]))
+            collapsed.append(c)
+        ranked = collapsed
         ids = [c[0] for c in ranked[offset : offset + limit]]
         by_id = CatalogueItem.objects.select_related("supplier", "lot__contract").defer("image").in_bulk(ids)
         page = [by_id[i] for i in ids]
@@ -197,6 +207,7 @@ def search_for(
             .defer("image")
             .order_by(*order)[offset : offset + limit]
         )
+    _attach_variants(items, page)
     count = len(candidates)
     facet_rows = [(c[2], c[3], c[4], c[5], 1) for c in candidates]
     if capped:
@@ -217,6 +228,23 @@ def search_for(
     return SearchResult(
         page, count, searched, facet_counts, count_is_capped=False, showing_results_for=showing
     )
+
+
+def _attach_variants(buyable: QuerySet[CatalogueItem], page: list[CatalogueItem]) -> None:
+    """Each item on the page gets `variants`: the other versions of its product it may buy."""
+    groups = {(i.supplier_id, i.product_group) for i in page if i.product_group}
+    siblings: dict[tuple[int, str], list[CatalogueItem]] = {}
+    if groups:
+        for v in (
+            buyable.filter(supplier_id__in={g[0] for g in groups}, product_group__in={g[1] for g in groups})
+            .only("id", "supplier_id", "product_group", "variant_label", "name", "unit_price")
+            .order_by("variant_label", "id")
+        ):
+            siblings.setdefault((v.supplier_id, v.product_group), []).append(v)
+    for item in page:
+        item.variants = [  # type: ignore[attr-defined]
+            v for v in siblings.get((item.supplier_id, item.product_group), []) if v.pk != item.pk
+        ]
 
 
 def facets(rows: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:

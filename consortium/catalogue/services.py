@@ -44,6 +44,8 @@ def clean_item(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         ("description", 5000, False),
         ("unit_of_measure", 30, False),
         ("sustainability_marks", 200, False),
+        ("product_group", 60, False),
+        ("variant_label", 100, False),
     ):
         value = str(values.get(text) or "").strip()
         if required and not value:

@@ -22,6 +22,16 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='catalogueitem',
+            name='product_group',
+            field=models.CharField(blank=True, max_length=60),
+        ),
+        migrations.AddField(
+            model_name='catalogueitem',
+            name='variant_label',
+            field=models.CharField(blank=True, help_text='e.g. Blue, box of 50', max_length=100),
+        ),
+        migrations.AddField(
+            model_name='catalogueitem',
             name='image_type',
             field=models.CharField(blank=True, editable=False, max_length=20),
         ),

@@ -233,3 +233,27 @@ def test_checkout_refuses_bad_input_and_keeps_the_basket(world, market):
         services.checkout(actor=buyer, checkout_key="x", delivery_address="Leek")
     assert f"quantity_{line.pk}" in exc.value.field_errors
     assert BasketLine.objects.filter(pk=line.pk).exists() and not Order.objects.exists()
+
+
+def test_variants_of_one_product_show_once_with_the_others_beside_them(world, market, signed_in):
+    from consortium.catalogue.models import CatalogueItem
+
+    buyer = world.actor(Role.MEMBER_BUYER)
+    CatalogueItem.objects.filter(pk=market.pens.pk).update(product_group="PEN", variant_label="Blue")
+    black = CatalogueItem.objects.create(
+        supplier=world.supplier,
+        lot=market.lot,
+        supplier_code="P-2K",
+        name="Black ballpoint pens",
+        category="stationery",
+        unit_price=D("2.60"),
+        valid_from=market.pens.valid_from,
+        product_group="PEN",
+        variant_label="Black",
+    )
+    result = catalogue.search_for(buyer, "ballpoint pens", catalogue.Filters())
+    shown = [i for i in result.items if i.product_group == "PEN"]
+    assert len(shown) == 1
+    assert [v.variant_label for v in shown[0].variants] == (["Blue"] if shown[0] == black else ["Black"])
+    page = signed_in(Role.MEMBER_BUYER).get("/marketplace/?q=ballpoint+pens").content.decode()
+    assert "Also:" in page

@@ -99,7 +99,9 @@ def test_buyer_orders_approver_approves_supplier_delivers_and_mi_shows_it(page, 
     assert_accessible(supplier)
     supplier.get_by_label("Date of the invoice").fill(today_in_london().strftime("%d/%m/%Y"))
     supplier.get_by_role("button", name="Send").click()
-    supplier.locator(".govuk-notification-banner").get_by_text("matched the order and goods received").wait_for()
+    supplier.locator(".govuk-notification-banner").get_by_text(
+        "matched the order and goods received"
+    ).wait_for()
     assert supplier.locator("#invoice-status").inner_text() == "Approved for payment"
     assert_accessible(supplier)
 
