@@ -24,6 +24,7 @@ def load_demo() -> dict[str, int]:
     from consortium.orders.demo import load_marketplace_demo
     from consortium.payments.demo import load_payments_demo
     from consortium.savings.demo import load_savings_demo
+    from consortium.spend.demo import load_spend_demo
     from consortium.sustainability.demo import load_sustainability_demo
     from consortium.tendering.demo import load_tendering_demo
 
@@ -31,6 +32,7 @@ def load_demo() -> dict[str, int]:
     load_care_demo()
     load_marketplace_demo()
     load_invoices_demo()
+    load_spend_demo()
     load_tendering_demo()
     load_citizen_demo()
     load_contacts_demo()

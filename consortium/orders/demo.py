@@ -236,6 +236,7 @@ def load_marketplace_demo() -> None:
     )
     _year_of_orders(rng, year_start)
     _price_changes_waiting()
+    _variants_and_lists()
 
 
 def _price_changes_waiting() -> None:
@@ -347,4 +348,26 @@ def _year_of_orders(rng: random.Random, year_start: dt.date) -> None:
     OrderEvent.objects.bulk_create(
         [OrderEvent(order=o, from_status="", to_status=o.status, note="Demo history") for o in orders],
         batch_size=1000,
+    )
+
+
+def _variants_and_lists() -> None:
+    """Midlands Office Supplies sells its items as variants of a few products (A4, Recycled and
+    Premium copier paper are one product), and Moorside keeps a saved list of what it orders
+    every month."""
+    from consortium.orders.models import SavedList, SavedListItem
+
+    midlands = _org("Midlands Office Supplies Ltd")
+    items = list(CatalogueItem.objects.filter(supplier=midlands).order_by("id"))
+    for item in items:
+        adjective, _, noun = item.name.partition(" ")
+        item.product_group = f"MOS-{item.lot_id}-{noun.upper().replace(' ', '-')[:40]}"
+        item.variant_label = adjective
+    CatalogueItem.objects.bulk_update(items, ["product_group", "variant_label"], batch_size=1000)
+    moorside = _org("Moorside Primary School")
+    buyer = Person.objects.get(email="buyer@moorside.example")
+    monthly = SavedList.objects.create(organisation=moorside, name="Monthly stationery", created_by=buyer)
+    SavedListItem.objects.bulk_create(
+        SavedListItem(saved_list=monthly, item=item, quantity=q)
+        for item, q in zip([i for i in items if i.category == "stationery"][:4], (10, 5, 20, 2), strict=False)
     )
