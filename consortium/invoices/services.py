@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -160,6 +160,7 @@ class Billed:
     quantity: Decimal
     unit_price: Decimal
     vat_rate: Decimal
+    net: Decimal | None = None  # an e-invoice line's own amount (BT-131)
 
 
 def _endpoint(org: Organisation) -> tuple[str, str]:
@@ -242,6 +243,8 @@ def invoice_enter(
         billed.append(Billed(ol, ol.name, qty, price, ol.vat_rate))
     if not billed and not errors:
         errors["lines"] = "Bill at least one line: enter a quantity"
+    if sum((b.quantity * b.unit_price for b in billed), Decimal(0)) >= 10**9:
+        errors["lines"] = "The invoice comes to £1,000,000,000 or more: check the quantities and prices"
     credited = None
     if kind == InvoiceKind.CREDIT_NOTE and credited_invoice.strip():
         credited = (
@@ -398,6 +401,7 @@ def _draft_from(
                 f"({supplier.vat_number})"
             },
         )
+    _within_our_limits(doc)
     reference = doc.order_reference or doc.buyer_reference
     cache: dict[str, Order] = orders if orders is not None else {}
     if reference not in cache or cache[reference].status not in INVOICEABLE:
@@ -420,8 +424,9 @@ def _draft_from(
                 found_line,
                 ln.name or ln.seller_code or f"line {ln.line_id}",
                 ln.quantity,
-                ln.unit_price,
+                ln.unit_price.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
                 ln.vat_rate,
+                ln.net,
             )
         )
     credited = None
@@ -454,6 +459,34 @@ def _lines_of(order: Order) -> dict[int, OrderLine]:
         setattr(order, _LINES_ATTR, _positions(order))
     lines: dict[int, OrderLine] = getattr(order, _LINES_ATTR)
     return lines
+
+
+def _within_our_limits(doc: peppol.EInvoice) -> None:
+    """What the rules allow but an invoice to a member never needs: refused, naming the line,
+    rather than stored wrongly. Negative totals are a credit note's job."""
+    problems = []
+    if doc.net < 0 or doc.vat < 0:
+        problems.append("the totals are negative: send a credit note (UBL CreditNote) instead")
+    if doc.total >= 10**9:
+        problems.append("the total is £1,000,000,000 or more")
+    if len(doc.lines) > 1000:
+        problems.append("it has more than 1,000 lines")
+    for ln in doc.lines:
+        where = f"line {ln.line_id[:20]}"
+        if not Decimal(-(10**7)) < ln.quantity < Decimal(10**7) or ln.quantity != ln.quantity.quantize(
+            Decimal("0.001")
+        ):
+            problems.append(f"{where}: the quantity must be under 10,000,000 with at most 3 decimal places")
+        if not Decimal(0) <= ln.unit_price < Decimal(10**7):
+            problems.append(f"{where}: the unit price must be £0 to £10,000,000")
+        if not abs(ln.net) < Decimal(10**9):
+            problems.append(f"{where}: the line amount is too large")
+        if not Decimal(0) <= ln.vat_rate < Decimal(100):
+            problems.append(f"{where}: the VAT rate must be 0% to 99%")
+    if problems:
+        raise ValidationFailed(
+            "This e-invoice cannot be accepted", field_errors={"file": "; ".join(problems[:10])}
+        )
 
 
 def _vat(number: str) -> str:
@@ -658,7 +691,7 @@ def _insert(actor: Actor, new: list[tuple[Invoice, _Draft, dict[str, str]]], yea
                 quantity=b.quantity,
                 unit_price=b.unit_price,
                 vat_rate=b.vat_rate,
-                net=to_penny(b.quantity * b.unit_price),
+                net=b.net if b.net is not None else to_penny(b.quantity * b.unit_price),
             )
             for inv, d, _ in new
             for b in d.billed

@@ -123,6 +123,9 @@ def test_bad_input_names_the_field_and_stores_nothing(world, market):
             document=b"MZ\x90\x00not a pdf",
         )
     assert set(e.value.field_errors) == {"number", "issue_date", "lines.0.line", "document"}
+    with pytest.raises(ValidationFailed) as e:
+        _enter(world, order, [(1, 9_999_999, "999999.99")])
+    assert "1,000,000,000" in e.value.field_errors["lines"]
     assert Invoice.objects.count() == 0
     world.supplier.vat_number = ""
     world.supplier.save()
@@ -340,3 +343,17 @@ def test_a_batch_of_e_invoices_is_checked_in_parallel_and_each_file_answered(wor
         {"file": [SimpleUploadedFile("x.xml", b"<x/>"), SimpleUploadedFile("y.xml", files[1][1])]},
     )
     assert page.status_code == 400 and b"Refused" in page.content
+
+
+def test_what_the_rules_allow_but_no_member_invoice_needs_is_refused_by_line(world, market):
+    order = delivered_order(world, market)
+    supplier = world.actor(Role.SUPPLIER_USER)
+    negative = ubl_for(order, number="N-1", lines=[(1, -2, "5.00")])
+    with pytest.raises(ValidationFailed) as e:
+        services.invoice_upload(actor=supplier, content=negative)
+    assert "credit note" in e.value.field_errors["file"]
+    fine_grained = ubl_for(order, number="N-2", lines=[(1, D("1.23456"), "5.00")])
+    with pytest.raises(ValidationFailed) as e:
+        services.invoice_upload(actor=supplier, content=fine_grained)
+    assert "3 decimal places" in e.value.field_errors["file"]
+    assert Invoice.objects.count() == 0
