@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from consortium.core import mi_panels
 from consortium.core.errors import ConsortiumError
 from consortium.core.forms import read_form
 from consortium.core.views import actor_required, form_errors, uploaded_file
@@ -74,6 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "shares": mi.local_and_sme(actor),
             "consortium_view": actor.organisation.is_consortium,
             "period": mi.period(actor),
+            # Figures other systems add (invoiced and paid spend): core.mi_panels.
+            "panels": mi_panels.panels_for(actor),
             "as_at": timezone.localtime(),
         },
     )

@@ -357,3 +357,15 @@ def test_what_the_rules_allow_but_no_member_invoice_needs_is_refused_by_line(wor
         services.invoice_upload(actor=supplier, content=fine_grained)
     assert "3 decimal places" in e.value.field_errors["file"]
     assert Invoice.objects.count() == 0
+
+
+def test_held_invoices_are_on_the_deciders_task_list_and_mi_shows_invoiced_and_paid(world, market, signed_in):
+    from consortium.core.worklist import work_for
+
+    order = delivered_order(world, market)
+    _enter(world, order, [(1, 10, "6.00")])
+    labels = [w.label for w in work_for(world.actor(Role.FINANCE_OFFICER))]
+    assert "1 invoice waiting for your decision" in labels
+    assert not [w for w in work_for(world.actor(Role.MEMBER_BUYER)) if "invoice" in w.label]
+    page = signed_in(Role.MEMBER_BUYER).get("/mi/").content.decode()
+    assert "Invoiced and paid" in page and "The latest 12 months" in page and "£60.00" in page
