@@ -77,6 +77,27 @@ def revealed_keys(keys: Iterable[str]) -> set[str]:
     return {f"{kind}:{i}" for kind, ids in by_kind.items() for i in _REVEALERS[kind](ids)}
 
 
+def _event(
+    actor: Actor | None,
+    action: str,
+    obj: models.Model,
+    organisation: Organisation | None,
+    changes: Mapping[str, Any],
+) -> AuditEvent:
+    """An event naming the actor and the object, not yet written."""
+    return AuditEvent(
+        actor=actor.person if actor else None,
+        actor_organisation=actor.organisation if actor else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        organisation=organisation,
+        changes={k: _plain(v) if not isinstance(v, list) else v for k, v in changes.items()},
+        request_id=current_request_id(),
+    )
+
+
 def audit_record_many(
     *,
     actor: Actor | None,
@@ -85,22 +106,8 @@ def audit_record_many(
 ) -> None:
     """Append one event per (object, organisation, changes) in one insert: for batches (a
     supplier's month of e-invoices), where one row at a time would cost more than the work."""
-    request_id = current_request_id()
     AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=actor.person if actor else None,
-                actor_organisation=actor.organisation if actor else None,
-                action=action,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:300],
-                organisation=organisation,
-                changes={k: _plain(v) if not isinstance(v, list) else v for k, v in changes.items()},
-                request_id=request_id,
-            )
-            for obj, organisation, changes in records
-        ],
+        [_event(actor, action, obj, organisation, changes) for obj, organisation, changes in records],
         batch_size=1000,
     )
 
@@ -118,19 +125,11 @@ def audit_record(
 
     With `conceal`, the event's public fields name only `conceal.shown_as` and its
     organisation, never the actor: see `ConcealedDetail`."""
-    plain_changes = {k: _plain(v) if not isinstance(v, list) else v for k, v in (changes or {}).items()}
     if conceal is None:
-        return AuditEvent.objects.create(
-            actor=actor.person if actor else None,
-            actor_organisation=actor.organisation if actor else None,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            organisation=organisation,
-            changes=plain_changes,
-            request_id=current_request_id(),
-        )
+        event = _event(actor, action, obj, organisation, changes or {})
+        event.save()
+        return event
+    plain_changes = {k: _plain(v) if not isinstance(v, list) else v for k, v in (changes or {}).items()}
     shown = conceal.shown_as
     event = AuditEvent.objects.create(
         actor=None,
