@@ -182,7 +182,7 @@ urlpatterns = [
     ),
     path("basket/", order_views.basket, name="basket"),
     path("basket/add/", order_views.basket_add, name="basket-add"),
-    path("basket/placed/<str:checkout_key>/", order_views.checkout_done, name="checkout-done"),
+    path("basket/placed/<path:checkout_key>/", order_views.checkout_done, name="checkout-done"),
     path("buy-again/", order_views.buy_again, name="buy-again"),
     path("lists/", order_views.saved_lists, name="saved-lists"),
     path("lists/<int:list_id>/", order_views.saved_list, name="saved-list"),

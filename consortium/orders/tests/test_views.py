@@ -142,3 +142,20 @@ def test_saved_lists_and_buy_again(world, market, signed_in):
     assert "Recycled copier paper A4" in page and "to Monthly stationery" in page
     assert "Save" in client.get(f"/marketplace/items/{market.paper.pk}/").content.decode()
     assert client.post(f"/lists/{saved.pk}/", {"action": "delete"}).status_code == 302
+
+
+def test_a_tampered_checkout_key_still_lands_on_its_confirmation(world, market, signed_in):
+    client = signed_in(Role.MEMBER_BUYER)
+    services.basket_add(actor=world.actor(Role.MEMBER_BUYER), item_id=market.paper.pk, quantity=1)
+    line = BasketLine.objects.get()
+    response = client.post(
+        "/basket/",
+        {
+            "action": "checkout",
+            "checkout_key": "a/b?c#d",
+            "delivery_address": "Leek",
+            f"quantity_{line.pk}": 1,
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
