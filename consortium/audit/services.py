@@ -77,6 +77,10 @@ def revealed_keys(keys: Iterable[str]) -> set[str]:
     return {f"{kind}:{i}" for kind, ids in by_kind.items() for i in _REVEALERS[kind](ids)}
 
 
+def _plain_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _plain(v) if not isinstance(v, list) else v for k, v in changes.items()}
+
+
 def _event(
     actor: Actor | None,
     action: str,
@@ -93,7 +97,7 @@ def _event(
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         organisation=organisation,
-        changes={k: _plain(v) if not isinstance(v, list) else v for k, v in changes.items()},
+        changes=_plain_changes(changes),
         request_id=current_request_id(),
     )
 
@@ -129,7 +133,7 @@ def audit_record(
         event = _event(actor, action, obj, organisation, changes or {})
         event.save()
         return event
-    plain_changes = {k: _plain(v) if not isinstance(v, list) else v for k, v in (changes or {}).items()}
+    plain_changes = _plain_changes(changes or {})
     shown = conceal.shown_as
     event = AuditEvent.objects.create(
         actor=None,

@@ -18,6 +18,7 @@ from consortium.invoices.constants import COUNTED, InvoiceKind, InvoiceStatus
 from consortium.invoices.models import Invoice
 from consortium.organisations.acting import Actor
 from consortium.organisations.permissions import Permission
+from consortium.spend.mi import latest_months
 
 S = InvoiceStatus
 
@@ -58,8 +59,8 @@ def summary(actor: Actor, *, months: int = 12) -> dict[str, Any]:
     """Invoiced and paid (ex VAT, credit notes taken off) by month over the latest `months`
     calendar months, this month included; with the period stated."""
     today = today_in_london()
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    first = dt.date(index // 12, index % 12 + 1, 1)
+    calendar = latest_months(today, months)
+    first = calendar[0]
     qs = invoices_for(actor).filter(status__in=COUNTED, received_on__gte=first).order_by()
     rows = (
         qs.annotate(month=TruncMonth("received_on"))
@@ -76,12 +77,13 @@ def summary(actor: Actor, *, months: int = 12) -> dict[str, Any]:
             m["paid"] += sign * r["net"]
         if r["status"] == S.HELD:
             m["held"] += sign * r["net"]
-    table: list[dict[str, Any]] = []
-    month = first
-    while month <= today:
-        m = by_month.get(month, {"invoiced": Decimal(0), "paid": Decimal(0), "held": Decimal(0)})
-        table.append({"month": month, **m})
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+    table: list[dict[str, Any]] = [
+        {
+            "month": month,
+            **by_month.get(month, {"invoiced": Decimal(0), "paid": Decimal(0), "held": Decimal(0)}),
+        }
+        for month in calendar
+    ]
     totals = {k: sum((row[k] for row in table), Decimal(0)) for k in ("invoiced", "paid", "held")}
     overdue = qs.filter(status=S.APPROVED, kind=InvoiceKind.INVOICE, due_date__lt=today).aggregate(
         n=Count("id"), total=Sum("total")

@@ -13,14 +13,21 @@ from consortium.core.errors import NotFound, PermissionDenied
 from consortium.core.files import csv_text, timestamp
 from consortium.orders.models import ApprovalRule, BasketLine, Order, OrderLine, SavedList
 from consortium.organisations.acting import Actor
+from consortium.organisations.models import Organisation
 from consortium.organisations.permissions import Permission
 
 
-def basket_for(actor: Actor) -> QuerySet[BasketLine]:
+def _member_buyer(actor: Actor, what: str) -> Organisation:
+    """The actor's organisation, when it is a member and the actor orders for it."""
     org = actor.organisation
     if org.is_supplier or org.is_consortium or not actor.has(Permission.ORDERS_PLACE):
-        raise PermissionDenied("Baskets are for member buyers and approvers.")
-    return BasketLine.objects.filter(person=actor.person, organisation=actor.organisation).select_related(
+        raise PermissionDenied(f"{what} for member buyers and approvers.")
+    return org
+
+
+def basket_for(actor: Actor) -> QuerySet[BasketLine]:
+    org = _member_buyer(actor, "Baskets are")
+    return BasketLine.objects.filter(person=actor.person, organisation=org).select_related(
         "item__supplier", "item__lot__contract"
     )
 
@@ -189,9 +196,7 @@ def order_filter_options(actor: Actor) -> dict[str, list[tuple[int, str]]]:
 
 
 def saved_lists_for(actor: Actor) -> QuerySet[SavedList]:
-    org = actor.organisation
-    if org.is_supplier or org.is_consortium or not actor.has(Permission.ORDERS_PLACE):
-        raise PermissionDenied("Saved lists are for member buyers and approvers.")
+    org = _member_buyer(actor, "Saved lists are")
     return (
         SavedList.objects.filter(organisation=org)
         .annotate(items=Count("entries"))
@@ -215,9 +220,7 @@ def buy_again_for(actor: Actor, *, limit: int = 100) -> list[dict[str, Any]]:
     from consortium.catalogue.selectors import buyable_items
     from consortium.core.dates import today_in_london
 
-    org = actor.organisation
-    if org.is_supplier or org.is_consortium or not actor.has(Permission.ORDERS_PLACE):
-        raise PermissionDenied("Buy again is for member buyers and approvers.")
+    org = _member_buyer(actor, "Buy again is")
     since = today_in_london() - dt.timedelta(days=365)
     rows = list(
         OrderLine.objects.filter(buyer=org, in_spend=True, ordered_on__gte=since)

@@ -158,6 +158,11 @@ def _place(place: str, column: str) -> str:
     return f"{place}, {column}"
 
 
+def _contract_suppliers(org: Organisation) -> set[int]:
+    """The suppliers on contracts the member may use: paying them is on-contract spend."""
+    return set(usable_by(org).values_list("lots__suppliers", flat=True))
+
+
 def spend_file_import(*, actor: Actor, content: bytes, filename: str) -> SpendFile:
     org = actor.organisation
     if org.is_supplier or org.is_consortium or not actor.has(Permission.SPEND_UPLOAD):
@@ -173,7 +178,7 @@ def spend_file_import(*, actor: Actor, content: bytes, filename: str) -> SpendFi
         )
     errors: dict[str, str] = {}
     matcher = SupplierMatcher(org)
-    on_contract = set(usable_by(org).values_list("lots__suppliers", flat=True))
+    on_contract = _contract_suppliers(org)
     lines: list[SpendLine] = []
     for place, (supplier, date, amount, description, company, vat) in rows:
         name = str(supplier or "").strip()
@@ -288,7 +293,7 @@ def spend_match_decide(
             organisation=org, matched_supplier__isnull=True, supplier_name__in=names
         )
         if confirm:
-            on_contract = supplier.pk in set(usable_by(org).values_list("lots__suppliers", flat=True))
+            on_contract = supplier.pk in _contract_suppliers(org)
             changed = lines.update(
                 matched_supplier=supplier,
                 match_method="confirmed",
