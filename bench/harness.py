@@ -52,7 +52,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 2) -> Iterator[int]:
+def gunicorn(
+    database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[int]:
     port = free_port()
     env = {
         **os.environ,
@@ -61,6 +63,7 @@ def gunicorn(database_url: str, *, workers: int = 2) -> Iterator[int]:
         "SITE_URL": "http://127.0.0.1:8000",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [

@@ -230,6 +230,11 @@ TASKS = {
     }
 }
 
+# The catalogue's search index (catalogue.search_index): a directory per database under
+# this one. Empty turns it off and every search reads the database (as the tests do,
+# except those of the index itself).
+SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", "" if TESTING else str(VAR_DIR / "search-index"))
+
 NINJA_PAGINATION_MAX_LIMIT = 100
 NINJA_PAGINATION_PER_PAGE = 25
 

@@ -30,6 +30,7 @@ ACTION_LABELS: dict[str, str] = {
     "saved_list.create": "Saved list made",
     "match_tolerance.set": "Invoice match tolerances set",
     "invoice.pay": "Invoice paid",
+    "invoice.attach_pdf": "Supplier's PDF of an invoice attached",
     "invoice.reject": "Invoice rejected",
     "invoice.approve": "Invoice approved for payment",
     "invoice.submit": "Invoice or credit note received",

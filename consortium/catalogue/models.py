@@ -64,7 +64,12 @@ class CatalogueItem(TimestampedModel):
                 name="catalogue_item_dates_in_order",
             ),
         ]
-        indexes = [models.Index(fields=["category", "unit_price"]), models.Index(fields=["lot", "supplier"])]
+        indexes = [
+            models.Index(fields=["category", "unit_price"]),
+            models.Index(fields=["lot", "supplier"]),
+            # A search's variants are read by supplier and product group (catalogue.selectors).
+            models.Index(fields=["supplier", "product_group"], name="catalogue_item_variants"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.supplier_code})"
@@ -131,3 +136,15 @@ class PriceHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} £{self.unit_price} from {self.effective_at:%Y-%m-%d}"
+
+
+class CatalogueVersion(models.Model):
+    """One row counting changes to catalogue items, bumped by database triggers in the same
+    transaction as every insert, update of a searched column, and delete (bulk loads and
+    raw SQL included). The search index (catalogue.search_index) records the number it was
+    built from, and is used only while the number still matches."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Catalogue version {self.number}"

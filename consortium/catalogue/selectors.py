@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,15 @@ def buyable_items(
     if not can_buy(actor):
         raise PermissionDenied("Suppliers see their own catalogue, not buyers' search.")
     on = on or today_in_london()
+    return CatalogueItem.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        valid_from__lte=on,
+        lot_id__in=usable_lot_ids(actor, on, cached=cached),
+    )
+
+
+def usable_lot_ids(actor: Actor, on: dt.date, *, cached: bool = False) -> list[int]:
+    """The lots on live, in-date contracts the actor's organisation may use on `on`."""
 
     def usable_lots() -> list[int]:
         # The lots are read first (a handful): as a subquery the planner misjudges the
@@ -56,16 +66,12 @@ def buyable_items(
             Lot.objects.filter(contract__in=usable_by(actor.organisation, on=on)).values_list("id", flat=True)
         )
 
-    lot_ids = (
-        cache.get_or_set(f"search:lots:{actor.organisation.pk}:{on}", usable_lots, SEARCH_CACHE_SECONDS)
-        if cached
-        else usable_lots()
+    if not cached:
+        return usable_lots()
+    lots: list[int] = cache.get_or_set(  # type: ignore[assignment]
+        f"search:lots:{actor.organisation.pk}:{on}", usable_lots, SEARCH_CACHE_SECONDS
     )
-    return CatalogueItem.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-        valid_from__lte=on,
-        lot_id__in=lot_ids,
-    )
+    return lots
 
 
 @dataclass
@@ -166,6 +172,11 @@ def search_for(
     if filters.eco_label:
         items = items.filter(eco_label=True)
     typed = words(query)
+    indexed = (
+        _search_with_index(actor, typed, filters, items, sort, limit, offset, with_facets) if typed else None
+    )
+    if indexed is not None:
+        return indexed
     matched, searched, candidates, attempts = items.none(), typed, [], 0
     for attempt, attempt_words in text_search_attempts(items, query):
         matched, searched, attempts = attempt, attempt_words, attempts + 1
@@ -230,6 +241,84 @@ def search_for(
     )
 
 
+def _search_with_index(
+    actor: Actor,
+    typed: list[str],
+    filters: Filters,
+    items: QuerySet[CatalogueItem],
+    sort: str,
+    limit: int,
+    offset: int,
+    with_facets: bool,
+) -> SearchResult | None:
+    """The search answered from the embedded index (catalogue.search_index) when it is current
+    and finds something; None sends the search to the database, which also corrects spellings."""
+    from consortium.catalogue import search_index
+    from consortium.organisations.models import Organisation
+
+    if not search_index.enabled():
+        return None
+    on = today_in_london()
+    lot_ids = usable_lot_ids(actor, on, cached=True)
+    if filters.contract_id:
+        lot_ids = list(
+            Lot.objects.filter(contract_id=filters.contract_id, id__in=lot_ids).values_list("id", flat=True)
+        )
+    supplier_ids: list[int] | None = [filters.supplier_id] if filters.supplier_id else None
+    if filters.local_or_sme:
+        local = set(
+            Organisation.objects.filter(Q(is_local=True) | Q(is_sme=True)).values_list("pk", flat=True)
+        )
+        supplier_ids = sorted(local & set(supplier_ids) if supplier_ids is not None else local)
+    relevance = sort not in search_index.SORT_FIELDS
+    # Ranked: enough of the best matches to put names first and fold variants within them.
+    window = min(CANDIDATES, max(100, 3 * (offset + limit))) if relevance else limit
+    found = search_index.search(
+        typed,
+        lot_ids=lot_ids,
+        on=on,
+        category=filters.category,
+        supplier_ids=supplier_ids,
+        eco_label=filters.eco_label,
+        sort=sort,
+        limit=window,
+        offset=0 if relevance else offset,
+    )
+    if found is None or not found.count:
+        return None
+    ids = found.ids
+    if relevance:
+        rows = {
+            r[0]: r
+            for r in CatalogueItem.objects.filter(pk__in=ids).values_list(
+                "id", "name", "supplier_id", "product_group"
+            )
+        }
+        score = dict(zip(ids, found.scores, strict=True))
+        ranked = sorted(
+            (rows[i] for i in ids if i in rows), key=lambda r: (-name_score(r[1], typed), -score[r[0]], r[0])
+        )
+        seen_groups: set[tuple[int, str]] = set()
+        kept = []
+        for r in ranked:
+            if r[3]:
+                if (r[2], r[3]) in seen_groups:
+                    continue
+                seen_groups.add((r[2], r[3]))
+            kept.append(r[0])
+        ids = kept[offset : offset + limit]
+    # Read back through what the buyer may buy: the index never widens it.
+    by_id = items.select_related("supplier", "lot__contract").defer("image").in_bulk(ids)
+    page = [by_id[i] for i in ids if i in by_id]
+    _attach_variants(items, page)
+    facet_counts = (
+        facets_from_counts(Counter(found.category), Counter(found.supplier), Counter(found.lot), found.eco)
+        if with_facets
+        else {}
+    )
+    return SearchResult(page, found.count, typed, facet_counts)
+
+
 def _attach_variants(buyable: QuerySet[CatalogueItem], page: list[CatalogueItem]) -> None:
     """Each item on the page gets `variants`: the other versions of its product it may buy."""
     groups = {(i.supplier_id, i.product_group) for i in page if i.product_group}
@@ -249,10 +338,6 @@ def _attach_variants(buyable: QuerySet[CatalogueItem], page: list[CatalogueItem]
 
 def facets(rows: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
     """Every facet's counts, folded in Python from (category, supplier, lot, eco-label, how many)."""
-    from collections import Counter
-
-    from consortium.organisations.models import Organisation
-
     category: Counter[str] = Counter()
     supplier: Counter[int] = Counter()
     lot: Counter[int] = Counter()
@@ -262,6 +347,15 @@ def facets(rows: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
         supplier[supplier_id] += n
         lot[lot_id] += n
         eco += n if eco_label else 0
+    return facets_from_counts(category, supplier, lot, eco)
+
+
+def facets_from_counts(
+    category: Counter[str], supplier: Counter[int], lot: Counter[int], eco: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Every facet's counts and labels, from how many matches each value has."""
+    from consortium.organisations.models import Organisation
+
     suppliers = _facet_labels(
         "suppliers",
         list(supplier),
@@ -288,12 +382,23 @@ def facets(rows: list[tuple[Any, ...]]) -> dict[str, list[dict[str, Any]]]:
     labels = dict(Category.choices)
     local_or_sme = sum(n for s, n in supplier.items() if suppliers[s][1])
     return {
-        "category": [{"value": c, "label": labels.get(c, c), "count": n} for c, n in category.most_common()],
-        "supplier": [{"value": s, "label": suppliers[s][0], "count": n} for s, n in supplier.most_common(20)],
-        "contract": [{"value": c, "label": title, "count": n} for (c, title), n in contracts.most_common()],
+        "category": sorted(
+            ({"value": c, "label": labels.get(c, c), "count": n} for c, n in category.items()), key=_by_count
+        ),
+        "supplier": sorted(
+            ({"value": s, "label": suppliers[s][0], "count": n} for s, n in supplier.items()), key=_by_count
+        )[:20],
+        "contract": sorted(
+            ({"value": c, "label": title, "count": n} for (c, title), n in contracts.items()), key=_by_count
+        ),
         "local_or_sme": [{"value": True, "label": "Local or SME supplier", "count": local_or_sme}],
         "eco_label": [{"value": True, "label": "Eco-label", "count": eco}],
     }
+
+
+def _by_count(option: dict[str, Any]) -> tuple[int, str]:
+    # Most matches first; ties by label, so the order never depends on how counts were read.
+    return (-option["count"], str(option["label"]))
 
 
 def _facet_labels(kind: str, ids: list[int], read: Any) -> dict[int, Any]:

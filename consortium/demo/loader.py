@@ -42,6 +42,10 @@ def load_demo() -> dict[str, int]:
     load_sustainability_demo()
     load_check_demo()
     audit_record(actor=None, action="demo.load", obj=consortium, organisation=consortium)
+    # The demo's first searches use the catalogue's search index at once.
+    from consortium.catalogue import search_index
+
+    search_index.build()
     return {
         "organisations": Organisation.objects.count(),
         "members": Membership.objects.filter(left_on__isnull=True).count(),

@@ -6,6 +6,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from consortium.core.api_errors import ERRORS
+from consortium.core.errors import NotFound
 from consortium.core.files import csv_response
 from consortium.core.pagination import Page
 from consortium.invoices import peppol, selectors, services
@@ -56,6 +57,11 @@ class InvoiceOut(Schema):
     reasons: list[str] = Field(..., description="Why it did not match the order and goods received")
     paid_on: dt.date | None
     rejection_reason: str
+    has_pdf: bool = Field(..., description="The supplier's PDF of it is at /api/v1/invoices/{id}/pdf")
+
+    @staticmethod
+    def resolve_has_pdf(obj: Invoice) -> bool:
+        return bool(obj.document)
 
 
 class InvoiceDetailOut(InvoiceOut):
@@ -148,6 +154,36 @@ def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     response = HttpResponse(invoice.ubl, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{invoice.reference}.xml"'
     return response
+
+
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response=ERRORS,
+    operation_id="invoice_pdf",
+    openapi_extra=_file("application/pdf"),
+)
+def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """The supplier's PDF of the invoice, where it sent one."""
+    invoice = selectors.invoice_get_for(actor_of(request), invoice_id)
+    if not invoice.document:
+        raise NotFound("This invoice came without a PDF")
+    response = HttpResponse(bytes(invoice.document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.reference}.pdf"'
+    return response
+
+
+@router.post(
+    "/invoices/{invoice_id}/pdf",
+    response={200: InvoiceDetailOut, **ERRORS},
+    operation_id="invoice_attach_pdf",
+)
+def invoice_attach_pdf(request: HttpRequest, invoice_id: int, file: File[UploadedFile]) -> Invoice:
+    """The supplier attaches its PDF to an invoice it entered without one (multipart `file`, a PDF
+    up to 10 MB, checked by its content). Once attached it is never replaced."""
+    actor = actor_of(request)
+    document = file.read(services.MAX_PDF_BYTES + 1)
+    services.invoice_attach_document(actor=actor, invoice_id=invoice_id, document=document)
+    return selectors.invoice_get_for(actor, invoice_id)
 
 
 @router.post(

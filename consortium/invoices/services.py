@@ -806,6 +806,42 @@ def invoice_act(
     return invoice
 
 
+def invoice_attach_document(*, actor: Actor, invoice_id: int, document: bytes) -> Invoice:
+    """The supplier's PDF of an invoice it sent without one (entered through the API, say).
+    Once attached it is part of the record: it is never replaced."""
+    require_supplier(actor)
+    errors: dict[str, str] = {}
+    if len(document) > MAX_PDF_BYTES:
+        errors["file"] = "The PDF must be 10 MB or smaller"
+    elif sniff_document(document) != "application/pdf":
+        errors["file"] = "The file must be a PDF"
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update()
+            .filter(supplier=actor.organisation, pk=invoice_id)
+            .select_related("buyer")
+            .first()
+        )
+        if invoice is None:
+            raise NotFound("No invoice of yours with that id")
+        if invoice.document:
+            raise Conflict(
+                f"{invoice.reference} already has its PDF: it is part of the record and stays as sent"
+            )
+        if errors:
+            raise ValidationFailed("Check the file", field_errors=errors)
+        invoice.document = document
+        invoice.save(update_fields=["document", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="invoice.attach_pdf",
+            obj=invoice,
+            organisation=invoice.buyer,
+            changes={"pdf_bytes": len(document)},
+        )
+    return invoice
+
+
 # --- e-mails -------------------------------------------------------------------------------------
 
 

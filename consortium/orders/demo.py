@@ -237,6 +237,7 @@ def load_marketplace_demo() -> None:
     _year_of_orders(rng, year_start)
     _price_changes_waiting()
     _variants_and_lists()
+    _pictures()
 
 
 def _price_changes_waiting() -> None:
@@ -371,3 +372,62 @@ def _variants_and_lists() -> None:
         SavedListItem(saved_list=monthly, item=item, quantity=q)
         for item, q in zip([i for i in items if i.category == "stationery"][:4], (10, 5, 20, 2), strict=False)
     )
+
+
+# The demo's pictures: simple drawings made here (no photographs are shipped), one per product,
+# added by the supplier through the same checks as an upload.
+_DRAWINGS = {
+    "paper": ("a stack of white paper sheets", "sheets"),
+    "pens": ("three ballpoint pens side by side", "pens"),
+    "notes": ("a square pad of yellow sticky notes", "pad"),
+    "laptop": ("an open laptop", "laptop"),
+}
+
+
+def _drawing(kind: str) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (480, 480), (243, 242, 241))
+    draw = ImageDraw.Draw(picture)
+    if kind == "sheets":
+        for k in range(4, -1, -1):
+            draw.rectangle(
+                (110 + 12 * k, 90 + 12 * k, 350 + 12 * k, 390 + 12 * k), fill="white", outline=(80, 90, 95)
+            )
+    elif kind == "pens":
+        for k, colour in enumerate(((29, 112, 184), (11, 12, 12), (212, 53, 28))):
+            x = 150 + 80 * k
+            draw.rectangle((x, 80, x + 30, 360), fill=colour)
+            draw.polygon([(x, 360), (x + 30, 360), (x + 15, 410)], fill=(80, 90, 95))
+    elif kind == "pad":
+        draw.rectangle((110, 110, 370, 370), fill=(255, 221, 0), outline=(80, 90, 95), width=3)
+        for y in range(170, 340, 40):
+            draw.line((140, y, 340, y), fill=(177, 180, 182), width=4)
+    else:
+        draw.rectangle((120, 110, 360, 280), fill=(11, 12, 12))
+        draw.rectangle((135, 125, 345, 265), fill=(29, 112, 184))
+        draw.polygon([(90, 300), (390, 300), (360, 280), (120, 280)], fill=(80, 90, 95))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pictures() -> None:
+    from consortium.catalogue.services import item_image_set
+    from consortium.organisations.acting import actor_for
+
+    midlands = _org("Midlands Office Supplies Ltd")
+    person = Person.objects.filter(email="supplier@midlands-office.example").first()
+    actor = actor_for(person, midlands.pk) if person else None
+    if actor is None:
+        return
+    done: set[str] = set()
+    for item in CatalogueItem.objects.filter(supplier=midlands).order_by("id"):
+        word = next((w for w in _DRAWINGS if w in item.name.lower()), None)
+        if word is None or item.product_group in done:
+            continue
+        done.add(item.product_group)
+        alt, kind = _DRAWINGS[word]
+        item_image_set(actor=actor, item_id=item.pk, content=_drawing(kind), alt=f"Drawing of {alt}")

@@ -636,6 +636,12 @@ def _invoice(world: World, *, held: bool = False, pdf: bool = False) -> int:
     ).pk
 
 
+def _invoice_pdf_upload() -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice", content_type="application/pdf")}
+
+
 def _ubl_upload(world: World, role: str) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -677,6 +683,14 @@ API_CASES.update(
         "invoice_summary": Case(lambda w, r: ("/api/v1/invoices/summary", None), INVOICE_READERS),
         "invoice_get": Case(lambda w, r: (f"/api/v1/invoices/{_invoice(w)}", None), INVOICE_READERS),
         "invoice_ubl": Case(lambda w, r: (f"/api/v1/invoices/{_invoice(w)}/ubl", None), INVOICE_READERS),
+        "invoice_pdf": Case(
+            lambda w, r: (f"/api/v1/invoices/{_invoice(w, pdf=True)}/pdf", None), INVOICE_READERS
+        ),
+        "invoice_attach_pdf": Case(
+            lambda w, r: (f"/api/v1/invoices/{_invoice(w)}/pdf", _invoice_pdf_upload()),
+            {SU: 200},
+            multipart=True,
+        ),
         "invoice_enter": Case(
             lambda w, r: (
                 f"/api/v1/orders/{_invoiceable(w).pk}/invoices",

@@ -49,7 +49,7 @@ def test_file_downloads_are_binary_with_their_media_type():
                     downloads.append(op["operationId"])
                     assert content["schema"] == {"type": "string", "format": "binary"}, op["operationId"]
                     assert re.match(
-                        r"^(text/csv|text/vcard|application/vnd\.openxmlformats|image/svg\+xml$|image/png$|image/jpeg$|application/xml$)",
+                        r"^(text/csv|text/vcard|application/vnd\.openxmlformats|image/svg\+xml$|image/png$|image/jpeg$|application/xml$|application/pdf$)",
                         media,
                     ), media
     assert {"order_export", "audit_event_export", "care_case_workbook", "price_menu_template"} <= set(

@@ -309,7 +309,21 @@ def test_pages_keep_what_was_typed_and_the_api_takes_files(world, market, signed
         **api,
     )
     assert r.status_code == 201 and r.json()["status"] == "held"  # pens: 4 received, 4 invoiced already
+    keyed = r.json()["id"]
+    assert r.json()["has_pdf"] is False
+    # The PDF of an invoice keyed through the API follows it, once; a file that is not a PDF is refused.
+    not_pdf = SimpleUploadedFile("i.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    r = c.post(f"/api/v1/invoices/{keyed}/pdf", {"file": not_pdf}, **api)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"
+    pdf = SimpleUploadedFile("i.pdf", b"%PDF-1.4 keyed invoice", content_type="application/pdf")
+    r = c.post(f"/api/v1/invoices/{keyed}/pdf", {"file": pdf}, **api)
+    assert r.status_code == 200 and r.json()["has_pdf"] is True
+    again = SimpleUploadedFile("i.pdf", b"%PDF-1.4 another", content_type="application/pdf")
+    assert c.post(f"/api/v1/invoices/{keyed}/pdf", {"file": again}, **api).status_code == 409
     buyer = {"HTTP_AUTHORIZATION": f"Bearer {token_for(Role.FINANCE_OFFICER)}"}
+    assert c.get(f"/api/v1/invoices/{keyed}/pdf", **buyer).content == b"%PDF-1.4 keyed invoice"
+    third = SimpleUploadedFile("i.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    assert c.post(f"/api/v1/invoices/{keyed}/pdf", {"file": third}, **buyer).status_code == 403
     listed = c.get("/api/v1/invoices", **buyer).json()
     assert listed["count"] == 2
     assert c.get("/api/v1/invoices.csv", **buyer)["Content-Type"].startswith("text/csv")
