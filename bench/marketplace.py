@@ -485,17 +485,21 @@ def mi_benchmark() -> None:
 
 def main() -> None:
     print(f"Machine: {machine()}")
-    # BENCH_MARKETPLACE=search runs the search figures alone (both databases).
+    # BENCH_MARKETPLACE=search runs the search figures alone; BENCH_DATABASES=postgresql (or
+    # sqlite) runs one database only.
     only_search = os.environ.get("BENCH_MARKETPLACE") == "search"
+    databases = os.environ.get("BENCH_DATABASES", "postgresql,sqlite").split(",")
     shutil.rmtree(ROOT / "var" / "bench-search-index", ignore_errors=True)
-    search_benchmark(
-        "PostgreSQL", fresh_postgres_database("consortium_bench_market"), checkouts=not only_search
-    )
-    sqlite_path = ROOT / "var" / "bench_market.sqlite3"
-    sqlite_path.parent.mkdir(exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
-    search_benchmark("SQLite", f"sqlite:///{sqlite_path}")
+    if "postgresql" in databases:
+        search_benchmark(
+            "PostgreSQL", fresh_postgres_database("consortium_bench_market"), checkouts=not only_search
+        )
+    if "sqlite" in databases:
+        sqlite_path = ROOT / "var" / "bench_market.sqlite3"
+        sqlite_path.parent.mkdir(exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        search_benchmark("SQLite", f"sqlite:///{sqlite_path}")
     if not only_search:
         mi_benchmark()
 

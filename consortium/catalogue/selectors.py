@@ -272,7 +272,7 @@ def _search_with_index(
         supplier_ids = sorted(local & set(supplier_ids) if supplier_ids is not None else local)
     relevance = sort not in search_index.SORT_FIELDS
     # Ranked: enough of the best matches to put names first and fold variants within them.
-    window = min(CANDIDATES, max(100, 3 * (offset + limit))) if relevance else limit
+    window = min(CANDIDATES, max(60, 3 * (offset + limit))) if relevance else limit
     found = search_index.search(
         typed,
         lot_ids=lot_ids,

@@ -6,10 +6,9 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from consortium.core.api_errors import ERRORS
-from consortium.core.errors import NotFound
 from consortium.core.files import csv_response
 from consortium.core.pagination import Page
-from consortium.invoices import peppol, selectors, services
+from consortium.invoices import downloads, peppol, selectors, services
 from consortium.invoices.constants import InvoiceStatus
 from consortium.invoices.models import Invoice
 from consortium.invoices.schemas import DecisionIn, InvoiceIn, PaidIn, ToleranceIn
@@ -150,10 +149,7 @@ def invoice_get(request: HttpRequest, invoice_id: int) -> Invoice:
 )
 def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """The invoice as UBL 2.1 (Peppol BIS Billing 3.0): as received, or as we wrote it."""
-    invoice = selectors.invoice_get_for(actor_of(request), invoice_id)
-    response = HttpResponse(invoice.ubl, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.reference}.xml"'
-    return response
+    return downloads.ubl_response(selectors.invoice_get_for(actor_of(request), invoice_id))
 
 
 @router.get(
@@ -164,12 +160,7 @@ def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
 )
 def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """The supplier's PDF of the invoice, where it sent one."""
-    invoice = selectors.invoice_get_for(actor_of(request), invoice_id)
-    if not invoice.document:
-        raise NotFound("This invoice came without a PDF")
-    response = HttpResponse(bytes(invoice.document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.reference}.pdf"'
-    return response
+    return downloads.pdf_response(selectors.invoice_get_for(actor_of(request), invoice_id))
 
 
 @router.post(

@@ -17,7 +17,7 @@ from consortium.core.errors import ConsortiumError, PermissionDenied
 from consortium.core.files import csv_response
 from consortium.core.forms import posted, read_form, rows_where
 from consortium.core.views import actor_required, form_errors, uploaded_file
-from consortium.invoices import peppol, selectors, services
+from consortium.invoices import downloads, peppol, selectors, services
 from consortium.invoices.constants import InvoiceKind, InvoiceStatus
 from consortium.invoices.schemas import DecisionIn, InvoiceIn, PaidIn, ToleranceIn
 from consortium.orders.models import Order
@@ -106,20 +106,12 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @actor_required
 def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    invoice = selectors.invoice_get_for(_actor(request), invoice_id)
-    response = HttpResponse(invoice.ubl, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.reference}.xml"'
-    return response
+    return downloads.ubl_response(selectors.invoice_get_for(_actor(request), invoice_id))
 
 
 @actor_required
 def invoice_document(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    invoice = selectors.invoice_get_for(_actor(request), invoice_id)
-    if not invoice.document:
-        raise Http404("This invoice came without a PDF")
-    response = HttpResponse(bytes(invoice.document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.reference}.pdf"'
-    return response
+    return downloads.pdf_response(selectors.invoice_get_for(_actor(request), invoice_id))
 
 
 def _supplier_order(actor: Actor, order_id: int) -> Order:
