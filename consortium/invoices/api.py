@@ -60,7 +60,8 @@ class InvoiceOut(Schema):
 
     @staticmethod
     def resolve_has_pdf(obj: Invoice) -> bool:
-        return bool(obj.document)
+        has_pdf = getattr(obj, "has_pdf", None)
+        return bool(obj.document) if has_pdf is None else bool(has_pdf)
 
 
 class InvoiceDetailOut(InvoiceOut):
@@ -106,7 +107,7 @@ def _file(media_type: str) -> dict[str, object]:
 @paginate(Page)
 def invoice_list(request: HttpRequest, status: InvoiceStatus | None = None) -> object:
     """Invoices and credit notes: a supplier's own, a member's received, or every one for the consortium."""
-    return selectors.invoices_for(actor_of(request), status=status)
+    return selectors.without_files(selectors.invoices_for(actor_of(request), status=status))
 
 
 @router.get("/invoices.csv", response=ERRORS, operation_id="invoice_export", openapi_extra=_file("text/csv"))

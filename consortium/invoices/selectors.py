@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from consortium.core.dates import today_in_london
@@ -44,15 +44,27 @@ def invoices_for(actor: Actor, *, status: str | None = None) -> QuerySet[Invoice
     return qs.order_by("-created_at", "-id")
 
 
+def without_files(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Invoices without their UBL and PDF (a PDF may be 10 MB: a page of 50 must not read them),
+    each with `has_pdf`. The downloads read the file when asked for it."""
+    return qs.defer("document", "ubl").annotate(
+        has_pdf=ExpressionWrapper(Q(document__isnull=False), output_field=BooleanField())
+    )
+
+
 def invoice_get_for(actor: Actor, invoice_id: int) -> Invoice:
     try:
-        return invoices_for(actor).prefetch_related("lines__order_line", "events__by").get(pk=invoice_id)
+        return (
+            without_files(invoices_for(actor))
+            .prefetch_related("lines__order_line", "events__by")
+            .get(pk=invoice_id)
+        )
     except Invoice.DoesNotExist:
         raise NotFound("No invoice with that id") from None
 
 
 def invoices_for_order(actor: Actor, order_id: int) -> QuerySet[Invoice]:
-    return invoices_for(actor).filter(order_id=order_id)
+    return without_files(invoices_for(actor)).filter(order_id=order_id)
 
 
 def summary(actor: Actor, *, months: int = 12) -> dict[str, Any]:
