@@ -267,6 +267,7 @@ def search(
     sort: str = "relevance",
     limit: int = 20,
     offset: int = 0,
+    facets: bool = True,
 ) -> IndexResult | None:
     """Items matching every word, on the given lots and valid on `on`: the page's ids (best
     first, or in `sort` order), the exact count and every filter's counts. None when the index
@@ -319,7 +320,7 @@ def search(
     scores = [float(score) if not isinstance(score, str) else 0.0 for score, _address in hits]
     total = int(found.count or 0)  # type: ignore[attr-defined]  # (missing from tantivy's stubs)
     counts: dict[str, Any] = {}
-    if total:
+    if total and facets:  # the filters' counts, only when the page shows them
         counts = searcher.aggregate(
             counted,
             {

@@ -132,6 +132,22 @@ def name_score(name: str, terms: list[str]) -> int:
     return 2 if any(same(words[-1], t) for t in terms) else 1
 
 
+def best_first(matches: list[tuple[int, float, str, int, str]], terms: list[str]) -> list[int]:
+    """The ids of (id, text rank, name, supplier, product group) matches in the order a buyer
+    reads them: items whose name is what was searched for first, then the text rank; variants
+    of one product once, as their best match (the others are shown beside it)."""
+    ranked = sorted(matches, key=lambda m: (-name_score(m[2], terms), -m[1], m[0]))
+    seen_groups: set[tuple[int, str]] = set()
+    ids = []
+    for pk, _rank, _name, supplier_id, group in ranked:
+        if group:
+            if (supplier_id, group) in seen_groups:
+                continue
+            seen_groups.add((supplier_id, group))
+        ids.append(pk)
+    return ids
+
+
 def _readable(typed: list[str], searched: list[str], names: list[str]) -> str:
     """The words searched as people write them, from the words in the names found: a stemmed
     or corrected term ("recycl") becomes the closest word that begins with it ("recycled")."""
@@ -188,19 +204,9 @@ def search_for(
     capped = len(candidates) > CANDIDATES
     candidates = candidates[:CANDIDATES]
     if sort == "relevance" and searched:
-        # Items whose name is what was searched for come first, then the text rank.
-        ranked = sorted(candidates, key=lambda c: (-name_score(c[6], searched), -c[1], c[0]))
-        # Variants of one product show once, as their best match, with the others beside it.
-        seen_groups: set[tuple[int, str]] = set()
-        collapsed = []
-        for c in ranked:
-            if c[7]:
-                if (c[3], c[7]) in seen_groups:
-                    continue
-                seen_groups.add((c[3], c[7]))
-            collapsed.append(c)
-        ranked = collapsed
-        ids = [c[0] for c in ranked[offset : offset + limit]]
+        ids = best_first([(c[0], c[1], c[6], c[3], c[7]) for c in candidates], searched)[
+            offset : offset + limit
+        ]
         by_id = CatalogueItem.objects.select_related("supplier", "lot__contract").defer("image").in_bulk(ids)
         page = [by_id[i] for i in ids]
     else:
@@ -283,30 +289,20 @@ def _search_with_index(
         sort=sort,
         limit=window,
         offset=0 if relevance else offset,
+        facets=with_facets,
     )
     if found is None or not found.count:
         return None
     ids = found.ids
     if relevance:
-        rows = {
-            r[0]: r
-            for r in CatalogueItem.objects.filter(pk__in=ids).values_list(
+        score = dict(zip(ids, found.scores, strict=True))
+        matches = [
+            (pk, score[pk], name, supplier_id, group)
+            for pk, name, supplier_id, group in CatalogueItem.objects.filter(pk__in=ids).values_list(
                 "id", "name", "supplier_id", "product_group"
             )
-        }
-        score = dict(zip(ids, found.scores, strict=True))
-        ranked = sorted(
-            (rows[i] for i in ids if i in rows), key=lambda r: (-name_score(r[1], typed), -score[r[0]], r[0])
-        )
-        seen_groups: set[tuple[int, str]] = set()
-        kept = []
-        for r in ranked:
-            if r[3]:
-                if (r[2], r[3]) in seen_groups:
-                    continue
-                seen_groups.add((r[2], r[3]))
-            kept.append(r[0])
-        ids = kept[offset : offset + limit]
+        ]
+        ids = best_first(matches, typed)[offset : offset + limit]
     # Read back through what the buyer may buy: the index never widens it.
     by_id = items.select_related("supplier", "lot__contract").defer("image").in_bulk(ids)
     page = [by_id[i] for i in ids if i in by_id]

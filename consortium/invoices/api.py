@@ -107,7 +107,7 @@ def _file(media_type: str) -> dict[str, object]:
 @paginate(Page)
 def invoice_list(request: HttpRequest, status: InvoiceStatus | None = None) -> object:
     """Invoices and credit notes: a supplier's own, a member's received, or every one for the consortium."""
-    return selectors.without_files(selectors.invoices_for(actor_of(request), status=status))
+    return selectors.with_has_pdf(selectors.invoices_for(actor_of(request), status=status))
 
 
 @router.get("/invoices.csv", response=ERRORS, operation_id="invoice_export", openapi_extra=_file("text/csv"))

@@ -41,21 +41,20 @@ def invoices_for(actor: Actor, *, status: str | None = None) -> QuerySet[Invoice
         qs = qs.filter(buyer=org)
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")
+    # Never the UBL or the PDF (a PDF may be 10 MB: a page or an export of many must not read
+    # them); the downloads read the file when asked for it.
+    return qs.defer("document", "ubl").order_by("-created_at", "-id")
 
 
-def without_files(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """Invoices without their UBL and PDF (a PDF may be 10 MB: a page of 50 must not read them),
-    each with `has_pdf`. The downloads read the file when asked for it."""
-    return qs.defer("document", "ubl").annotate(
-        has_pdf=ExpressionWrapper(Q(document__isnull=False), output_field=BooleanField())
-    )
+def with_has_pdf(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Each invoice with `has_pdf`, read without reading the PDF."""
+    return qs.annotate(has_pdf=ExpressionWrapper(Q(document__isnull=False), output_field=BooleanField()))
 
 
 def invoice_get_for(actor: Actor, invoice_id: int) -> Invoice:
     try:
         return (
-            without_files(invoices_for(actor))
+            with_has_pdf(invoices_for(actor))
             .prefetch_related("lines__order_line", "events__by")
             .get(pk=invoice_id)
         )
@@ -64,7 +63,7 @@ def invoice_get_for(actor: Actor, invoice_id: int) -> Invoice:
 
 
 def invoices_for_order(actor: Actor, order_id: int) -> QuerySet[Invoice]:
-    return without_files(invoices_for(actor)).filter(order_id=order_id)
+    return with_has_pdf(invoices_for(actor)).filter(order_id=order_id)
 
 
 def summary(actor: Actor, *, months: int = 12) -> dict[str, Any]:

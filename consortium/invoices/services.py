@@ -212,11 +212,8 @@ def invoice_enter(
         errors["number"] = "Enter your invoice number (up to 60 characters)"
     if issue_date > today_in_london():
         errors["issue_date"] = "The invoice date cannot be in the future"
-    if document is not None:
-        if len(document) > MAX_PDF_BYTES:
-            errors["document"] = "The PDF must be 10 MB or smaller"
-        elif sniff_document(document) != "application/pdf":
-            errors["document"] = "The file must be a PDF"
+    if document is not None and (problem := _pdf_problem(document)):
+        errors["document"] = problem
     positions = _positions(order)
     billed: list[Billed] = []
     seen: set[int] = set()
@@ -806,15 +803,20 @@ def invoice_act(
     return invoice
 
 
+def _pdf_problem(document: bytes) -> str:
+    """What is wrong with a supplier's PDF of an invoice, or nothing."""
+    if len(document) > MAX_PDF_BYTES:
+        return "The PDF must be 10 MB or smaller"
+    if sniff_document(document) != "application/pdf":
+        return "The file must be a PDF"
+    return ""
+
+
 def invoice_attach_document(*, actor: Actor, invoice_id: int, document: bytes) -> Invoice:
     """The supplier's PDF of an invoice it sent without one (entered through the API, say).
     Once attached it is part of the record: it is never replaced."""
     require_supplier(actor)
-    errors: dict[str, str] = {}
-    if len(document) > MAX_PDF_BYTES:
-        errors["file"] = "The PDF must be 10 MB or smaller"
-    elif sniff_document(document) != "application/pdf":
-        errors["file"] = "The file must be a PDF"
+    problem = _pdf_problem(document)
     with transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update()
@@ -828,8 +830,8 @@ def invoice_attach_document(*, actor: Actor, invoice_id: int, document: bytes) -
             raise Conflict(
                 f"{invoice.reference} already has its PDF: it is part of the record and stays as sent"
             )
-        if errors:
-            raise ValidationFailed("Check the file", field_errors=errors)
+        if problem:
+            raise ValidationFailed("Check the file", field_errors={"file": problem})
         invoice.document = document
         invoice.save(update_fields=["document", "modified_at"])
         audit_record(

@@ -36,7 +36,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     status = request.GET.get("status", "")
     status = status if status in S.values else ""
-    qs = selectors.without_files(selectors.invoices_for(actor, status=status or None))
+    qs = selectors.with_has_pdf(selectors.invoices_for(actor, status=status or None))
     order_id = request.GET.get("order", "")
     if order_id.isdigit() and len(order_id) < 18:
         qs = qs.filter(order_id=int(order_id))
