@@ -16,7 +16,13 @@ from consortium.core.money import to_penny
 from consortium.invoices import peppol
 from consortium.invoices.constants import PAYMENT_DAYS, InvoiceKind, InvoiceSource, InvoiceStatus
 from consortium.invoices.models import Invoice, InvoiceLine, InvoiceReferenceCounter
-from consortium.invoices.services import _party, invoice_enter, invoice_upload, number_key
+from consortium.invoices.services import (
+    _party,
+    count_invoiced_in_spend,
+    invoice_enter,
+    invoice_upload,
+    number_key,
+)
 from consortium.orders import services as orders
 from consortium.orders.constants import OrderStatus
 from consortium.orders.models import Order, OrderLine
@@ -131,6 +137,8 @@ def _history() -> None:
             il.invoice = inv
             all_lines.append(il)
     InvoiceLine.objects.bulk_create(all_lines, batch_size=1000)
+    # Paid invoices: the MI's spend comes from them.
+    count_invoiced_in_spend({il.order_line_id for il in all_lines if il.order_line_id})
 
 
 def _moorside() -> None:

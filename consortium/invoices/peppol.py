@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,16 +110,44 @@ class EInvoice:
 # --- the official rules ---------------------------------------------------------------------------
 
 
+# The ISO Schematron skeleton that compiled these files opens each pattern's report with an
+# <xsl:apply-templates/> in the default mode: a walk over the whole document in which no template
+# writes anything (the default mode's only templates match the root, which the walk never
+# revisits, and text, which they drop). Each file runs that walk once per pattern before the
+# pattern's own walk, 16 walks that find nothing. We leave it out when compiling (the files stay
+# as published): the report is identical (tested), the check about 15% faster.
+_EMPTY_WALK = re.compile(
+    r"(<svrl:active-pattern>(?:(?!</svrl:active-pattern>).)*?)\s*<xsl:apply-templates />", re.S
+)
+
+
+def without_empty_walks(xslt: str) -> str:
+    """The stylesheet without the skeleton's empty default-mode walks; unchanged unless every
+    pattern's report has exactly one (anything else is not the skeleton we know)."""
+    if xslt.count('<xsl:template match="/">') != 1:
+        return xslt
+    trimmed, n = _EMPTY_WALK.subn(r"\1", xslt)
+    return trimmed if n == xslt.count("<svrl:active-pattern>") else xslt
+
+
 class _Rules:
     """The two compiled rule sets, compiled once per process (about 0.7 s) and shared. SaxonC is
     not safe to drive from two threads at once, so a lock keeps one check at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, as_published: bool = False) -> None:
         from saxonche import PySaxonProcessor
 
         self.processor = PySaxonProcessor(license=False)
         compiler = self.processor.new_xslt30_processor()
-        self.stylesheets = [compiler.compile_stylesheet(stylesheet_file=str(DATA / name)) for name in RULES]
+        self.stylesheets = []
+        for name in RULES:
+            text = (DATA / name).read_text(encoding="utf-8")
+            compiler.set_cwd(str(DATA))
+            self.stylesheets.append(
+                compiler.compile_stylesheet(
+                    stylesheet_text=text if as_published else without_empty_walks(text)
+                )
+            )
         self.lock = threading.Lock()
 
     def check(self, xml: str) -> list[Finding]:
@@ -127,6 +156,8 @@ class _Rules:
             node = self.processor.parse_xml(xml_text=xml)
             reports = [s.transform_to_string(xdm_node=node) for s in self.stylesheets]
         for report in reports:
+            if "failed-assert" not in report:
+                continue  # the usual case: nothing to read
             svrl = etree.fromstring(report.encode("utf-8"), parser=_safe_parser())
             for failed in svrl.iterfind(f"{{{SVRL}}}failed-assert"):
                 text = " ".join("".join(failed.itertext()).split())

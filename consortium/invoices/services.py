@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -50,6 +50,7 @@ from consortium.organisations.constants import Role
 from consortium.organisations.models import Organisation
 from consortium.organisations.permissions import Permission
 from consortium.organisations.selectors import notification_emails
+from consortium.spend.rollup import add_to_days
 
 S = InvoiceStatus
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -630,7 +631,7 @@ def _store_locked(actor: Actor, drafts: list[_Draft]) -> list[Invoice]:
             source=d.source,
             order=d.order,
             supplier=supplier,
-            buyer_id=d.order.buyer_id,
+            buyer=d.order.buyer,  # the order's, read with it: the e-mails name it
             submitted_by=actor.person,
             number=d.number,
             number_key=key,
@@ -667,6 +668,51 @@ def _store_locked(actor: Actor, drafts: list[_Draft]) -> list[Invoice]:
     return results
 
 
+# What the MI counts as billed: an approved or paid invoice (a held one is still in question).
+SPEND_COUNTED = frozenset({S.APPROVED, S.PAID})
+
+
+def count_invoiced_in_spend(order_line_ids: set[int]) -> None:
+    """Recompute what approved and paid invoices billed on these order lines (credit notes
+    taken off) and move the MI's daily spend by the difference, so spend comes from invoices
+    where they exist. Call in the transaction that approved them, with their orders locked."""
+    ids = sorted(order_line_ids)
+    if not ids:
+        return
+    billed: dict[int, Decimal] = {}
+    for r in (
+        InvoiceLine.objects.filter(order_line_id__in=ids, invoice__status__in=SPEND_COUNTED)
+        .values("order_line_id", "invoice__kind")
+        .annotate(net=Sum("net"))
+        .order_by()
+    ):
+        sign = -1 if r["invoice__kind"] == InvoiceKind.CREDIT_NOTE else 1
+        billed[r["order_line_id"]] = billed.get(r["order_line_id"], Decimal(0)) + sign * r["net"]
+    changed: list[OrderLine] = []
+    deltas: dict[tuple[Any, ...], Decimal] = {}
+    for ol in OrderLine.objects.filter(pk__in=ids).only(
+        "invoiced_net", "line_total", "in_spend", "ordered_on", "buyer", "supplier", "contract", "category"
+    ):
+        new = to_penny(billed[ol.pk]) if ol.pk in billed else None
+        if new == ol.invoiced_net:
+            continue
+        if ol.in_spend:
+            key = (ol.ordered_on, ol.buyer_id, ol.supplier_id, ol.contract_id, ol.category)
+            was = ol.line_total if ol.invoiced_net is None else ol.invoiced_net
+            deltas[key] = deltas.get(key, Decimal(0)) + (ol.line_total if new is None else new) - was
+        ol.invoiced_net = new
+        changed.append(ol)
+    if changed:
+        # One statement run many times: a batch of 1,000 invoices changes about 3,500 lines,
+        # which bulk_update would write as CASE expressions Django takes seconds to build.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE orders_orderline SET invoiced_net = %s WHERE id = %s",
+                [(ol.invoiced_net, ol.pk) for ol in changed],
+            )
+    add_to_days(deltas)
+
+
 def _insert(actor: Actor, new: list[tuple[Invoice, _Draft, dict[str, str]]], year: int) -> None:
     """New invoices numbered as one block from the year's counter, then written in bulk with
     their lines, first timeline entries and audit events; e-mails go after commit."""
@@ -694,6 +740,16 @@ def _insert(actor: Actor, new: list[tuple[Invoice, _Draft, dict[str, str]]], yea
             for b in d.billed
         ],
         batch_size=1000,
+    )
+    # Invoices that matched are approved as they arrive: the MI's spend follows them.
+    count_invoiced_in_spend(
+        {
+            b.order_line.pk
+            for inv, d, _ in new
+            if inv.status in SPEND_COUNTED
+            for b in d.billed
+            if b.order_line is not None
+        }
     )
     InvoiceEvent.objects.bulk_create(
         [
@@ -785,6 +841,12 @@ def invoice_act(
         if step.to == S.REJECTED:
             invoice.rejection_reason = reason.strip()[:300]
         invoice.save()
+        if step.to in SPEND_COUNTED and before not in SPEND_COUNTED:
+            # The order locked (as intake locks it) so two approvals on one order add up.
+            list(Order.objects.select_for_update().filter(pk=invoice.order_id).values_list("pk"))
+            count_invoiced_in_spend(
+                set(invoice.lines.filter(order_line__isnull=False).values_list("order_line_id", flat=True))
+            )
         InvoiceEvent.objects.create(
             invoice=invoice,
             from_status=before,

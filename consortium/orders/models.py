@@ -130,6 +130,15 @@ class OrderLine(models.Model):
         blank=True,
         help_text="£ ex VAT at the baseline price, where one is known: what members paid before",
     )
+    # What approved and paid invoices billed on this line, credit notes taken off; None until
+    # one is approved. Spend (MI, rebates) counts this where it exists, else the line total.
+    invoiced_net = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="£ ex VAT billed by approved or paid invoices, less credit notes",
+    )
 
     class Meta:
         ordering = ["id"]

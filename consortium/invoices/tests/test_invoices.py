@@ -222,6 +222,31 @@ def test_openpeppols_own_example_passes_and_reads(world):
     assert invoice.total == D("1656.25") and len(invoice.lines) == 2
 
 
+def test_the_rules_report_exactly_as_published_without_the_empty_walks(world, market):
+    """We compile the official files without the skeleton's empty default-mode walks: the
+    report (every fired rule, failed assertion and warning) must be the published files' own."""
+    from lxml import etree
+
+    assert all(
+        peppol.without_empty_walks(t) != t
+        for t in ((peppol.DATA / name).read_text(encoding="utf-8") for name in peppol.RULES)
+    )
+    order = delivered_order(world, market)
+    good = ubl_for(order)
+    broken = good.replace(b'<cbc:PayableAmount currencyID="GBP">', b'<cbc:PayableAmount currencyID="GBP">9')
+    example = (Path(__file__).parent / "data" / "peppol-base-example.xml").read_bytes()
+    published, ours = peppol._Rules(as_published=True), peppol.rules()
+    for content in (good, broken, example):
+        xml = etree.tostring(peppol.parse(content), encoding="unicode")
+        node_a, node_b = published.processor.parse_xml(xml_text=xml), ours.processor.parse_xml(xml_text=xml)
+        for a, b in zip(published.stylesheets, ours.stylesheets, strict=True):
+            assert a.transform_to_string(xdm_node=node_a) == b.transform_to_string(xdm_node=node_b)
+        assert published.check(xml) == ours.check(xml)
+    assert any(
+        f.rule == "BR-CO-16" for f in ours.check(etree.tostring(peppol.parse(broken), encoding="unicode"))
+    )
+
+
 def test_export_for_the_finance_system_has_ledger_codes_and_neutralised_cells(world, market):
     order = delivered_order(world, market)
     world.supplier.name = '=HYPERLINK("x")'
@@ -383,3 +408,48 @@ def test_held_invoices_are_on_the_deciders_task_list_and_mi_shows_invoiced_and_p
     assert not [w for w in work_for(world.actor(Role.MEMBER_BUYER)) if "invoice" in w.label]
     page = signed_in(Role.MEMBER_BUYER).get("/mi/").content.decode()
     assert "Invoiced and paid" in page and "The latest 12 months" in page and "£60.00" in page
+
+
+def test_mi_spend_comes_from_approved_invoices_where_they_exist(world, market):
+    from consortium.spend import mi
+    from consortium.spend.models import DailySpend
+    from consortium.spend.rollup import rebuild
+
+    buyer = world.actor(Role.MEMBER_BUYER)
+
+    def spend() -> D:
+        return mi.local_and_sme(buyer)["total"]
+
+    order = delivered_order(world, market)
+    base = spend() - D("60.00")  # 10 × £5.00 + 4 × £2.50 ordered
+    # Approved as it arrives (10 × £0.05 over is within tolerance): line 1 counts £50.50 billed.
+    _enter(world, order, [(1, 10, "5.05")])
+    assert spend() == base + D("60.50")
+    # A held invoice counts for nothing until a person approves it.
+    held = _enter(world, order, [(2, 4, "3.00")], number="SI-2", key="k2")
+    assert held.status == S.HELD and spend() == base + D("60.50")
+    services.invoice_act(actor=world.actor(Role.FINANCE_OFFICER), invoice=held, action="approve")
+    assert spend() == base + D("62.50")
+    # A credit note takes its amount off; paying changes nothing.
+    _enter(
+        world,
+        order,
+        [(1, 2, "5.00")],
+        number="CN-1",
+        key="c1",
+        kind=InvoiceKind.CREDIT_NOTE,
+        credited_invoice="SI-1",
+    )
+    assert spend() == base + D("52.50")
+    services.invoice_act(actor=world.actor(Role.APPROVER), invoice=held, action="pay")
+    assert spend() == base + D("52.50")
+    assert sorted(n or D(0) for n in order.lines.values_list("invoiced_net", flat=True)) == [
+        D("12.00"),
+        D("40.50"),
+    ]
+    # Kept in step as it went: totalling the lines afresh gives the same daily figures.
+    kept = sorted(DailySpend.objects.values_list("day", "buyer_id", "contract_id", "category", "spend"))
+    rebuild()
+    assert (
+        sorted(DailySpend.objects.values_list("day", "buyer_id", "contract_id", "category", "spend")) == kept
+    )
