@@ -92,9 +92,16 @@ def _root() -> Path:
 
 
 def current_version() -> int:
+    """The catalogue's change count (one row, kept by triggers), read on every search."""
     from consortium.catalogue.models import CatalogueVersion
 
-    return int(CatalogueVersion.objects.values_list("number", flat=True).get(pk=1))
+    with connection.cursor() as cursor:
+        # Plain SQL: the ORM's query building would cost more than the read itself.
+        cursor.execute(f"SELECT number FROM {CatalogueVersion._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        raise CatalogueVersion.DoesNotExist("The catalogue's version row is missing")
+    return int(row[0])
 
 
 def _day(value: dt.date | None, default: int) -> int:
