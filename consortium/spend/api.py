@@ -78,6 +78,8 @@ def mi_spend(
     by: str = Query("month", pattern="^(member|category|supplier|contract|month)$"),
     since: dt.date | None = None,
 ) -> object:
+    """Spend ex VAT by member, category, supplier, contract or month (the latest 12): for each order
+    line, what approved and paid invoices billed on it (credit notes taken off), else what was ordered."""
     return mi.spend_by(actor_of(request), by, since=since)
 
 
