@@ -507,21 +507,25 @@ class _Draft:
     stated: tuple[Decimal, Decimal] | None = None  # an e-invoice's own net and VAT
 
 
-def _before_many(order_ids: list[int]) -> dict[int, Decimal]:
-    """Quantity billed so far on each line of these orders (counted invoices less credit notes)."""
+def _per_order_line(field: str, statuses: frozenset[str], **where: Any) -> dict[int, Decimal]:
+    """Σ `field` of the invoice lines (in invoices of `statuses`, filtered by `where`) per order
+    line they bill, credit notes taken off."""
     rows = (
-        InvoiceLine.objects.filter(
-            invoice__order_id__in=order_ids, invoice__status__in=COUNTED, order_line__isnull=False
-        )
+        InvoiceLine.objects.filter(invoice__status__in=statuses, order_line__isnull=False, **where)
         .values("order_line_id", "invoice__kind")
-        .annotate(q=Sum("quantity"))
+        .annotate(total=Sum(field))
         .order_by()
     )
     out: dict[int, Decimal] = {}
     for r in rows:
         sign = -1 if r["invoice__kind"] == InvoiceKind.CREDIT_NOTE else 1
-        out[r["order_line_id"]] = out.get(r["order_line_id"], Decimal(0)) + sign * r["q"]
+        out[r["order_line_id"]] = out.get(r["order_line_id"], Decimal(0)) + sign * r["total"]
     return out
+
+
+def _before_many(order_ids: list[int]) -> dict[int, Decimal]:
+    """Quantity billed so far on each line of these orders (counted invoices less credit notes)."""
+    return _per_order_line("quantity", COUNTED, invoice__order_id__in=order_ids)
 
 
 def _billed_lines(d: _Draft, positions: dict[int, int], before: dict[int, Decimal]) -> list[BilledLine]:
@@ -679,15 +683,7 @@ def count_invoiced_in_spend(order_line_ids: set[int]) -> None:
     ids = sorted(order_line_ids)
     if not ids:
         return
-    billed: dict[int, Decimal] = {}
-    for r in (
-        InvoiceLine.objects.filter(order_line_id__in=ids, invoice__status__in=SPEND_COUNTED)
-        .values("order_line_id", "invoice__kind")
-        .annotate(net=Sum("net"))
-        .order_by()
-    ):
-        sign = -1 if r["invoice__kind"] == InvoiceKind.CREDIT_NOTE else 1
-        billed[r["order_line_id"]] = billed.get(r["order_line_id"], Decimal(0)) + sign * r["net"]
+    billed = _per_order_line("net", SPEND_COUNTED, order_line_id__in=ids)
     changed: list[OrderLine] = []
     deltas: dict[tuple[Any, ...], Decimal] = {}
     for ol in OrderLine.objects.filter(pk__in=ids).only(
